@@ -1,0 +1,24 @@
+"""micrograd-like: a scalar reverse-mode autodiff engine for learning backpropagation.
+
+>>> from micrograd_like import Value
+>>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+>>> c = (a * b + a).tanh()
+>>> c.backward()
+>>> round(a.grad, 6), round(b.grad, 6)
+(-0.0, 0.0)
+"""
+
+from micrograd_like.engine import Value, dot, is_grad_enabled, no_grad, sum, topological_order
+from micrograd_like.gradcheck import GradcheckReport, gradcheck
+
+__all__ = [
+    "Value",
+    "dot",
+    "sum",
+    "no_grad",
+    "is_grad_enabled",
+    "topological_order",
+    "gradcheck",
+    "GradcheckReport",
+]
+__version__ = "0.1.0"
