@@ -111,7 +111,7 @@ class Value:
     grad: float
     op: str
     label: str
-    tag: Any
+    tag: Any  # free-form, for libraries on top (``nn`` marks z nodes); the engine ignores it
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
@@ -423,7 +423,7 @@ def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - deliberately mirror
     (6.0, [1.0, 1.0, 1.0])
     """
     vs = [v if isinstance(v, Value) else _operand(v, "sum") for v in values]
-    r = math.fsum([v.data for v in vs])
+    r = _builtin_sum([v.data for v in vs], 0.0)  # left to right, as a chain of + would
     if r - r:
         raise _overflow("sum", *(v.data for v in vs))
     edges: list = []
@@ -456,7 +456,9 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
     for x, w in zip(xv, wd):
         edges.append(x)
         edges.append(w)
-    r = math.fsum(map(float.__mul__, wd, xd)) if wd else 0.0
+    # Summed left to right, exactly as the elementary chain ((w₁x₁ + w₂x₂) + …) + b would be,
+    # so a z built from * and + nodes has bit-identical value and gradients.
+    r = _builtin_sum(map(float.__mul__, wd, xd), 0.0)
     if bias is not None:
         b = bias if isinstance(bias, Value) else _operand(bias, "dot")
         r += b.data
