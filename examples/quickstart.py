@@ -1,4 +1,4 @@
-"""The README's example, runnable: build an expression, backpropagate, check by finite differences."""
+"""The README's example: build an expression, backpropagate, check by finite differences."""
 
 from micrograd_like import Value, gradcheck
 
