@@ -2,10 +2,10 @@
 
 >>> from micrograd_like import Value
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
->>> c = (a * b + a).tanh()
+>>> c = a * b + a.exp()          # c = ab + eᵃ
 >>> c.backward()
->>> round(a.grad, 6), round(b.grad, 6)
-(-0.0, 0.0)
+>>> round(a.grad, 6), b.grad     # ∂c/∂a = b + eᵃ, ∂c/∂b = a
+(4.389056, 2.0)
 """
 
 from micrograd_like.engine import Value, dot, is_grad_enabled, no_grad, sum, topological_order
