@@ -1,0 +1,53 @@
+"""nn: neurons, layers and MLPs built from micrograd_like Values, and the δ read from them.
+
+A neuron's weighted input zˡⱼ = Σₖ wˡⱼₖ aˡ⁻¹ₖ + bˡⱼ is one node of the graph, so after
+``C.backward()`` its gradient is the error of the backpropagation equations,
+δˡⱼ = ∂C/∂zˡⱼ (Nielsen's BP1–BP4), and :func:`compare_deltas` checks it against the same
+equations written in numpy (:mod:`nn.analytic`).
+
+Indexing, once for the whole package: ``mlp.layers[l]`` (l = 0, 1, ...) is a layer of
+*neurons*, so ``mlp.layers[0]`` is Nielsen's layer l = 2 (his layer 1 is the input) and the
+wiki's layer k = 1; neurons j and inputs k are 0-based as Python lists are.  Tags on the
+Values use the same indices: z node ``("z", l, j)``, activation ``("a", l, j)``, weight
+``("w", l, j, k)``, bias ``("b", l, j)``, an input made by ``trace`` ``("x", k)``.
+
+>>> from nn import MLP, losses
+>>> mlp = MLP(2, [3, 1], activation="tanh", seed=0)
+>>> t = mlp.trace([1.0, -0.5])
+>>> C = losses.quadratic([t.outputs], [[0.25]])
+>>> C.backward()
+>>> t.deltas()[1][0] == t.outputs[0].data - 0.25     # BP1, linear output: δᴸ = a − y
+True
+"""
+
+from nn import datasets, io, losses, optim
+from nn.deltas import DeltaReport, compare_deltas
+from nn.losses import cross_entropy, hinge, l2, quadratic, softmax_cross_entropy
+from nn.module import ACTIVATIONS, MLP, Layer, Module, Neuron, Trace
+from nn.optim import SGD, Adam, Optimizer
+from nn.train import History, fit
+
+__all__ = [
+    "Module",
+    "Neuron",
+    "Layer",
+    "MLP",
+    "Trace",
+    "ACTIVATIONS",
+    "losses",
+    "quadratic",
+    "cross_entropy",
+    "softmax_cross_entropy",
+    "hinge",
+    "l2",
+    "optim",
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "fit",
+    "History",
+    "datasets",
+    "io",
+    "compare_deltas",
+    "DeltaReport",
+]

@@ -1,0 +1,161 @@
+"""Save and load an MLP's parameters as JSON (never pickle: loading runs no code).
+
+The file is one JSON object::
+
+    {"format": "micrograd-like/mlp", "version": 1,
+     "sizes": [2, 16, 1], "activations": ["relu", "linear"],
+     "weights": [[[w, ...], ...], ...],      # weights[l][j][k] = wˡⱼₖ, Nielsen's layout
+     "biases": [[b, ...], ...]}              # biases[l][j]
+
+Floats are written with ``repr``, so a round trip is exact.  :func:`load` checks the whole
+file (format, version, sizes and activations against the model, every number real and
+finite) **before** it assigns anything, so a bad file raises and leaves the model untouched.
+
+>>> import tempfile, os
+>>> from nn import MLP
+>>> mlp = MLP(2, [3, 1], seed=0)
+>>> path = os.path.join(tempfile.mkdtemp(), "mlp.json")
+>>> save(mlp, path)
+>>> other = MLP(2, [3, 1], seed=1)
+>>> load(other, path)
+>>> other.to_matrices()[0][0].tolist() == mlp.to_matrices()[0][0].tolist()
+True
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Any
+
+from nn.module import ACTIVATIONS, MLP
+
+__all__ = ["FORMAT", "VERSION", "to_dict", "from_dict", "save", "load", "load_mlp"]
+
+FORMAT = "micrograd-like/mlp"
+VERSION = 1
+
+PathLike = str | os.PathLike
+
+
+def to_dict(mlp: MLP) -> dict[str, Any]:
+    """The model's shape, activations and parameters as plain JSON-ready Python objects."""
+    if not isinstance(mlp, MLP):
+        raise TypeError(f"to_dict: expected an MLP, got {type(mlp).__name__}")
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "sizes": mlp.sizes,
+        "activations": mlp.activations,
+        "weights": [[[p.data for p in n.w] for n in layer.neurons] for layer in mlp.layers],
+        "biases": [[n.b.data for n in layer.neurons] for layer in mlp.layers],
+    }
+
+
+def save(mlp: MLP, path: PathLike) -> None:
+    """Write ``mlp``'s parameters to ``path`` as JSON (see the module docstring)."""
+    data = to_dict(mlp)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(data, f, allow_nan=False)
+        f.write("\n")
+
+
+def _read(path: PathLike) -> dict[str, Any]:
+    def no_constants(name: str) -> None:
+        raise ValueError(f"load: {os.fspath(path)!r} contains {name}, which is not a finite "
+                         "number")
+
+    with open(path, encoding="utf-8") as f:
+        try:
+            data = json.load(f, parse_constant=no_constants)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"load: {os.fspath(path)!r} is not valid JSON: {e}") from None
+    return data
+
+
+def _number(x: Any, where: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise TypeError(f"load: {where} must be a number, got {type(x).__name__}: {x!r}")
+    f = float(x)
+    if not math.isfinite(f):
+        raise ValueError(f"load: {where} is not finite: {x!r}")
+    return f
+
+
+def _validated(data: Any) -> tuple[list[int], list[str], list, list]:
+    """Check a parsed file completely; return (sizes, activations, weights, biases)."""
+    if not isinstance(data, dict):
+        raise TypeError(f"load: expected a JSON object, got {type(data).__name__}")
+    if data.get("format") != FORMAT:
+        raise ValueError(f"load: not a {FORMAT!r} file (format = {data.get('format')!r})")
+    version = data.get("version")
+    if version != VERSION or isinstance(version, bool):
+        raise ValueError(f"load: unsupported version {version!r} (this code reads version "
+                         f"{VERSION})")
+    for key in ("sizes", "activations", "weights", "biases"):
+        if not isinstance(data.get(key), list):
+            raise TypeError(f"load: '{key}' must be a list, got {type(data.get(key)).__name__}")
+    sizes, acts, weights, biases = (data[k] for k in ("sizes", "activations", "weights",
+                                                      "biases"))
+    if len(sizes) < 2 or not all(type(s) is int and s >= 1 for s in sizes):
+        raise ValueError(f"load: 'sizes' must list at least two positive ints, got {sizes!r}")
+    layers = len(sizes) - 1
+    if len(acts) != layers or not all(a in ACTIVATIONS for a in acts):
+        raise ValueError(f"load: 'activations' must list {layers} names from "
+                         f"{ACTIVATIONS}, got {acts!r}")
+    if len(weights) != layers or len(biases) != layers:
+        raise ValueError(f"load: expected {layers} weight matrices and bias vectors, got "
+                         f"{len(weights)} and {len(biases)}")
+    ws, bs = [], []
+    for li in range(layers):
+        nin, nout = sizes[li], sizes[li + 1]
+        w, b = weights[li], biases[li]
+        if (not isinstance(w, list) or len(w) != nout
+                or not all(isinstance(r, list) and len(r) == nin for r in w)):
+            raise ValueError(f"load: weights[{li}] must be a {nout} x {nin} nested list")
+        if not isinstance(b, list) or len(b) != nout:
+            raise ValueError(f"load: biases[{li}] must be a list of {nout} numbers")
+        ws.append([[_number(x, f"weights[{li}][{j}][{k}]") for k, x in enumerate(r)]
+                   for j, r in enumerate(w)])
+        bs.append([_number(x, f"biases[{li}][{j}]") for j, x in enumerate(b)])
+    return sizes, acts, ws, bs
+
+
+def from_dict(data: Any) -> MLP:
+    """A new MLP with the sizes, activations and parameters of a :func:`to_dict` object."""
+    _sizes, acts, ws, bs = _validated(data)
+    if len(set(acts[:-1])) > 1:
+        raise ValueError(f"load: hidden layers with different activations {acts[:-1]} are not "
+                         "supported by MLP")
+    hidden = acts[0] if len(acts) > 1 else "sigmoid"
+    return MLP.from_matrices(ws, bs, activation=hidden, output_activation=acts[-1])
+
+
+def load(mlp: MLP, path: PathLike) -> None:
+    """Load parameters from ``path`` into ``mlp`` (same sizes and activations required).
+
+    Raises:
+        ValueError: not JSON, wrong format or version, sizes or activations that differ
+            from the model's, a non-finite number.
+        TypeError: a field of the wrong type.
+    In every case the model is left exactly as it was.
+    """
+    if not isinstance(mlp, MLP):
+        raise TypeError(f"load: expected an MLP, got {type(mlp).__name__}")
+    sizes, acts, ws, bs = _validated(_read(path))
+    if sizes != mlp.sizes:
+        raise ValueError(f"load: the file's sizes {sizes} differ from the model's {mlp.sizes}")
+    if acts != mlp.activations:
+        raise ValueError(f"load: the file's activations {acts} differ from the model's "
+                         f"{mlp.activations}")
+    for layer, w, b in zip(mlp.layers, ws, bs):  # everything is checked: now assign
+        for n, row, bias in zip(layer.neurons, w, b):
+            for p, x in zip(n.w, row):
+                p.data = x
+            n.b.data = bias
+
+
+def load_mlp(path: PathLike) -> MLP:
+    """A new MLP built from the file at ``path`` (sizes and activations from the file)."""
+    return from_dict(_read(path))

@@ -1,0 +1,237 @@
+"""Cost functions C over a batch of n examples, built from few engine nodes.
+
+Every loss takes ``outputs``, a list over examples of the lists of Values that ``mlp(x)``
+returns, and the targets for those examples, and returns one Value C to call ``backward()``
+on.  Sums over all examples and outputs are single ``dot``/``sum`` nodes, so a loss adds
+about one or two nodes per output to the graph.
+
+==========================  ====================================================  ==========
+name (aliases)              C                                                      targets
+==========================  ====================================================  ==========
+quadratic (mse)             1/(2n) Σₓ Σⱼ (yⱼ − aⱼ)²                                numbers
+cross_entropy (xent)        −1/n Σₓ Σⱼ [yⱼ ln aⱼ + (1 − yⱼ) ln(1 − aⱼ)]            in [0, 1]
+softmax_cross_entropy       −1/n Σₓ ln softmax_y(a),  softmaxᵢ(a) = eᵃⁱ / Σₖ eᵃᵏ    class ints
+hinge                       1/n Σₓ max(0, 1 − y·a)    (one output)                 ±1
+==========================  ====================================================  ==========
+
+plus :func:`l2` = α Σ p² to add for weight decay.  The quadratic cost is the seeds' form
+(Nielsen's C = 1/2n Σ ‖y − a‖², whose ∇ₐC for one example is a − y).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from micrograd_like import Value, dot
+from micrograd_like import sum as vsum
+
+__all__ = [
+    "quadratic",
+    "cross_entropy",
+    "softmax_cross_entropy",
+    "hinge",
+    "l2",
+    "get",
+    "LOSSES",
+]
+
+Outputs = Sequence[Sequence[Value]]
+
+
+def _rows(outputs: Any, who: str) -> list[list[Value]]:
+    """Outputs as a list of rows of Values (a bare Value counts as a row of width 1)."""
+    if isinstance(outputs, (str, bytes, Value)) or not isinstance(outputs, Sequence):
+        raise TypeError(f"{who}: outputs must be a list (one entry per example) of lists of "
+                        f"Values, as mlp(x) returns, got {type(outputs).__name__}")
+    if not outputs:
+        raise ValueError(f"{who}: outputs is empty (need at least one example)")
+    rows = []
+    for i, row in enumerate(outputs):
+        row = [row] if isinstance(row, Value) else row
+        if not isinstance(row, Sequence) or not row or not all(isinstance(a, Value) for a in row):
+            raise TypeError(f"{who}: outputs[{i}] must be a non-empty list of Values, got {row!r}")
+        rows.append(row)
+    width = len(rows[0])
+    for i, row in enumerate(rows):
+        if len(row) != width:
+            raise ValueError(f"{who}: outputs[{i}] has {len(row)} values but outputs[0] has "
+                             f"{width}")
+    return rows
+
+
+def _targets(targets: Any, n: int, width: int, who: str) -> np.ndarray:
+    """Targets as a float array of shape (n, width); shape (n,) is accepted for width 1."""
+    try:
+        t = np.asarray(targets)
+    except ValueError as e:
+        raise ValueError(f"{who}: targets are not rectangular: {e}") from None
+    if t.dtype == object or t.dtype.kind not in "iuf":
+        raise TypeError(f"{who}: targets must be real numbers, got dtype {t.dtype}")
+    t = t.astype(np.float64)
+    if t.ndim == 1 and width == 1:
+        t = t[:, None]
+    if t.shape != (n, width):
+        raise ValueError(f"{who}: targets have shape {t.shape} but the outputs are "
+                         f"({n}, {width}) (examples, outputs)")
+    if not np.all(np.isfinite(t)):
+        raise ValueError(f"{who}: targets hold a non-finite number")
+    return t
+
+
+def _labels(labels: Any, n: int, who: str) -> list[int]:
+    """One integer label per example (integral floats such as 1.0 are accepted)."""
+    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+        raise TypeError(f"{who}: labels must be a sequence of integers, got "
+                        f"{type(labels).__name__}")
+    if len(labels) != n:
+        raise ValueError(f"{who}: {len(labels)} labels for {n} examples")
+    out = []
+    for i, y in enumerate(labels):
+        if isinstance(y, (bool, np.bool_)) or not isinstance(y, numbers.Real):
+            raise TypeError(f"{who}: labels[{i}] must be an integer, got {type(y).__name__}")
+        if float(y) != int(y):
+            raise ValueError(f"{who}: labels[{i}] must be an integer, got {y!r}")
+        out.append(int(y))
+    return out
+
+
+def quadratic(outputs: Outputs, targets: Any) -> Value:
+    """The quadratic cost C = 1/(2n) Σₓ Σⱼ (yⱼ − aⱼ)², n = number of examples.
+
+    Its gradient for one output is ∂C/∂aⱼ = (aⱼ − yⱼ)/n: BP1's ∇ₐC, averaged over the batch.
+
+    >>> C = quadratic([[Value(0.5)], [Value(2.0)]], [[1.0], [1.0]])
+    >>> C.data                  # ((1 − 0.5)² + (1 − 2)²) / (2·2)
+    0.3125
+    """
+    rows = _rows(outputs, "quadratic")
+    t = _targets(targets, len(rows), len(rows[0]), "quadratic")
+    diffs = [a - y for row, ys in zip(rows, t.tolist()) for a, y in zip(row, ys)]
+    return dot(diffs, diffs) * (0.5 / len(rows))
+
+
+def cross_entropy(outputs: Outputs, targets: Any) -> Value:
+    """The binary cross-entropy C = −1/n Σₓ Σⱼ [yⱼ ln aⱼ + (1 − yⱼ) ln(1 − aⱼ)].
+
+    Outputs must lie strictly in (0, 1), e.g. from a sigmoid output layer, and targets in
+    [0, 1].  A term whose coefficient yⱼ or 1 − yⱼ is 0 is left out (0 · ln 0 = 0), so an
+    output that saturates on the correct side costs 0 instead of raising.
+
+    >>> C = cross_entropy([[Value(0.8)]], [[1.0]])
+    >>> round(C.data, 6)        # −ln 0.8
+    0.223144
+    """
+    rows = _rows(outputs, "cross_entropy")
+    t = _targets(targets, len(rows), len(rows[0]), "cross_entropy")
+    if np.any((t < 0.0) | (t > 1.0)):
+        raise ValueError("cross_entropy: targets must lie in [0, 1]")
+    coefs: list[float] = []
+    terms: list[Value] = []
+    for i, (row, ys) in enumerate(zip(rows, t.tolist())):
+        for j, (a, y) in enumerate(zip(row, ys)):
+            if not 0.0 < a.data < 1.0:
+                raise ValueError(
+                    f"cross_entropy: output [{i}][{j}] = {a.data!r} is not in (0, 1); "
+                    "use a sigmoid output layer (or softmax_cross_entropy)"
+                )
+            if y != 0.0:
+                coefs.append(y)
+                terms.append(a.log())
+            if y != 1.0:
+                coefs.append(1.0 - y)
+                terms.append((1.0 - a).log())
+    return dot(coefs, terms) * (-1.0 / len(rows))
+
+
+def softmax_cross_entropy(outputs: Outputs, labels: Any) -> Value:
+    """C = −1/n Σₓ ln softmax_y(a) = 1/n Σₓ [ln Σₖ eᵃᵏ − a_y], y the class index of x.
+
+    Computed stably as m + ln Σₖ eᵃᵏ⁻ᵐ with m = maxₖ aₖ (a constant, so the gradient is
+    unchanged): ∂C/∂aₖ = (softmaxₖ(a) − [k = y]) / n.
+
+    >>> C = softmax_cross_entropy([[Value(0.0), Value(0.0)]], [1])
+    >>> round(C.data, 6)        # ln 2
+    0.693147
+    """
+    rows = _rows(outputs, "softmax_cross_entropy")
+    ys = _labels(labels, len(rows), "softmax_cross_entropy")
+    width = len(rows[0])
+    n = len(rows)
+    logs, picked, shift = [], [], 0.0
+    for i, (row, y) in enumerate(zip(rows, ys)):
+        if not 0 <= y < width:
+            raise ValueError(f"softmax_cross_entropy: labels[{i}] = {y} is not a class index "
+                             f"in [0, {width})")
+        m = max(a.data for a in row)
+        logs.append(vsum([(a - m).exp() for a in row]).log())  # ln Σₖ e^(aₖ − m)
+        picked.append(row[y])
+        shift += m
+    return dot([1.0 / n] * n + [-1.0 / n] * n, logs + picked, bias=shift / n)
+
+
+def hinge(outputs: Outputs, labels: Any) -> Value:
+    """The max-margin loss of micrograd's demo, C = 1/n Σₓ max(0, 1 − y·a), y ∈ {−1, +1}.
+
+    One output per example (a score whose sign is the predicted class).
+
+    >>> C = hinge([[Value(0.5)], [Value(-2.0)]], [1, -1])
+    >>> C.data                  # (max(0, 1 − 0.5) + max(0, 1 − 2)) / 2
+    0.25
+    """
+    rows = _rows(outputs, "hinge")
+    if len(rows[0]) != 1:
+        raise ValueError(f"hinge: needs one output per example, got {len(rows[0])}")
+    ys = _labels(labels, len(rows), "hinge")
+    for i, y in enumerate(ys):
+        if y not in (-1, 1):
+            raise ValueError(f"hinge: labels[{i}] = {y} must be -1 or +1 "
+                             "(for 0/1 labels use 2·y − 1)")
+    margins = [dot(row, (-float(y),), bias=1.0).relu() for row, y in zip(rows, ys)]
+    return vsum(margins) * (1.0 / len(rows))
+
+
+def l2(params: Sequence[Value], alpha: float) -> Value:
+    """L2 regularisation α Σ p² (one ``dot`` node); its gradient is 2αp.
+
+    >>> l2([Value(1.0), Value(-2.0)], 0.5).data    # 0.5 · (1 + 4)
+    2.5
+    """
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
+        raise TypeError(f"l2: alpha must be a real number, got {type(alpha).__name__}")
+    if not 0.0 <= float(alpha) < float("inf"):
+        raise ValueError(f"l2: alpha must be finite and >= 0, got {alpha!r}")
+    ps = list(params)
+    for i, p in enumerate(ps):
+        if not isinstance(p, Value):
+            raise TypeError(f"l2: params[{i}] must be a Value, got {type(p).__name__}")
+    return dot(ps, ps) * float(alpha)
+
+
+LossFn = Callable[[Outputs, Any], Value]
+
+#: Loss names accepted by :func:`get` and by :func:`nn.fit`, with their aliases.
+LOSSES: dict[str, LossFn] = {
+    "quadratic": quadratic,
+    "mse": quadratic,
+    "cross_entropy": cross_entropy,
+    "xent": cross_entropy,
+    "softmax_cross_entropy": softmax_cross_entropy,
+    "hinge": hinge,
+}
+
+
+def get(loss: str | LossFn) -> LossFn:
+    """The loss function for a name (see :data:`LOSSES`); a callable is returned as is.
+
+    >>> get("mse") is quadratic
+    True
+    """
+    if callable(loss):
+        return loss
+    if not isinstance(loss, str) or loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
+    return LOSSES[loss]
