@@ -1,0 +1,771 @@
+"""Trace once, replay many times: a scalar graph compiled into a flat, batched tape.
+
+The scalar graph stays the model.  You build it once, for **one** example, with the
+ordinary engine (the graph you draw and differentiate by hand), mark which leaves are
+inputs and which are parameters, and :func:`compile` turns it into a :class:`Tape`: op codes
+and integer slots in two numpy arrays, with no Python object per node.  Replaying the tape
+runs the same ops on a whole batch at once:
+
+* every **input slot** holds an array of shape ``(batch,)``, one entry per example, and every
+  op runs element-wise over the batch (``relu``, ``abs`` and friends choose their branch per
+  example, exactly as the engine does for one);
+* nodes that depend only on parameters and constants (an L2 penalty) are computed once;
+* :meth:`Tape.backward` returns ``∂C/∂θ`` for the **batch mean** ``C = (1/B) Σₓ Cₓ`` of the
+  root over the examples, i.e. the eager engine's gradients averaged over the examples.
+
+Grouping: nodes at the same depth doing the same op run as one numpy call (level by level),
+``+`` chains become one n-ary sum, and the ``dot`` nodes of a layer (same input vector, weights
+that are parameters) run as **one matrix product** ``Z = W A + b`` forward and
+``δA = Wᵀ δZ``, ``∂C/∂W = δZ Aᵀ`` backward.  Output slots of a group are contiguous, so the next
+group reads them as a slice.
+
+The rule for what can be compiled: **the graph's structure must not depend on the data.**
+Element-wise ops are fine (their branch is inside the op and replayed per example); a
+Python ``if`` on a Value, or a constant computed from an input's ``.data``, is not, because
+the tape would replay the branch or the number taken for the traced example.  :func:`compile`
+refuses inputs and parameters that are not leaves of the graph, and leaves that ``nn`` tagged
+as inputs but that were not declared; :func:`trace` builds the graph itself, refuses any Value
+comparison made while building, and rebuilds on further examples to check that structure
+and constants do not change.
+
+>>> from micrograd_like import Value
+>>> x, w = Value(0.0), Value(3.0)
+>>> loss = (w * x - 1.0) ** 2            # one example: C = (w·x − 1)²
+>>> tape = compile(loss, inputs=[x], params=[w])
+>>> tape.forward([[1.0], [2.0]]).tolist()  # x = 1 and x = 2, with w = 3
+[4.0, 25.0]
+>>> tape.backward().tolist()             # mean of 2(wx − 1)·x: (2·2·1 + 2·5·2) / 2
+[12.0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+import numpy as np
+
+from micrograd_like import engine
+from micrograd_like.engine import Value
+
+__all__ = ["Tape", "compile", "trace", "DataDependenceError"]
+
+_UNARY = {"neg", "exp", "log", "tanh", "sigmoid", "relu", "abs", "sqrt", "softplus", "sin", "cos"}
+_BINARY = {"-", "*", "/", "**"}
+
+
+class DataDependenceError(ValueError):
+    """The graph's structure (or a constant in it) depends on the data, so no tape can replay it."""
+
+
+# --------------------------------------------------------------------------------------
+# The intermediate form: one entry per node, parents before children
+# --------------------------------------------------------------------------------------
+
+
+class _IR:
+    """Nodes as parallel lists; node i has kind, args (node ids), extra, varying, level."""
+
+    def __init__(self) -> None:
+        self.kind: list[str] = []
+        self.args: list[list[int]] = []
+        self.extra: list = []
+        self.varying: list[bool] = []
+        self.level: list[int] = []
+
+    def add(self, kind: str, args: list[int], extra=None, varying: bool = False) -> int:
+        self.kind.append(kind)
+        self.args.append(args)
+        self.extra.append(extra)
+        lv = self.level
+        self.level.append(1 + max(lv[a] for a in args) if args else 0)
+        vy = self.varying
+        self.varying.append(varying or any(vy[a] for a in args))
+        return len(self.kind) - 1
+
+
+def _ordered_nodes(root: Value) -> list[Value]:
+    """Parents before children, visiting parents left to right (so neuron j precedes j+1)."""
+    order: list[Value] = []
+    seen: set[int] = set()
+    stack: list = [(root, False)]
+    while stack:
+        v, placed = stack.pop()
+        if placed:
+            order.append(v)
+            continue
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        stack.append((v, True))
+        for p in reversed(v._edges[0::2]):
+            if id(p) not in seen:
+                stack.append((p, False))
+    return order
+
+
+def _check_declared(order: list[Value], inputs: list[Value], params: list[Value]) -> None:
+    in_graph = {id(v) for v in order}
+    for what, vs in (("input", inputs), ("param", params)):
+        for k, v in enumerate(vs):
+            if not isinstance(v, Value):
+                raise TypeError(f"compile: {what} {k} must be a Value, got {type(v).__name__}")
+            if not v.is_leaf:
+                raise ValueError(
+                    f"compile: {what} {k} ({v!r}) is not a leaf: it was made by op '{v.op}'. "
+                    f"Declare the leaves the graph was built from."
+                )
+            if id(v) not in in_graph:
+                raise ValueError(
+                    f"compile: {what} {k} ({v!r}) is not a leaf of this graph "
+                    f"(the root does not depend on it)"
+                )
+    ids = [id(v) for v in inputs + params]
+    if len(set(ids)) != len(ids):
+        raise ValueError("compile: a Value is declared twice among inputs and params")
+    declared = set(ids)
+    for v in order:
+        if not v._edges and id(v) not in declared:
+            tag = v.tag
+            if isinstance(tag, tuple) and tag and tag[0] == "x":
+                raise DataDependenceError(
+                    f"compile: leaf {v!r} is tagged {tag} as an input but was not declared in "
+                    f"inputs=; it would be baked in as a constant with this example's value"
+                )
+            if isinstance(tag, tuple) and tag and tag[0] in ("w", "b"):
+                raise ValueError(
+                    f"compile: leaf {v!r} is tagged {tag} as a parameter but was not declared in "
+                    f"params=; it would be frozen as a constant"
+                )
+
+
+def _lower(root: Value, inputs: list[Value], params: list[Value]) -> tuple[_IR, int, list[int]]:
+    """Translate the Values into the IR: ``+`` chains flattened into sums, dots normalised."""
+    order = _ordered_nodes(root)
+    _check_declared(order, inputs, params)
+    uses: dict[int, int] = {}
+    for v in order:
+        for p in v._edges[0::2]:
+            uses[id(p)] = uses.get(id(p), 0) + 1
+    ir = _IR()
+    node_of: dict[int, int] = {}
+    for v in inputs:
+        node_of[id(v)] = ir.add("input", [], varying=True)
+    for v in params:
+        node_of[id(v)] = ir.add("param", [])
+    absorbable: set[int] = set()  # IR sums used once: their terms move into the consumer
+    for v in order:
+        if id(v) in node_of:
+            continue
+        if not v._edges:
+            node_of[id(v)] = ir.add("const", [], extra=v.data)
+            continue
+        op = v.op
+        args = [node_of[id(p)] for p in v._edges[0::2]]
+        if op in ("+", "sum"):
+            terms: list[int] = []
+            for a in args:
+                if a in absorbable:
+                    absorbable.discard(a)
+                    if not terms:
+                        terms = ir.args[a]  # steal the list: a long left chain stays O(n)
+                    else:
+                        terms.extend(ir.args[a])
+                else:
+                    terms.append(a)
+            i = ir.add("sum", terms)
+            if uses.get(id(v), 0) == 1 and v is not root:
+                absorbable.add(i)
+        elif op == "dot":
+            i = _lower_dot(ir, args)
+        elif op in _UNARY:
+            i = ir.add(op, args)
+        elif op in _BINARY:
+            i = ir.add("powv" if op == "**" else op, args)
+        elif op.startswith("**"):
+            i = ir.add("pow", args, extra=float(op[2:]))
+        else:
+            raise ValueError(f"compile: op '{op}' of {v!r} has no tape rule")
+        node_of[id(v)] = i
+    n_in = len(inputs)
+    param_nodes = list(range(n_in, n_in + len(params)))
+    return ir, node_of[id(root)], param_nodes
+
+
+def _lower_dot(ir: _IR, args: list[int]) -> int:
+    """A dot node becomes a matrix-ready dot (parameters · varying vector) or * and sum nodes."""
+    n = len(args) // 2
+    ws, xs = args[:n], args[n : 2 * n]
+    bias = args[2 * n :]
+    vy = ir.varying
+    if any(vy[w] for w in ws) and not any(vy[x] for x in xs):
+        ws, xs = xs, ws  # Σ wₖxₖ is symmetric: put the invariant side first
+    if n and not any(vy[w] for w in ws) and all(vy[x] for x in xs) and not any(vy[b] for b in bias):
+        return ir.add("dot", ws + xs + bias, extra=(n, bool(bias)))
+    products = [ir.add("*", [w, x]) for w, x in zip(ws, xs)]
+    return ir.add("sum", products + bias)
+
+
+def _live(ir: _IR, root: int) -> list[bool]:
+    live = [False] * len(ir.kind)
+    live[root] = True
+    for i in range(root, -1, -1):
+        if live[i]:
+            for a in ir.args[i]:
+                live[a] = True
+    return live
+
+
+# --------------------------------------------------------------------------------------
+# Index helpers: contiguous runs become slices, repeated targets are summed before adding
+# --------------------------------------------------------------------------------------
+
+
+def _index(slots: Sequence[int]) -> slice | np.ndarray:
+    """A slice when ``slots`` is a contiguous ascending run, else an int array."""
+    s = slots[0]
+    if list(slots) == list(range(s, s + len(slots))):
+        return slice(s, s + len(slots))
+    return np.asarray(slots, dtype=np.intp)
+
+
+def _adder(slots: Sequence[int], reduce_batch: bool) -> Callable[[np.ndarray, np.ndarray], None]:
+    """``D[slots] += c`` that is right when ``slots`` repeats (a node used twice in a group).
+
+    ``reduce_batch``: ``c`` has a batch axis but the target is batch-invariant, so the
+    contributions of all examples are summed first (∂C/∂θ = Σₓ ∂C/∂θ through example x).
+    """
+    idx = _index(slots)
+    unique = isinstance(idx, slice) or len(set(slots)) == len(slots)
+    if unique and reduce_batch:
+        def add(D, c, idx=idx):
+            D[idx] += c.sum(axis=1, keepdims=True)
+    elif unique:
+        def add(D, c, idx=idx):
+            D[idx] += c
+    else:
+        arr = np.asarray(slots, dtype=np.intp)
+        perm = np.argsort(arr, kind="stable")
+        sorted_ = arr[perm]
+        starts = np.flatnonzero(np.r_[True, sorted_[1:] != sorted_[:-1]])
+        targets = sorted_[starts]
+
+        def add(D, c, perm=perm, starts=starts, targets=targets, r=reduce_batch):
+            if r:
+                c = c.sum(axis=1, keepdims=True)
+            D[targets] += np.add.reduceat(c[perm], starts, axis=0)
+    return add
+
+
+# --------------------------------------------------------------------------------------
+# Op rules on arrays: forward value and the local derivative, side by side
+# --------------------------------------------------------------------------------------
+
+
+def _sigmoid(a: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(a))  # the engine's stable form: 1/(1+e⁻ˣ) for x ≥ 0, eˣ/(1+eˣ) else
+    return np.where(a >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+# name: (forward(a) -> out, local(a, out) -> ∂out/∂a)
+_UNARY_RULES: dict[str, tuple[Callable, Callable]] = {
+    "neg": (np.negative, lambda a, o: -1.0),
+    "exp": (np.exp, lambda a, o: o),
+    "log": (np.log, lambda a, o: 1.0 / a),
+    "tanh": (np.tanh, lambda a, o: 1.0 - o * o),
+    "sigmoid": (_sigmoid, lambda a, o: o * (1.0 - o)),
+    "relu": (lambda a: np.maximum(a, 0.0), lambda a, o: a > 0.0),
+    "abs": (np.abs, lambda a, o: np.sign(a)),
+    "sqrt": (np.sqrt, lambda a, o: 0.5 / o),
+    "softplus": (
+        lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))),  # ln(1 + eˣ), stable
+        lambda a, o: _sigmoid(a),
+    ),
+    "sin": (np.sin, lambda a, o: np.cos(a)),
+    "cos": (np.cos, lambda a, o: -np.sin(a)),
+}
+
+
+def _pow_rule(k: float) -> tuple[Callable, Callable]:
+    """aᵏ and its derivative k·aᵏ⁻¹ (0 for k = 0, as the engine)."""
+    if k == 2.0:
+        return (lambda a: a * a), (lambda a, o: 2.0 * a)
+    if k == 1.0:
+        return (lambda a: a + 0.0), (lambda a, o: 1.0)
+    if k == 0.0:
+        return (lambda a: np.ones_like(a)), (lambda a, o: 0.0)
+    return (lambda a: np.power(a, k)), (lambda a, o: k * np.power(a, k - 1.0))
+
+
+# name: (forward(a, b) -> out, (∂out/∂a)(a, b, out), (∂out/∂b)(a, b, out))
+_BINARY_RULES: dict[str, tuple[Callable, Callable, Callable]] = {
+    "-": (np.subtract, lambda a, b, o: 1.0, lambda a, b, o: -1.0),
+    "*": (np.multiply, lambda a, b, o: b, lambda a, b, o: a),
+    "/": (np.divide, lambda a, b, o: 1.0 / b, lambda a, b, o: -o / b),
+    "powv": (np.power, lambda a, b, o: b * np.power(a, b - 1.0), lambda a, b, o: o * np.log(a)),
+}
+
+
+# --------------------------------------------------------------------------------------
+# Instructions: one per group of same-op nodes; forward(V, U) and backward(V, U, DV, DU)
+# --------------------------------------------------------------------------------------
+# V (n_v, B): batch-varying slots (inputs and what depends on them); U (n_u, 1): parameters,
+# constants, and what depends only on them.  DV, DU hold the adjoints ∂C/∂slot.
+
+
+class _Instr:
+    __slots__ = ("op", "size", "out_varying", "out", "forward", "backward")
+
+    def __init__(self, op: str, size: int, out_varying: bool, out: slice) -> None:
+        self.op, self.size, self.out_varying, self.out = op, size, out_varying, out
+
+
+def _operand(nodes: list[int], slot, varying) -> tuple[bool, slice | np.ndarray, list[int]]:
+    vy = varying[nodes[0]]
+    slots = [slot[n] for n in nodes]
+    return vy, _index(slots), slots
+
+
+def _make_elementwise(op, extra, arg_lists, out, out_vy, slot, varying) -> _Instr:
+    ins = _Instr(op if op != "pow" else f"**{extra:g}", len(arg_lists[0]), out_vy, out)
+    operands = [_operand(a, slot, varying) for a in arg_lists]
+    adders = [_adder(s, reduce_batch=out_vy and not vy) for vy, _, s in operands]
+    if len(operands) == 1:
+        (avy, ai, _), = operands
+        add_a, = adders
+        fwd, local = _pow_rule(extra) if op == "pow" else _UNARY_RULES[op]
+
+        def forward(V, U):
+            A = V if avy else U
+            (V if out_vy else U)[out] = fwd(A[ai])
+
+        def backward(V, U, DV, DU):
+            A = V if avy else U
+            g = (DV if out_vy else DU)[out]
+            add_a(DV if avy else DU, g * local(A[ai], (V if out_vy else U)[out]))
+    else:
+        (avy, ai, _), (bvy, bi, _) = operands
+        add_a, add_b = adders
+        fwd, local_a, local_b = _BINARY_RULES[op]
+
+        def forward(V, U):
+            (V if out_vy else U)[out] = fwd((V if avy else U)[ai], (V if bvy else U)[bi])
+
+        def backward(V, U, DV, DU):
+            a, b = (V if avy else U)[ai], (V if bvy else U)[bi]
+            g = (DV if out_vy else DU)[out]
+            o = (V if out_vy else U)[out]
+            add_a(DV if avy else DU, g * local_a(a, b, o))
+            add_b(DV if bvy else DU, g * local_b(a, b, o))
+    ins.forward, ins.backward = forward, backward
+    return ins
+
+
+def _make_sum(arg_lists, out, out_vy, slot, varying) -> _Instr:
+    """Each node j: Σ of its terms (any number, from either space); ∂/∂term = 1."""
+    ins = _Instr("sum", len(arg_lists), out_vy, out)
+    parts = []  # (space is V, rows that have terms there, flat slots, segment starts, counts)
+    for space in (True, False):
+        rows, flat, counts = [], [], []
+        for j, args in enumerate(arg_lists):
+            mine = [slot[a] for a in args if varying[a] == space]
+            if mine:
+                rows.append(j)
+                flat.extend(mine)
+                counts.append(len(mine))
+        if rows:
+            starts = np.cumsum([0, *counts[:-1]])
+            all_rows = len(rows) == len(arg_lists)
+            row_idx = None if all_rows else out.start + np.asarray(rows, dtype=np.intp)
+            single = all(c == 1 for c in counts)
+            parts.append((space, row_idx, _index(flat), starts, np.asarray(counts),
+                          single, _adder(flat, reduce_batch=out_vy and not space)))
+    def forward(V, U):
+        Out = V if out_vy else U
+        first = True
+        for space, rows, flat, starts, _counts, single, _add in parts:
+            g = (V if space else U)[flat]
+            s = g if single else np.add.reduceat(g, starts, axis=0)
+            if rows is None:
+                if first:
+                    Out[out] = s
+                else:
+                    Out[out] += s
+            else:
+                if first:
+                    Out[out] = 0.0
+                Out[rows] += s
+            first = False
+
+    def backward(V, U, DV, DU):
+        g = (DV if out_vy else DU)[out]
+        for space, rows, _flat, _starts, counts, single, add in parts:
+            gr = g if rows is None else g[rows - out.start]
+            add(DV if space else DU, gr if single else np.repeat(gr, counts, axis=0))
+
+    ins.forward, ins.backward = forward, backward
+    return ins
+
+
+def _make_dot(nodes, ir, out, slot, varying) -> _Instr:
+    """A layer of dot nodes sharing one input vector: Z = W·A + b, one matrix product.
+
+    Backward is BP2/BP4 in matrix form: δA = Wᵀ δZ, ∂C/∂W = δZ Aᵀ (summed over the batch by
+    the product itself), ∂C/∂b = Σₓ δZ.
+    """
+    n, has_bias = ir.extra[nodes[0]]
+    ins = _Instr("dot", len(nodes), True, out)
+    w_slots = [[slot[a] for a in ir.args[i][:n]] for i in nodes]
+    x_idx = _index([slot[a] for a in ir.args[nodes[0]][n : 2 * n]])
+    W_idx = np.asarray(w_slots, dtype=np.intp)
+    flat_w = W_idx.ravel().tolist()
+    add_w = _adder(flat_w, reduce_batch=False)
+    b_slots = [slot[ir.args[i][2 * n]] for i in nodes] if has_bias else []
+    b_idx = _index(b_slots) if has_bias else None
+    add_b = _adder(b_slots, reduce_batch=True) if has_bias else None
+    nout = len(nodes)
+
+    def forward(V, U):
+        W = U[W_idx, 0]
+        Z = W @ V[x_idx]
+        if has_bias:
+            Z += U[b_idx]
+        V[out] = Z
+
+    repeated_x = isinstance(x_idx, np.ndarray) and len(set(x_idx.tolist())) != len(x_idx)
+    add_x = _adder(x_idx.tolist(), reduce_batch=False) if repeated_x else None
+
+    def backward(V, U, DV, DU):
+        W = U[W_idx, 0]
+        g = DV[out]
+        add_w(DU, (g @ V[x_idx].T).reshape(nout * n, 1))  # ∂C/∂W = δZ Aᵀ, summed over x
+        if has_bias:
+            add_b(DU, g)  # ∂C/∂b = Σₓ δZ
+        if add_x is None:
+            DV[x_idx] += W.T @ g  # δA = Wᵀ δZ
+        else:  # the shared vector lists one node twice
+            add_x(DV, W.T @ g)
+
+    ins.forward, ins.backward = forward, backward
+    return ins
+
+
+# --------------------------------------------------------------------------------------
+# The tape
+# --------------------------------------------------------------------------------------
+
+
+class Tape:
+    """A compiled scalar graph, replayed over a batch.  Make one with :func:`compile`.
+
+    Attributes:
+        inputs: the input leaves, in the order of the columns of ``forward``'s ``inputs``.
+        params: the parameter leaves, in the order of ``params``/the gradient vector.
+        n_nodes: op nodes of the scalar graph that the tape computes.
+        instructions: one per group of nodes run as one numpy call (or one matrix product).
+    """
+
+    def __init__(self, root, inputs, params, instructions, n_v, n_u, u_init, root_slot, root_vy,
+                 n_nodes) -> None:
+        self.root = root
+        self.inputs = list(inputs)
+        self.params = list(params)
+        self.instructions: list[_Instr] = instructions
+        self.n_nodes = n_nodes
+        self._n_v = n_v
+        self._U = u_init  # (n_u, 1): params first, then constants, then invariant results
+        self._root_slot, self._root_vy = root_slot, root_vy
+        self._V = np.zeros((n_v, 0))
+        self._batch = 0
+        self._ready = False
+
+    def __repr__(self) -> str:
+        return (f"Tape({self.n_nodes} op nodes in {len(self.instructions)} instructions, "
+                f"{len(self.inputs)} inputs, {len(self.params)} params)")
+
+    @property
+    def batch_size(self) -> int:
+        """The number of examples of the last :meth:`forward`."""
+        return self._batch
+
+    def param_values(self) -> np.ndarray:
+        """The current ``.data`` of the parameter Values, as a vector (a copy)."""
+        return np.array([p.data for p in self.params], dtype=np.float64)
+
+    def forward(self, inputs, params=None) -> np.ndarray:
+        """The root's value for every example: ``Cₓ`` for each row ``x`` of ``inputs``.
+
+        Args:
+            inputs: array-like of shape ``(batch, len(self.inputs))``; column k feeds input k.
+            params: vector of ``len(self.params)`` values; ``None`` keeps the last ones given
+                (at first, the ``.data`` of the parameter Values at compile time).
+
+        Returns:
+            float64 array of shape ``(batch,)``.
+
+        Raises:
+            FloatingPointError: an op gave a non-finite value (``log`` of a number ≤ 0, an
+                overflow, ...); the message names the op and the example.
+        """
+        X = np.asarray(inputs, dtype=np.float64)
+        n_in = len(self.inputs)
+        if X.ndim != 2 or X.shape[1] != n_in:
+            raise ValueError(
+                f"Tape.forward: inputs must have shape (batch, {n_in}), got {X.shape}")
+        if params is not None:
+            theta = np.asarray(params, dtype=np.float64)
+            if theta.shape != (len(self.params),):
+                raise ValueError(f"Tape.forward: params must have shape ({len(self.params)},),"
+                                 f" got {theta.shape}")
+            self._U[: len(self.params), 0] = theta
+        B = X.shape[0]
+        if B == 0:
+            raise ValueError("Tape.forward: the batch is empty")
+        if B != self._batch:
+            self._V = np.empty((self._n_v, B))
+            self._DV = np.empty((self._n_v, B))
+            self._batch = B
+        V, U = self._V, self._U
+        V[:n_in] = X.T
+        with np.errstate(all="ignore"):
+            for ins in self.instructions:
+                ins.forward(V, U)
+        r = self._root_slot
+        out = V[r].copy() if self._root_vy else np.full(B, U[r, 0])
+        if not np.isfinite(out).all():
+            self._ready = False
+            raise self._locate_nonfinite()
+        self._ready = True
+        return out
+
+    def backward(self) -> np.ndarray:
+        """∂C/∂θ for the batch mean ``C = (1/B) Σₓ Cₓ`` of the last :meth:`forward`.
+
+        Equal (to rounding) to running the eager engine on each example and averaging the
+        parameters' ``.grad``.  Returns a vector in the order of ``self.params``.
+        """
+        if not self._ready:
+            raise RuntimeError("Tape.backward: call forward() first (and let it succeed)")
+        V, U, DV = self._V, self._U, self._DV
+        DU = np.zeros_like(U)
+        DV.fill(0.0)
+        r = self._root_slot
+        if self._root_vy:
+            DV[r] = 1.0 / self._batch
+        else:
+            DU[r] = 1.0
+        with np.errstate(all="ignore"):
+            for ins in reversed(self.instructions):
+                ins.backward(V, U, DV, DU)
+        grad = DU[: len(self.params), 0].copy()
+        if not np.isfinite(grad).all():
+            k = int(np.flatnonzero(~np.isfinite(grad))[0])
+            raise FloatingPointError(
+                f"Tape.backward: gradient overflowed to {grad[k]!r} at param {k} "
+                f"({self.params[k]!r})")
+        return grad
+
+    def value_and_grad(self, inputs, params=None) -> tuple[float, np.ndarray]:
+        """``(C, ∂C/∂θ)`` with ``C`` the batch mean of the root: forward then backward."""
+        loss = self.forward(inputs, params)
+        return float(loss.mean()), self.backward()
+
+    def _locate_nonfinite(self) -> FloatingPointError:
+        V, U = self._V, self._U
+        for ins in self.instructions:
+            block = (V if ins.out_varying else U)[ins.out]
+            bad = ~np.isfinite(block)
+            if bad.any():
+                node, example = (int(i) for i in np.argwhere(bad)[0])
+                where = f"example {example}" if ins.out_varying else "the parameters"
+                return FloatingPointError(
+                    f"Tape.forward: op '{ins.op}' gave a non-finite value for {where} "
+                    f"(node {node} of a group of {ins.size}); the eager engine would raise here")
+        return FloatingPointError("Tape.forward: non-finite root value")
+
+
+def compile(root: Value, inputs: Sequence[Value], params: Sequence[Value]) -> Tape:  # noqa: A001
+    """Compile the graph under ``root`` (built for one example) into a batched :class:`Tape`.
+
+    Args:
+        root: the scalar the tape computes, usually one example's loss Cₓ.
+        inputs: leaves that change from example to example (features, targets).
+        params: leaves that change from step to step (weights, biases).  Any other leaf is a
+            constant, baked in with its current value.
+
+    Raises:
+        ValueError: an input or param is not a leaf of the graph, is declared twice, or an
+            op has no tape rule.
+        DataDependenceError: a leaf tagged as an input (``("x", k)``) was not declared.
+
+    >>> from micrograd_like import Value
+    >>> x, w, b = Value(1.0), Value(0.5), Value(0.1)
+    >>> tape = compile((w * x + b).tanh(), inputs=[x], params=[w, b])
+    >>> tape
+    Tape(3 op nodes in 3 instructions, 1 inputs, 2 params)
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"compile: root must be a Value, got {type(root).__name__}")
+    inputs, params = list(inputs), list(params)
+    ir, root_node, _ = _lower(root, inputs, params)
+    live = _live(ir, root_node)
+    n_in, n_p = len(inputs), len(params)
+
+    # Slots: V rows for inputs, then varying groups; U rows for params, constants, then
+    # invariant groups.  A group's outputs are contiguous, in topological (neuron) order.
+    slot = [-1] * len(ir.kind)
+    for i in range(n_in):
+        slot[i] = i
+    u_values: list[float] = [p.data for p in params]
+    for i in range(n_p):
+        slot[n_in + i] = i
+    for i, k in enumerate(ir.kind):
+        if live[i] and k == "const":
+            slot[i] = len(u_values)
+            u_values.append(ir.extra[i])
+    groups: dict[tuple, list[int]] = {}
+    for i, k in enumerate(ir.kind):
+        if not live[i] or k in ("input", "param", "const"):
+            continue
+        args = ir.args[i]
+        if k == "dot":
+            n, has_bias = ir.extra[i]
+            key = (ir.level[i], k, tuple(args[n : 2 * n]), has_bias)
+        elif k == "sum":
+            key = (ir.level[i], k, ir.varying[i])
+        else:
+            key = (ir.level[i], k, ir.extra[i], tuple(ir.varying[a] for a in args))
+        groups.setdefault(key, []).append(i)
+
+    n_v, n_u = n_in, len(u_values)
+    instructions: list[_Instr] = []
+    for key in sorted(groups, key=lambda k: k[0]):
+        nodes = groups[key]
+        vy = ir.varying[nodes[0]]
+        start = n_v if vy else n_u
+        for j, i in enumerate(nodes):
+            slot[i] = start + j
+        out = slice(start, start + len(nodes))
+        if vy:
+            n_v += len(nodes)
+        else:
+            n_u += len(nodes)
+        kind = key[1]
+        if kind == "dot":
+            ins = _make_dot(nodes, ir, out, slot, ir.varying)
+        elif kind == "sum":
+            ins = _make_sum([ir.args[i] for i in nodes], out, vy, slot, ir.varying)
+        else:
+            arity = len(ir.args[nodes[0]])
+            arg_lists = [[ir.args[i][p] for i in nodes] for p in range(arity)]
+            ins = _make_elementwise(kind, ir.extra[nodes[0]], arg_lists, out, vy, slot,
+                                    ir.varying)
+        instructions.append(ins)
+
+    U = np.zeros((n_u, 1))
+    U[: len(u_values), 0] = u_values
+    n_nodes = sum(1 for i, k in enumerate(ir.kind)
+                  if live[i] and k not in ("input", "param", "const"))
+    return Tape(root, inputs, params, instructions, n_v, n_u, U, slot[root_node],
+                ir.varying[root_node], n_nodes)
+
+
+# --------------------------------------------------------------------------------------
+# Tracing a build function, with the data-dependence checks
+# --------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _refuse_comparisons() -> Iterator[None]:
+    def hook(op: str, a, b) -> None:
+        raise DataDependenceError(
+            f"Value comparison {a!r} {op} {b!r} while tracing: a branch on a Value's data "
+            f"fixes the graph's structure for this example only; use an element-wise op "
+            f"(relu, abs) instead, or build the graph eagerly")
+
+    previous = getattr(engine, "_comparison_hook", None)
+    engine._comparison_hook = hook
+    try:
+        yield
+    finally:
+        engine._comparison_hook = previous
+
+
+def _signature(root: Value, inputs: list[Value], params: list[Value]) -> list[tuple]:
+    """The graph's structure and constants, as a list comparable between two builds."""
+    order = _ordered_nodes(root)
+    pos = {id(v): i for i, v in enumerate(order)}
+    inp = {id(v): k for k, v in enumerate(inputs)}
+    par = {id(v): k for k, v in enumerate(params)}
+    sig = []
+    for v in order:
+        if v._edges:
+            sig.append((v.op, tuple(pos[id(p)] for p in v._edges[0::2])))
+        elif id(v) in inp:
+            sig.append(("input", inp[id(v)]))
+        elif id(v) in par:
+            sig.append(("param", par[id(v)]))
+        else:
+            sig.append(("leaf", v.data))
+    return sig
+
+
+def trace(
+    build: Callable[[list[Value]], Value],
+    examples,
+    params: Sequence[Value],
+    check: bool = True,
+) -> Tape:
+    """Build the graph with ``build(inputs)`` on ``examples[0]`` and compile it.
+
+    ``build`` receives a list of fresh input leaves (tagged ``("x", k)``) and returns the
+    root; parameters are the Values it closes over.  While it runs, any comparison between
+    Values raises :class:`DataDependenceError`.  With ``check``, the graph is built again on
+    every further row of ``examples`` and must have the same ops, the same wiring and the
+    same constants; a difference (a branch on ``.data``, a constant computed from an input)
+    raises :class:`DataDependenceError` naming the first differing node.
+
+    >>> from micrograd_like import Value
+    >>> w = Value(2.0)
+    >>> tape = trace(lambda xs: (w * xs[0]).relu(), [[1.0], [-1.0]], params=[w])
+    >>> tape.forward([[1.0], [-1.0], [3.0]]).tolist()
+    [2.0, 0.0, 6.0]
+    """
+    params = list(params)
+    rows = np.asarray(examples, dtype=np.float64)
+    if rows.ndim != 2 or rows.shape[0] < 1:
+        raise ValueError(f"trace: examples must have shape (k >= 1, n_inputs), got {rows.shape}")
+    built = []
+    first_sig: list[tuple] = []
+    for r, row in enumerate(rows if check else rows[:1]):
+        xs = [Value(float(v)) for v in row]
+        for k, x in enumerate(xs):
+            x.tag = ("x", k)
+        with _refuse_comparisons():
+            root = build(xs)
+        if not isinstance(root, Value):
+            raise TypeError(f"trace: build must return a Value, got {type(root).__name__}")
+        built.append((root, xs))
+        if r:
+            _compare(first_sig, _signature(root, xs, params), r)
+        else:
+            first_sig = _signature(root, xs, params)
+    root, xs = built[0]
+    return compile(root, xs, params)
+
+
+def _compare(first: list[tuple], other: list[tuple], r: int) -> None:
+    if len(first) != len(other):
+        raise DataDependenceError(
+            f"trace: example {r} builds a graph of {len(other)} nodes, example 0 one of "
+            f"{len(first)}: the structure depends on the data")
+    for i, (a, b) in enumerate(zip(first, other)):
+        if a[0] == "leaf" and b[0] == "leaf":
+            if a[1] != b[1]:
+                raise DataDependenceError(
+                    f"trace: constant leaf {i} is {a[1]!r} for example 0 but {b[1]!r} for "
+                    f"example {r}: a constant computed from input data would be baked in")
+        elif a != b:
+            raise DataDependenceError(
+                f"trace: node {i} is {a[:2]} for example 0 but {b[:2]} for example {r}: "
+                f"the structure depends on the data")
