@@ -45,9 +45,11 @@ __all__ = [
     "FORMATS",
     "Drawing",
     "GraphTooLargeError",
+    "GraphvizError",
     "GraphvizNotFoundError",
     "backward_frames",
     "draw_dot",
+    "picture_format",
     "save",
     "save_frames",
 ]
@@ -80,7 +82,11 @@ class GraphTooLargeError(ValueError):
         self.max_nodes = max_nodes
 
 
-class GraphvizNotFoundError(RuntimeError):
+class GraphvizError(RuntimeError):
+    """Graphviz could not render a drawing (one line: what dot said)."""
+
+
+class GraphvizNotFoundError(GraphvizError):
     """Graphviz's ``dot`` program is not installed, so a drawing cannot be rendered."""
 
 
@@ -324,7 +330,7 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike[str], fmt: str | None 
         OSError: the path cannot be written.
     """
     path = Path(path)
-    fmt = _format_of(path, fmt)
+    fmt = picture_format(path, fmt)
     data = graph.source.encode("utf-8") if fmt in ("gv", "dot") else _pipe(graph, fmt)
     _write_atomic(path, data)
     return path
@@ -380,7 +386,10 @@ def _gif_bytes(frames: Sequence[graphviz.Digraph], duration_ms: int) -> bytes:
     return out.getvalue()
 
 
-def _format_of(path: Path, fmt: str | None) -> str:
+def picture_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
+    """``fmt`` if given, else the suffix of ``path`` (``graph.svg`` -> ``"svg"``); checked
+    against :data:`FORMATS`.  Raises ValueError naming the path or format."""
+    path = Path(path)
     if fmt is None:
         fmt = path.suffix[1:].lower()
         if not fmt:
@@ -400,7 +409,7 @@ def _pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
         raise _not_found() from None
     except graphviz.CalledProcessError as e:
         detail = (e.stderr or b"").decode("utf-8", "replace").strip().splitlines()
-        raise RuntimeError(
+        raise GraphvizError(
             f"Graphviz failed to render {fmt}: {detail[0] if detail else e}"
         ) from None
 
