@@ -10,6 +10,7 @@
 
 from micrograd_like.engine import Value, dot, is_grad_enabled, no_grad, sum, topological_order
 from micrograd_like.gradcheck import GradcheckReport, gradcheck
+from micrograd_like.viz import backward_frames, draw_dot
 
 __all__ = [
     "Value",
@@ -20,5 +21,7 @@ __all__ = [
     "topological_order",
     "gradcheck",
     "GradcheckReport",
+    "draw_dot",
+    "backward_frames",
 ]
 __version__ = "0.1.0"
