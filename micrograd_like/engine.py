@@ -279,6 +279,20 @@ class Value:
     def __abs__(self) -> Value:  # abs(self)
         return self.abs()
 
+    # -- comparisons: of ``.data``, recording nothing; the tape's tracing watches them ------
+
+    def __lt__(self, other: Operand) -> bool:  # self < other
+        return _compare("<", self, other)
+
+    def __le__(self, other: Operand) -> bool:  # self <= other
+        return _compare("<=", self, other)
+
+    def __gt__(self, other: Operand) -> bool:  # self > other
+        return _compare(">", self, other)
+
+    def __ge__(self, other: Operand) -> bool:  # self >= other
+        return _compare(">=", self, other)
+
     def sqrt(self) -> Value:
         """√x; d/dx √x = 1/(2√x).  Raises ValueError for x <= 0 (the slope is infinite at 0)."""
         x = self.data
@@ -384,6 +398,20 @@ def _node(data: float, edges: tuple, op: str) -> Value:
 
 
 _new = object.__new__
+
+#: Called as ``hook(op, a, b)`` before a Value comparison, when set (``micrograd_like.tape``
+#: sets it while tracing, to refuse branches on data).  ``None`` otherwise.
+_comparison_hook = None
+
+
+def _compare(op: str, a: Value, b: Any) -> bool:
+    """``a.data op b`` (``b`` a Value or a real number); a comparison makes no node."""
+    if not isinstance(b, Value) and (isinstance(b, bool) or not isinstance(b, numbers.Real)):
+        return NotImplemented
+    if _comparison_hook is not None:
+        _comparison_hook(op, a, b)
+    x, y = a.data, (b.data if isinstance(b, Value) else float(b))
+    return x < y if op == "<" else x <= y if op == "<=" else x > y if op == ">" else x >= y
 
 
 def _short(x: float) -> str:
