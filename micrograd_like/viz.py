@@ -654,30 +654,20 @@ class _Builder:
         return len(self.order), sum(1 for v in self.order if v._edges)
 
     def legend(self, g: graphviz.Digraph) -> None:
-        with g.subgraph(name="cluster_legend") as c:
-            c.attr(label="fill: |grad| / max |grad|", fontsize="10", style="dashed")
-            c.node(
-                "legend0",
-                graphviz.nohtml("grad 0"),
-                style="filled",
-                fillcolor=_ZERO_FILL,
-                shape="box",
-                fontsize="9",
+        """One table node: the fill colour of each |grad| bin, in absolute numbers."""
+        n = len(_GRAD_FILLS)
+        rows = [
+            '<tr><td colspan="2"><b>fill: |grad| / max |grad|</b></td></tr>',
+            f'<tr><td bgcolor="{_ZERO_FILL}" width="24"></td><td align="left">grad 0</td></tr>',
+        ]
+        for i, colour in enumerate(_GRAD_FILLS):
+            lo, hi = self.num(self.max_grad * i / n), self.num(self.max_grad * (i + 1) / n)
+            rows.append(
+                f'<tr><td bgcolor="{colour}" width="24"></td>'
+                f'<td align="left">{lo} &lt; |grad| ≤ {hi}</td></tr>'
             )
-            n = len(_GRAD_FILLS)
-            for i, colour in enumerate(_GRAD_FILLS):
-                lo, hi = self.max_grad * i / n, self.max_grad * (i + 1) / n
-                text = f"{self.num(lo)} < |grad| ≤ {self.num(hi)}"
-                c.node(
-                    f"legend{i + 1}",
-                    graphviz.nohtml(text),
-                    style="filled",
-                    fillcolor=colour,
-                    shape="box",
-                    fontsize="9",
-                )
-            for i in range(n):  # invisible edges keep the legend in one column
-                c.edge(f"legend{i}", f"legend{i + 1}", style="invis")
+        table = '<<table border="0" cellborder="1" cellspacing="0">' + "".join(rows) + "</table>>"
+        g.node("legend", table, shape="plaintext", fontsize="9")
 
 
 def _build(
