@@ -117,9 +117,9 @@ def quadratic(outputs: Outputs, targets: Any) -> Value:
 def cross_entropy(outputs: Outputs, targets: Any) -> Value:
     """The binary cross-entropy C = −1/n Σₓ Σⱼ [yⱼ ln aⱼ + (1 − yⱼ) ln(1 − aⱼ)].
 
-    Outputs must lie strictly in (0, 1), e.g. from a sigmoid output layer, and targets in
-    [0, 1].  A term whose coefficient yⱼ or 1 − yⱼ is 0 is left out (0 · ln 0 = 0), so an
-    output that saturates on the correct side costs 0 instead of raising.
+    Outputs must lie in (0, 1), e.g. from a sigmoid output layer, and targets in [0, 1].
+    A term whose coefficient yⱼ or 1 − yⱼ is 0 is left out (0 · ln 0 = 0), so an output
+    that saturates to exactly 1.0 (or 0.0) on the correct side costs 0 instead of raising.
 
     >>> C = cross_entropy([[Value(0.8)]], [[1.0]])
     >>> round(C.data, 6)        # −ln 0.8
@@ -133,10 +133,10 @@ def cross_entropy(outputs: Outputs, targets: Any) -> Value:
     terms: list[Value] = []
     for i, (row, ys) in enumerate(zip(rows, t.tolist())):
         for j, (a, y) in enumerate(zip(row, ys)):
-            if not 0.0 < a.data < 1.0:
+            if (y != 0.0 and not a.data > 0.0) or (y != 1.0 and not a.data < 1.0):
                 raise ValueError(
-                    f"cross_entropy: output [{i}][{j}] = {a.data!r} is not in (0, 1); "
-                    "use a sigmoid output layer (or softmax_cross_entropy)"
+                    f"cross_entropy: output [{i}][{j}] = {a.data!r} must lie in (0, 1) "
+                    f"(target {y!r}); use a sigmoid output layer (or softmax_cross_entropy)"
                 )
             if y != 0.0:
                 coefs.append(y)
