@@ -1,0 +1,323 @@
+"""draw_dot and backward_frames: what a drawing contains (DOT source only, no Graphviz)."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import graphviz
+import pytest
+
+from micrograd_like import Value, backward_frames, dot, draw_dot
+from micrograd_like.viz import (
+    Drawing,
+    GraphTooLargeError,
+    GraphvizNotFoundError,
+    save,
+)
+
+
+def tanh_neuron() -> tuple[Value, dict[str, Value]]:
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8813735870195432, label="b")
+    y = (x * w + b).tanh()
+    return y, {"x": x, "w": w, "b": b}
+
+
+def line_of(source: str, node_id: str) -> str:
+    [line] = [ln.strip() for ln in source.splitlines() if ln.strip().startswith(node_id + " [")]
+    return line
+
+
+def tagged_layer(n_neurons: int, n_inputs: int) -> Value:
+    """One layer of sigmoid neurons tagged as nn tags them, summed into one output."""
+    xs = []
+    for k in range(n_inputs):
+        x = Value(0.1 * (k + 1))
+        x.tag = ("x", k)
+        xs.append(x)
+    outs = []
+    for j in range(n_neurons):
+        ws = []
+        for k in range(n_inputs):
+            w = Value(0.01 * (j - k))
+            w.tag = ("w", 0, j, k)
+            ws.append(w)
+        b = Value(0.0)
+        b.tag = ("b", 0, j)
+        z = dot(ws, xs, bias=b)
+        z.tag = ("z", 0, j)
+        a = z.sigmoid()
+        a.tag = ("a", 0, j)
+        outs.append(a)
+    total = outs[0]
+    for a in outs[1:]:
+        total = total + a
+    total.backward()
+    return total
+
+
+# -- what a drawing is -----------------------------------------------------------------
+
+
+def test_draw_dot_returns_a_graphviz_digraph():
+    y, _ = tanh_neuron()
+    assert isinstance(draw_dot(y), graphviz.Digraph)
+
+
+def test_each_op_is_its_own_node_between_inputs_and_output():
+    y, _ = tanh_neuron()
+    src = draw_dot(y).source
+    # topological order: b, w, x, x*w, +, tanh -> ids v0..v5; op ovals v3op, v4op, v5op
+    assert "v2 -> v3op" in src and "v1 -> v3op" in src and "v3op -> v3" in src
+    assert "v5op -> v5" in src
+    assert line_of(src, "v5op").startswith("v5op [label=tanh")
+
+
+def test_value_box_shows_label_data_and_grad():
+    y, _ = tanh_neuron()
+    y.backward()
+    src = draw_dot(y).source
+    assert "{ x | data 2.0000 | grad -1.5000 }" in src  # dy/dx = w(1 - y²) = -3 · 0.5
+
+
+def test_show_grad_false_hides_the_grad_field():
+    y, _ = tanh_neuron()
+    assert "grad" not in draw_dot(y, show_grad=False).source
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_rankdir_is_set_on_the_graph(rankdir):
+    y, _ = tanh_neuron()
+    assert f"rankdir={rankdir}" in draw_dot(y, rankdir=rankdir).source
+
+
+def test_number_format_applies_to_data_and_grad():
+    y, _ = tanh_neuron()
+    y.backward()
+    assert "{ x | data 2.00e+00 | grad -1.50e+00 }" in draw_dot(y, number_format=".2e").source
+
+
+def test_show_local_grads_labels_edges_into_ops_with_the_local_partial():
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    src = draw_dot(x * w, show_local_grads=True).source
+    # ∂(xw)/∂x = w = -3, ∂(xw)/∂w = x = 2; order: w (v0), x (v1), x*w (v2)
+    assert "v1 -> v2op [label=-3.0000" in src
+    assert "v0 -> v2op [label=2.0000" in src
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"rankdir": "sideways"}, "rankdir"),
+        ({"number_format": "%d"}, "number_format"),
+        ({"collapse": "layers"}, "collapse"),
+        ({"max_nodes": 0}, "max_nodes"),
+        ({"highlight": "nobody"}, "no node labelled 'nobody'"),
+        ({"highlight": Value(1.0)}, "not in the graph"),
+    ],
+)
+def test_bad_options_raise_value_error_naming_the_option(options, message):
+    y, _ = tanh_neuron()
+    with pytest.raises(ValueError, match=message):
+        draw_dot(y, **options)
+
+
+def test_labels_with_record_characters_are_escaped():
+    v = Value(1.0, label='a{b}|c<d>"e\\')
+    src = draw_dot(v * 2).source
+    assert r"a\{b\}\|c\<d\>\"e\\" in src
+
+
+def test_leaf_root_draws_one_box():
+    src = draw_dot(Value(4.0, label="only")).source
+    assert "{ only | data 4.0000 | grad 0.0000 }" in src and "->" not in src
+
+
+# -- colour, highlight --------------------------------------------------------------------
+
+
+def test_color_by_grad_fills_the_largest_grad_darkest_and_zero_white_with_a_legend():
+    a, b, c = Value(1.0, label="a"), Value(1.0, label="b"), Value(0.5, label="c")
+    y = a * 4 + b + c * 0  # grads: a 4, b 1, c 0; the constants 1 and 0.5; the sums 1
+    y.backward()
+    src = draw_dot(y, color_by_grad=True).source
+    boxes = {name: ln for name in "abc" for ln in src.splitlines() if f"{{ {name} |" in ln}
+    assert 'fillcolor="#e6550d"' in boxes["a"]  # |4| / 4 = 1: top bin
+    assert 'fillcolor="#fdd0a2"' in boxes["b"]  # |1| / 4 = 0.25: second bin
+    assert 'fillcolor="#ffffff"' in boxes["c"]  # zero gradient
+    assert "legend [label=<" in src and "max |grad|" in src
+
+
+def test_highlight_marks_exactly_the_nodes_that_depend_on_the_leaf():
+    y, leaves = tanh_neuron()
+    src = draw_dot(y, highlight=leaves["x"]).source
+    red = 'color="#d62728"'
+    # x (v2), x*w (v3), + (v4), tanh (v5) lie on x's paths to y; b (v0) and w (v1) do not
+    for node in ["v2", "v3", "v3op", "v4", "v4op", "v5", "v5op"]:
+        assert red in line_of(src, node), node
+    for node in ["v0", "v1"]:
+        assert red not in line_of(src, node), node
+    assert red not in next(ln for ln in src.splitlines() if "v1 -> v3op" in ln)
+
+
+def test_highlight_accepts_a_label():
+    y, leaves = tanh_neuron()
+    assert draw_dot(y, highlight="x").source == draw_dot(y, highlight=leaves["x"]).source
+
+
+# -- size guard -----------------------------------------------------------------------------
+
+
+def test_graph_over_max_nodes_raises_naming_the_count_and_the_ways_out():
+    y, _ = tanh_neuron()  # 6 values + 3 ops = 9 nodes
+    with pytest.raises(GraphTooLargeError, match=r"9 nodes .* max_nodes=8: pass max_nodes=9"):
+        draw_dot(y, max_nodes=8)
+
+
+def test_size_guard_suggests_collapse_only_for_graphs_with_neurons():
+    with pytest.raises(GraphTooLargeError, match="collapse='neurons'"):
+        draw_dot(tagged_layer(3, 4), max_nodes=10)
+    y, _ = tanh_neuron()
+    with pytest.raises(GraphTooLargeError) as info:
+        draw_dot(y, max_nodes=3)
+    assert "collapse" not in str(info.value)
+
+
+def test_collapse_gets_a_large_network_under_the_limit():
+    root = tagged_layer(20, 10)  # per neuron 10 w + b + z + a = 13 values and 2 ops
+    with pytest.raises(GraphTooLargeError):
+        draw_dot(root, max_nodes=100)
+    src = draw_dot(root, max_nodes=100, collapse="neurons").source
+    assert src.count("layers[0].neurons[") == 20
+
+
+# -- nn-aware drawing ---------------------------------------------------------------------------
+
+
+def test_each_neuron_is_a_cluster_inside_its_layer_cluster():
+    src = draw_dot(tagged_layer(2, 3)).source
+    assert src.count("subgraph cluster_layer0 {") == 1
+    assert "subgraph cluster_layer0_neuron0 {" in src
+    assert "subgraph cluster_layer0_neuron1 {" in src
+
+
+def test_z_nodes_show_delta_equal_to_their_grad():
+    root = tagged_layer(2, 3)
+    src = draw_dot(root).source
+    z_lines = [ln for ln in src.splitlines() if "{ z[0][" in ln]
+    assert len(z_lines) == 2
+    assert all("δ = grad" in ln for ln in z_lines)
+
+
+def test_collapse_draws_one_box_per_neuron_with_one_edge_per_input():
+    src = draw_dot(tagged_layer(2, 3), collapse="neurons").source
+    assert src.count("layers[0].neurons[0] |") == 1
+    assert src.count("-> n0_0") == 3  # inputs x[0], x[1], x[2]
+    assert "n0_0 -> v" in src  # into the + that sums the outputs
+
+
+def test_collapse_on_a_real_mlp_connects_layer_to_layer():
+    nn = pytest.importorskip("nn", reason="the nn package is not importable")
+    mlp = nn.MLP(2, [3, 1], seed=0)
+    t = mlp.trace([1.0, -2.0])
+    t.outputs[0].backward()
+    src = draw_dot(t.outputs[0], collapse="neurons").source
+    for j in range(3):
+        assert f"n0_{j} -> n1_0" in src
+    delta = t.deltas()[1][0]
+    assert f"δ {delta:.4f}" in src
+
+
+# -- backward frames ------------------------------------------------------------------------------
+
+
+def test_backward_frames_has_one_frame_per_op_node_plus_the_seed():
+    y, _ = tanh_neuron()  # ops: *, +, tanh
+    assert len(backward_frames(y)) == 4
+
+
+def test_first_frame_shows_only_the_root_grad():
+    y, _ = tanh_neuron()
+    src = backward_frames(y)[0].source
+    assert src.count("grad ?") == 5 and "grad 1.0000" in src
+
+
+def test_last_frame_equals_a_drawing_after_backward_from_zero():
+    y, _ = tanh_neuron()
+    frames = backward_frames(y)
+    y.backward()
+    # same boxes; only the caption and the emphasis of the current step differ
+    boxes = sorted(ln for ln in draw_dot(y).source.splitlines() if "| data" in ln)
+    last = sorted(ln for ln in frames[-1].source.splitlines() if "| data" in ln)
+    assert [ln.split(" color=")[0] for ln in last] == [ln.split(" color=")[0] for ln in boxes]
+
+
+def test_backward_frames_leave_the_real_grads_untouched():
+    y, leaves = tanh_neuron()
+    for i, v in enumerate(leaves.values()):
+        v.grad = 100.0 + i  # sentinels
+    backward_frames(y)
+    assert [v.grad for v in leaves.values()] == [100.0, 101.0, 102.0]
+    assert y.grad == 0.0
+
+
+def test_backward_frames_refuse_a_highlight():
+    y, _ = tanh_neuron()
+    with pytest.raises(TypeError, match="highlight"):
+        backward_frames(y, highlight="x")
+
+
+# -- Graphviz missing, saving ---------------------------------------------------------
+
+
+def test_without_dot_drawing_works_and_rendering_says_how_to_install(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no dot
+    y, _ = tanh_neuron()
+    g = draw_dot(y)
+    assert isinstance(g, Drawing)
+    with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz") as info:
+        g.pipe(format="svg")
+    assert "\n" not in str(info.value)
+    with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz"):
+        save(g, tmp_path / "g.svg")
+    assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+def test_save_gv_writes_the_source_without_graphviz(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    y, _ = tanh_neuron()
+    out = save(draw_dot(y), tmp_path / "g.gv")
+    assert out.read_text(encoding="utf-8") == draw_dot(y).source
+
+
+def test_save_refuses_an_unknown_suffix(tmp_path):
+    y, _ = tanh_neuron()
+    with pytest.raises(ValueError, match="unknown picture format 'txt'"):
+        save(draw_dot(y), tmp_path / "g.txt")
+
+
+def test_a_failed_write_leaves_neither_a_file_nor_a_temp_file(monkeypatch, tmp_path):
+    def fail(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", fail)
+    y, _ = tanh_neuron()
+    with pytest.raises(OSError, match="No space"):
+        save(draw_dot(y), tmp_path / "g.gv")
+    assert not list(tmp_path.iterdir())
+
+
+def test_save_replaces_an_existing_file_and_keeps_a_normal_mode(tmp_path):
+    target = tmp_path / "g.gv"
+    target.write_text("old")
+    y, _ = tanh_neuron()
+    save(draw_dot(y), target)
+    assert target.read_text(encoding="utf-8").startswith("digraph")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_tanh_neuron_value_is_one_over_root_two():  # the example's own numbers, by hand
+    y, _ = tanh_neuron()
+    assert math.isclose(y.data, 1 / math.sqrt(2), rel_tol=1e-9)
