@@ -1,0 +1,106 @@
+"""Rendering with Graphviz for real: the SVG that dot writes holds the nodes and edges drawn.
+
+These tests need Graphviz's ``dot``.  Without it they skip, saying how to install it, except
+in CI (``CI=true``), where a missing ``dot`` is a failure: CI must render for real.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from micrograd_like import Value, backward_frames, draw_dot
+from micrograd_like.viz import save, save_frames
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def graphviz_dot():
+    """Skip (or, under CI=true, fail) when Graphviz's dot is not installed."""
+    if shutil.which("dot") is None:
+        reason = "Graphviz's dot is not installed (apt-get install graphviz)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+
+
+def svg_counts(svg: str | bytes) -> tuple[int, int]:
+    """(nodes, edges) in an SVG written by dot: <g class="node"> and <g class="edge">."""
+    root = ET.fromstring(svg)
+    groups = [g.get("class") for g in root.iter(f"{SVG}g")]
+    return groups.count("node"), groups.count("edge")
+
+
+def tanh_neuron() -> Value:
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8813735870195432, label="b")
+    y = (x * w + b).tanh()
+    y.backward()
+    return y
+
+
+def test_svg_has_one_node_per_value_and_op_and_one_edge_per_input(graphviz_dot):
+    # values x w b, x*w, +, tanh (6) and ops *, +, tanh (3);
+    # edges: * has 2 inputs + 1 output, + 2 + 1, tanh 1 + 1 = 8
+    svg = draw_dot(tanh_neuron()).pipe(format="svg")
+    assert svg_counts(svg) == (9, 8)
+
+
+def test_a_node_used_twice_gets_two_edges(graphviz_dot):
+    a = Value(3.0, label="a")
+    # boxes a and a*a, the oval *, two edges a -> * and one * -> a*a
+    assert svg_counts(draw_dot(a * a).pipe(format="svg")) == (3, 3)
+
+
+def test_legend_is_one_extra_node(graphviz_dot):
+    svg = draw_dot(tanh_neuron(), color_by_grad=True).pipe(format="svg")
+    assert svg_counts(svg) == (10, 8)
+
+
+def test_svg_shows_the_numbers(graphviz_dot):
+    svg = draw_dot(tanh_neuron()).pipe(format="svg", encoding="utf-8")
+    texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert "grad -1.5000" in texts  # ∂y/∂x = w (1 - y²) = -3 · 0.5
+
+
+def test_labels_with_record_characters_render(graphviz_dot):
+    v = Value(1.0, label='a{b}|c<d>"e\\')
+    svg = draw_dot(v * 2).pipe(format="svg", encoding="utf-8")
+    texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert 'a{b}|c<d>"e\\' in texts
+
+
+def test_tagged_network_renders_clusters(graphviz_dot):
+    nn = pytest.importorskip("nn", reason="the nn package is not importable")
+    mlp = nn.MLP(2, [2, 1], seed=0)
+    t = mlp.trace([1.0, -2.0])
+    t.outputs[0].backward()
+    svg = draw_dot(t.outputs[0]).pipe(format="svg")
+    clusters = [g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "cluster"]
+    assert len(clusters) == 2 + 3  # two layers, three neurons
+
+
+@pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".pdf", b"%PDF")])
+def test_save_writes_binary_formats(graphviz_dot, tmp_path, suffix, magic):
+    out = save(draw_dot(tanh_neuron()), tmp_path / f"g{suffix}")
+    assert out.read_bytes().startswith(magic)
+    assert [p.name for p in tmp_path.iterdir()] == [f"g{suffix}"]
+
+
+def test_save_frames_writes_an_animated_gif_with_one_frame_per_step(graphviz_dot, tmp_path):
+    from PIL import Image
+
+    frames = backward_frames(tanh_neuron())
+    [out] = save_frames(frames, tmp_path / "backward.gif", duration_ms=300)
+    with Image.open(out) as im:
+        assert im.n_frames == len(frames) == 4
+
+
+def test_save_frames_writes_numbered_svgs(graphviz_dot, tmp_path):
+    frames = backward_frames(tanh_neuron())
+    paths = save_frames(frames, tmp_path / "frames")
+    assert [p.name for p in paths] == [f"frame_{i:03d}.svg" for i in range(4)]
+    assert all(svg_counts(p.read_bytes()) == (9, 8) for p in paths)
