@@ -48,7 +48,15 @@ import numpy as np
 from micrograd_like import engine
 from micrograd_like.engine import Value
 
-__all__ = ["Tape", "compile", "trace", "DataDependenceError"]
+__all__ = [
+    "Tape",
+    "compile",
+    "trace",
+    "DataDependenceError",
+    "quadratic_term",
+    "hinge_term",
+    "softmax_cross_entropy_term",
+]
 
 _UNARY = {"neg", "exp", "log", "tanh", "sigmoid", "relu", "abs", "sqrt", "softplus", "sin", "cos"}
 _BINARY = {"-", "*", "/", "**"}
@@ -139,7 +147,7 @@ def _check_declared(order: list[Value], inputs: list[Value], params: list[Value]
                 )
 
 
-def _lower(root: Value, inputs: list[Value], params: list[Value]) -> tuple[_IR, int, list[int]]:
+def _lower(root: Value, inputs: list[Value], params: list[Value]) -> tuple[_IR, int, dict]:
     """Translate the Values into the IR: ``+`` chains flattened into sums, dots normalised."""
     order = _ordered_nodes(root)
     _check_declared(order, inputs, params)
@@ -187,9 +195,7 @@ def _lower(root: Value, inputs: list[Value], params: list[Value]) -> tuple[_IR, 
         else:
             raise ValueError(f"compile: op '{op}' of {v!r} has no tape rule")
         node_of[id(v)] = i
-    n_in = len(inputs)
-    param_nodes = list(range(n_in, n_in + len(params)))
-    return ir, node_of[id(root)], param_nodes
+    return ir, node_of[id(root)], node_of
 
 
 def _lower_dot(ir: _IR, args: list[int]) -> int:
@@ -466,7 +472,8 @@ class Tape:
     """
 
     def __init__(self, root, inputs, params, instructions, n_v, n_u, u_init, root_slot, root_vy,
-                 n_nodes) -> None:
+                 n_nodes, where) -> None:
+        self._where: dict[int, tuple[bool, int]] = where  # id(Value) -> (varying?, slot)
         self.root = root
         self.inputs = list(inputs)
         self.params = list(params)
@@ -565,6 +572,21 @@ class Tape:
                 f"({self.params[k]!r})")
         return grad
 
+    def value_of(self, node: Value) -> np.ndarray:
+        """The batch of values of any node of the compiled graph, after :meth:`forward`.
+
+        For example the network's outputs, to measure accuracy.  Nodes of a ``+`` chain that
+        the tape folded into one sum have no slot of their own and raise KeyError.
+        """
+        if not self._ready:
+            raise RuntimeError("Tape.value_of: call forward() first (and let it succeed)")
+        try:
+            vy, s = self._where[id(node)]
+        except KeyError:
+            raise KeyError(f"Tape.value_of: {node!r} has no slot in this tape (not in the "
+                           f"graph, or folded into a sum)") from None
+        return self._V[s].copy() if vy else np.full(self._batch, self._U[s, 0])
+
     def value_and_grad(self, inputs, params=None) -> tuple[float, np.ndarray]:
         """``(C, ∂C/∂θ)`` with ``C`` the batch mean of the root: forward then backward."""
         loss = self.forward(inputs, params)
@@ -607,7 +629,7 @@ def compile(root: Value, inputs: Sequence[Value], params: Sequence[Value]) -> Ta
     if not isinstance(root, Value):
         raise TypeError(f"compile: root must be a Value, got {type(root).__name__}")
     inputs, params = list(inputs), list(params)
-    ir, root_node, _ = _lower(root, inputs, params)
+    ir, root_node, node_of = _lower(root, inputs, params)
     live = _live(ir, root_node)
     n_in, n_p = len(inputs), len(params)
 
@@ -666,8 +688,53 @@ def compile(root: Value, inputs: Sequence[Value], params: Sequence[Value]) -> Ta
     U[: len(u_values), 0] = u_values
     n_nodes = sum(1 for i, k in enumerate(ir.kind)
                   if live[i] and k not in ("input", "param", "const"))
+    where = {key: (ir.varying[i], slot[i]) for key, i in node_of.items() if slot[i] >= 0}
     return Tape(root, inputs, params, instructions, n_v, n_u, U, slot[root_node],
-                ir.varying[root_node], n_nodes)
+                ir.varying[root_node], n_nodes, where)
+
+
+# --------------------------------------------------------------------------------------
+# One example's loss with its targets as input leaves (so the label is replayed, not baked)
+# --------------------------------------------------------------------------------------
+# The batch mean of each term is the matching batch loss: quadratic_term → 1/(2n) Σₓ ‖y − a‖²,
+# hinge_term → 1/n Σₓ max(0, 1 − y·a), softmax_cross_entropy_term → −1/n Σₓ ln softmax_y(a).
+
+
+def quadratic_term(outputs: Sequence[Value], targets: Sequence[Value]) -> Value:
+    """Cₓ = ½ Σⱼ (yⱼ − aⱼ)² for one example; ∂Cₓ/∂aⱼ = aⱼ − yⱼ (BP1's ∇ₐC).
+
+    >>> quadratic_term([Value(0.5)], [Value(1.0)]).data   # ½ (1 − 0.5)²
+    0.125
+    """
+    diffs = [a - y for a, y in zip(outputs, targets, strict=True)]
+    return engine.dot(diffs, diffs) * 0.5
+
+
+def hinge_term(output: Value, label: Value) -> Value:
+    """Cₓ = max(0, 1 − y·a) for one example with label y = ±1 (micrograd's demo loss).
+
+    >>> hinge_term(Value(0.25), Value(1.0)).data
+    0.75
+    """
+    return (1.0 - label * output).relu()
+
+
+def softmax_cross_entropy_term(logits: Sequence[Value], onehot: Sequence[Value]) -> Value:
+    """Cₓ = ln Σₖ eᵃᵏ − Σₖ yₖ aₖ for one example, y the one-hot label.
+
+    The log-sum-exp is shifted by the mean m = (1/K) Σₖ aₖ, a node of the graph rather than
+    a constant, so its structure does not depend on the data: ln Σₖ eᵃᵏ = m + ln Σₖ e^(aₖ − m)
+    for any m, and with m the mean the largest term is ≥ 1 (no log 0) and overflow needs a
+    logit spread over 709.  ∂Cₓ/∂aₖ = softmaxₖ(a) − yₖ.
+
+    >>> C = softmax_cross_entropy_term([Value(0.0), Value(0.0)], [Value(0.0), Value(1.0)])
+    >>> round(C.data, 6)                                   # ln 2
+    0.693147
+    """
+    logits = list(logits)
+    m = engine.sum(logits) * (1.0 / len(logits))
+    lse = m + engine.sum([(a - m).exp() for a in logits]).log()
+    return lse - engine.dot(list(onehot), logits)
 
 
 # --------------------------------------------------------------------------------------
