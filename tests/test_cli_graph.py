@@ -1,0 +1,180 @@
+"""``micrograd-like graph``: builds, differentiates and draws an expression; user mistakes
+give one line on stderr and exit status 2, never a traceback and never a partial file."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from micrograd_like import draw_dot
+from micrograd_like.cli import main
+from micrograd_like.expr import parse
+
+EXAMPLE = ["tanh(x*w + b)", "--set", "x=2", "--set", "w=-3", "--set", "b=6.88"]
+
+
+@pytest.fixture
+def graphviz_dot():
+    """Skip (or, under CI=true, fail) when Graphviz's dot is not installed."""
+    if shutil.which("dot") is None:
+        reason = "Graphviz's dot is not installed (apt-get install graphviz)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_graph_writes_an_svg_with_every_node_and_edge(graphviz_dot, capsys, tmp_path):
+    out = tmp_path / "graph.svg"
+    code, _, err = run(capsys, "graph", *EXAMPLE, "-o", str(out))
+    assert (code, err) == (0, "")
+    groups = [g.get("class") for g in ET.parse(out).iter("{http://www.w3.org/2000/svg}g")]
+    # 6 values + 3 ops; edges 2+1 (*), 2+1 (+), 1+1 (tanh)
+    assert (groups.count("node"), groups.count("edge")) == (9, 8)
+
+
+def test_graph_prints_the_value_and_each_gradient(capsys, tmp_path):
+    code, out, _ = run(capsys, "graph", *EXAMPLE, "-o", str(tmp_path / "g.gv"))
+    y = math.tanh(2 * -3 + 6.88)
+    s = 1 - y * y  # d tanh(u)/du
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == f"tanh(x*w + b) = {y:.10g}"
+    assert lines[1:4] == [f"  ∂/∂x = {-3 * s:.10g}", f"  ∂/∂w = {2 * s:.10g}", f"  ∂/∂b = {s:.10g}"]
+
+
+def test_gv_output_is_the_dot_source_of_the_same_graph(capsys, tmp_path):
+    out = tmp_path / "g.gv"
+    run(capsys, "graph", *EXAMPLE, "-o", str(out), "--rankdir", "TB", "--no-grad")
+    root, _ = parse("tanh(x*w + b)").build({"x": 2.0, "w": -3.0, "b": 6.88})
+    root.backward()
+    expected = draw_dot(root, rankdir="TB", show_grad=False).source
+    assert out.read_text(encoding="utf-8") == expected
+
+
+def test_format_option_overrides_the_suffix(capsys, tmp_path):
+    out = tmp_path / "picture.txt"
+    code, _, _ = run(capsys, "graph", *EXAMPLE, "-o", str(out), "--format", "dot")
+    assert code == 0 and out.read_text(encoding="utf-8").startswith("digraph")
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["graph", "x*y", "--set", "x=1"], "no value for 'y': add --set y=NUMBER"),
+        (["graph", "x", "--set", "x=1", "--set", "z=2"], "'z': not a name in the expression"),
+        (["graph", "x", "--set", "x"], "expected NAME=VALUE"),
+        (["graph", "x", "--set", "=1"], "expected NAME=VALUE"),
+        (["graph", "x", "--set", "x=abc"], "'abc' is not a number"),
+        (["graph", "x", "--set", "1x=2"], "not a valid name"),
+        (["graph", "x", "--set", "x=1", "--set", "x=2"], "set twice"),
+        (["graph", "x", "--set", "x=nan"], "must be finite"),
+        (["graph", "x", "--set", "x=inf"], "must be finite"),
+        (["graph", "x", "--set", "x=1e999"], "must be finite"),
+        (["graph", "foo(x)", "--set", "x=1"], "a call of 'foo'"),
+        (["graph", "x.real", "--set", "x=1"], "attribute access '.real'"),
+        (["graph", "__import__('os').system('x')"], "attribute access '.system'"),
+        (["graph", "().__class__"], "attribute access '.__class__'"),
+        (["graph", "x[0]", "--set", "x=1"], "a subscript"),
+        (["graph", "lambda: 0"], "lambda"),
+        (["graph", "[x for x in y]"], "comprehension"),
+        (["graph", "exp(x=1)"], "keyword argument"),
+        (["graph", "exp(*x)"], "starred"),
+        (["graph", "import os"], "invalid syntax"),
+        (["graph", "(" * 10_000 + "x" + ")" * 10_000], "characters long"),
+        (["graph", "9**9**9"], "** overflows"),
+        (["graph", "log(x)", "--set", "x=-1"], "log: undefined"),
+        (["graph", "1e999"], "overflows to infinity"),
+        (["graph", "x" * 5000], "characters long"),
+        (["graph", "x", "--set", "x=1", "-o", "graph.txt"], "unknown picture format 'txt'"),
+        (["graph", "x", "--set", "x=1", "-o", "graph"], "cannot tell the picture format"),
+        (["graph", "x", "--set", "x=1", "--highlight", "q"], "--highlight 'q'"),
+        (["graph", "x", "--set", "x=1", "--number-format", "q"], "number_format"),
+        (
+            ["graph", "x+x+x", "--set", "x=1", "--max-nodes", "3"],
+            "--max-nodes 5",
+        ),  # 3 values, 2 ops
+        (["graph", "x", "--set", "x=1", "--rankdir", "XY"], "invalid choice: 'XY'"),
+        (["graph"], "required: expression"),
+        (["bogus"], "invalid choice: 'bogus'"),
+    ],
+)
+def test_user_mistakes_give_one_line_and_exit_status_2(
+    capsys, tmp_path, monkeypatch, argv, fragment
+):
+    monkeypatch.chdir(tmp_path)  # relative outputs land here
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert err.startswith("micrograd-like: error: ") and err.count("\n") == 1
+    assert fragment in err
+    assert "Traceback" not in err and out == ""
+    assert list(tmp_path.iterdir()) == []  # no picture, no temp file
+
+
+def test_a_missing_directory_is_a_one_line_error(capsys, tmp_path):
+    code, _, err = run(capsys, "graph", *EXAMPLE, "-o", str(tmp_path / "nowhere" / "g.gv"))
+    assert code == 2 and "cannot write" in err and "No such file or directory" in err
+
+
+def test_a_parent_that_is_a_file_is_a_one_line_error(capsys, tmp_path):
+    (tmp_path / "plain").write_text("")
+    code, _, err = run(capsys, "graph", *EXAMPLE, "-o", str(tmp_path / "plain" / "g.gv"))
+    assert code == 2 and "cannot write" in err and "Not a directory" in err
+
+
+def test_an_output_path_that_is_a_directory_is_an_error_and_leaves_no_temp_file(capsys, tmp_path):
+    (tmp_path / "g.gv").mkdir()
+    code, _, err = run(capsys, "graph", *EXAMPLE, "-o", str(tmp_path / "g.gv"))
+    assert code == 2 and "cannot write" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["g.gv"]
+
+
+def test_a_failed_render_keeps_the_old_picture(capsys, tmp_path, monkeypatch):
+    out = tmp_path / "g.svg"
+    out.write_text("old picture")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no dot on PATH
+    code, _, err = run(capsys, "graph", *EXAMPLE, "-o", str(out))
+    assert code == 2 and "apt-get install graphviz" in err
+    assert out.read_text() == "old picture" and len(list(tmp_path.iterdir())) == 1
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["graph", "--help"]])
+def test_help_exits_0_and_shows_an_example(capsys, argv):
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    assert 'micrograd-like graph "tanh(x*w + b)" --set x=2' in out
+
+
+def test_no_command_prints_help_and_exits_2(capsys):
+    code, out, _ = run(capsys)
+    assert code == 2 and "graph" in out
+
+
+def test_python_dash_m_runs_the_same_command_line(tmp_path):
+    out = tmp_path / "g.gv"
+    done = subprocess.run(
+        [sys.executable, "-m", "micrograd_like", "graph", *EXAMPLE, "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8").startswith("digraph")
+    bad = subprocess.run(
+        [sys.executable, "-m", "micrograd_like", "graph", "__import__('os')"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
