@@ -104,3 +104,14 @@ def test_save_frames_writes_numbered_svgs(graphviz_dot, tmp_path):
     paths = save_frames(frames, tmp_path / "frames")
     assert [p.name for p in paths] == [f"frame_{i:03d}.svg" for i in range(4)]
     assert all(svg_counts(p.read_bytes()) == (9, 8) for p in paths)
+
+
+def test_docs_picture_is_what_the_documented_command_draws():
+    """docs/graph.svg (committed) holds the boxes, ovals and edges of tanh(x*w + b)."""
+    from pathlib import Path
+
+    svg = (Path(__file__).parents[1] / "docs" / "graph.svg").read_bytes()
+    assert svg_counts(svg) == (9, 8)
+    texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    for text in ["grad -1.5000", "grad 1.0000", "grad 0.5000", "data 0.7071", "tanh"]:
+        assert text in texts
