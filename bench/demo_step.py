@@ -26,7 +26,7 @@ The functions are importable (``bench/tape_bench.py`` reuses them)::
 from __future__ import annotations
 
 import argparse
-import gc
+import contextlib
 import platform
 import random
 import statistics
@@ -113,10 +113,7 @@ def eager_step(mlp: MLP, X: list[list[float]], y: list[int], k: int, alpha: floa
                optimizer: SGD | None = None, pause_gc: bool = True) -> float:
     """The same step with micrograd_like + nn (one ``dot`` node per z); returns the loss."""
     opt = optimizer if optimizer is not None else SGD(mlp.parameters(), lr=1.0)
-    was_enabled = gc.isenabled()
-    with paused_gc():
-        if not pause_gc and was_enabled:
-            gc.enable()
+    with paused_gc() if pause_gc else contextlib.nullcontext():
         outputs = [mlp(x) for x in X]
         total = losses.hinge(outputs, y) + losses.l2(opt.params, alpha)
         opt.zero_grad()
