@@ -55,6 +55,7 @@ class _Parser(argparse.ArgumentParser):
 _GRAPH_EXAMPLE = """\
 example:
   micrograd-like graph "tanh(x*w + b)" --set x=2 --set w=-3 --set b=6.88 -o graph.svg
+  micrograd-like graph "x*x + 3*x" --set x=2 -o graph.png --frames backward.gif
 
   builds y = tanh(x·w + b), runs y.backward(), prints y and ∂y/∂name for each name,
   and draws the graph with data and grad in every box (format from the suffix:
@@ -117,6 +118,12 @@ def _add_graph(subparsers: argparse._SubParsersAction) -> None:
         default=viz.DEFAULT_MAX_NODES,
         metavar="N",
         help=f"refuse to draw more than N nodes (default: {viz.DEFAULT_MAX_NODES})",
+    )
+    p.add_argument(
+        "--frames",
+        metavar="PATH",
+        help="also save the backward step-through: an animated .gif, or a directory of "
+        "frame_000.svg, frame_001.svg, ...",
     )
     p.set_defaults(run=_run_graph)
 
@@ -182,10 +189,26 @@ def _run_graph(args: argparse.Namespace) -> int:
         viz.save(drawing, output, fmt)
     except OSError as e:
         raise CLIError(f"cannot write {str(output)!r}: {e.strerror or e}") from None
+    n_frames = 0
+    if args.frames:
+        frames = viz.backward_frames(
+            root,
+            rankdir=args.rankdir,
+            number_format=args.number_format,
+            color_by_grad=args.color_by_grad,
+            max_nodes=args.max_nodes,
+        )
+        try:
+            viz.save_frames(frames, args.frames)
+        except OSError as e:
+            raise CLIError(f"cannot write {args.frames!r}: {e.strerror or e}") from None
+        n_frames = len(frames)
     print(f"{expression.text.strip()} = {root.data:.10g}")
     for name, leaf in leaves.items():
         print(f"  ∂/∂{name} = {leaf.grad:.10g}")
     print(f"wrote {output}")
+    if n_frames:
+        print(f"wrote the backward step-through ({n_frames} frames) to {args.frames}")
     return 0
 
 

@@ -178,3 +178,23 @@ def test_python_dash_m_runs_the_same_command_line(tmp_path):
         timeout=60,
     )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_frames_option_saves_one_svg_per_backward_step(graphviz_dot, capsys, tmp_path):
+    code, out, _ = run(
+        capsys, "graph", "x*x + 3*x", "--set", "x=2", "-o", str(tmp_path / "g.gv"),
+        "--frames", str(tmp_path / "frames"),
+    )  # fmt: skip
+    # ops: x*x, 3*x, + -> the seed frame and 3 steps
+    assert code == 0 and "(4 frames)" in out
+    assert sorted(p.name for p in (tmp_path / "frames").iterdir()) == [
+        f"frame_{i:03d}.svg" for i in range(4)
+    ]
+
+
+def test_frames_to_a_missing_directory_is_a_one_line_error(graphviz_dot, capsys, tmp_path):
+    code, _, err = run(
+        capsys, "graph", "x", "--set", "x=2", "-o", str(tmp_path / "g.gv"),
+        "--frames", str(tmp_path / "nowhere" / "b.gif"),
+    )  # fmt: skip
+    assert code == 2 and err.count("\n") == 1 and "cannot write" in err

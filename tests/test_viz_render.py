@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -108,8 +109,6 @@ def test_save_frames_writes_numbered_svgs(graphviz_dot, tmp_path):
 
 def test_docs_picture_is_what_the_documented_command_draws():
     """docs/graph.svg (committed) holds the boxes, ovals and edges of tanh(x*w + b)."""
-    from pathlib import Path
-
     svg = (Path(__file__).parents[1] / "docs" / "graph.svg").read_bytes()
     assert svg_counts(svg) == (9, 8)
     texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
