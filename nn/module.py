@@ -249,7 +249,9 @@ class MLP(Module):
         nouts: width of each layer of neurons, e.g. ``[16, 16, 1]``.
         activation: activation of every hidden layer (default "sigmoid", as in the seeds).
         output_activation: activation of the last layer (default "linear": a = z).
-        seed, rng: initial weights from uniform(−1, 1), biases 0 (see the module docstring).
+        seed, rng: initial weights from uniform(−1, 1), biases 0 (see the module docstring);
+            ``rng`` (a ``random.Random``) is used if given, else ``random.Random(seed)``
+            (``seed=None``: seeded from the operating system, not reproducible).
         z: "dot" (default: one node per weighted input) or "elementary".
     """
 
