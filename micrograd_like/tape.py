@@ -228,11 +228,16 @@ def _live(ir: _IR, root: int) -> list[bool]:
 
 
 def _index(slots: Sequence[int]) -> slice | np.ndarray:
-    """A slice when ``slots`` is a contiguous ascending run, else an int array."""
+    """A slice when ``slots`` is an ascending arithmetic run (a view, no copy), else an array."""
     s = slots[0]
-    if list(slots) == list(range(s, s + len(slots))):
-        return slice(s, s + len(slots))
+    step = slots[1] - s if len(slots) > 1 else 1
+    if step > 0 and list(slots) == list(range(s, s + step * len(slots), step)):
+        return slice(s, s + step * (len(slots) - 1) + 1, step)
     return np.asarray(slots, dtype=np.intp)
+
+
+def _skip(D: np.ndarray, c: np.ndarray) -> None:
+    """The adder of an operand that no parameter depends on: its adjoint is never needed."""
 
 
 def _adder(slots: Sequence[int], reduce_batch: bool) -> Callable[[np.ndarray, np.ndarray], None]:
@@ -320,7 +325,7 @@ _BINARY_RULES: dict[str, tuple[Callable, Callable, Callable]] = {
 
 
 class _Instr:
-    __slots__ = ("op", "size", "out_varying", "out", "forward", "backward")
+    __slots__ = ("op", "size", "out_varying", "out", "forward", "backward", "wanted")
 
     def __init__(self, op: str, size: int, out_varying: bool, out: slice) -> None:
         self.op, self.size, self.out_varying, self.out = op, size, out_varying, out
@@ -332,10 +337,11 @@ def _operand(nodes: list[int], slot, varying) -> tuple[bool, slice | np.ndarray,
     return vy, _index(slots), slots
 
 
-def _make_elementwise(op, extra, arg_lists, out, out_vy, slot, varying) -> _Instr:
+def _make_elementwise(op, extra, arg_lists, out, out_vy, slot, varying, wants) -> _Instr:
     ins = _Instr(op if op != "pow" else f"**{extra:g}", len(arg_lists[0]), out_vy, out)
     operands = [_operand(a, slot, varying) for a in arg_lists]
-    adders = [_adder(s, reduce_batch=out_vy and not vy) for vy, _, s in operands]
+    adders = [_adder(s, reduce_batch=out_vy and not vy) if any(wants[n] for n in nodes)
+              else _skip for (vy, _, s), nodes in zip(operands, arg_lists)]
     if len(operands) == 1:
         (avy, ai, _), = operands
         add_a, = adders
@@ -367,14 +373,16 @@ def _make_elementwise(op, extra, arg_lists, out, out_vy, slot, varying) -> _Inst
     return ins
 
 
-def _make_sum(arg_lists, out, out_vy, slot, varying) -> _Instr:
+def _make_sum(arg_lists, out, out_vy, slot, varying, wants) -> _Instr:
     """Each node j: Σ of its terms (any number, from either space); ∂/∂term = 1."""
     ins = _Instr("sum", len(arg_lists), out_vy, out)
     parts = []  # (space is V, rows that have terms there, flat slots, segment starts, counts)
     for space in (True, False):
         rows, flat, counts = [], [], []
+        any_wanted = False
         for j, args in enumerate(arg_lists):
             mine = [slot[a] for a in args if varying[a] == space]
+            any_wanted = any_wanted or any(wants[a] for a in args if varying[a] == space)
             if mine:
                 rows.append(j)
                 flat.extend(mine)
@@ -385,7 +393,8 @@ def _make_sum(arg_lists, out, out_vy, slot, varying) -> _Instr:
             row_idx = None if all_rows else out.start + np.asarray(rows, dtype=np.intp)
             single = all(c == 1 for c in counts)
             parts.append((space, row_idx, _index(flat), starts, np.asarray(counts),
-                          single, _adder(flat, reduce_batch=out_vy and not space)))
+                          single, _adder(flat, reduce_batch=out_vy and not space)
+                          if any_wanted else _skip))
     def forward(V, U):
         Out = V if out_vy else U
         first = True
@@ -406,51 +415,79 @@ def _make_sum(arg_lists, out, out_vy, slot, varying) -> _Instr:
     def backward(V, U, DV, DU):
         g = (DV if out_vy else DU)[out]
         for space, rows, _flat, _starts, counts, single, add in parts:
-            gr = g if rows is None else g[rows - out.start]
-            add(DV if space else DU, gr if single else np.repeat(gr, counts, axis=0))
+            if add is not _skip:
+                gr = g if rows is None else g[rows - out.start]
+                add(DV if space else DU, gr if single else np.repeat(gr, counts, axis=0))
 
     ins.forward, ins.backward = forward, backward
     return ins
 
 
-def _make_dot(nodes, ir, out, slot, varying) -> _Instr:
+def _grid_view(flat: np.ndarray, idx: np.ndarray) -> np.ndarray | None:
+    """A strided view of ``flat`` equal to ``flat[idx]`` when idx[j, k] = s + j·r + k, else None.
+
+    nn's parameter order (each neuron's weights, then its bias) puts a layer's W on such a
+    grid with row stride r = n + 1, so W is read and its gradient written without a copy.
+    """
+    rows, cols = idx.shape
+    s = int(idx[0, 0])
+    r = int(idx[1, 0] - s) if rows > 1 else cols
+    if r < cols or not np.array_equal(idx, s + r * np.arange(rows)[:, None] + np.arange(cols)):
+        return None
+    item = flat.itemsize
+    return np.lib.stride_tricks.as_strided(flat[s:], shape=(rows, cols), strides=(r * item, item))
+
+
+def _make_dot(nodes, ir, out, slot, wants, U, DU) -> _Instr:
     """A layer of dot nodes sharing one input vector: Z = W·A + b, one matrix product.
 
     Backward is BP2/BP4 in matrix form: δA = Wᵀ δZ, ∂C/∂W = δZ Aᵀ (summed over the batch by
     the product itself), ∂C/∂b = Σₓ δZ.
     """
     n, has_bias = ir.extra[nodes[0]]
-    ins = _Instr("dot", len(nodes), True, out)
-    w_slots = [[slot[a] for a in ir.args[i][:n]] for i in nodes]
-    x_idx = _index([slot[a] for a in ir.args[nodes[0]][n : 2 * n]])
-    W_idx = np.asarray(w_slots, dtype=np.intp)
-    flat_w = W_idx.ravel().tolist()
-    add_w = _adder(flat_w, reduce_batch=False)
+    nout = len(nodes)
+    ins = _Instr("dot", nout, True, out)
+    x_nodes = ir.args[nodes[0]][n : 2 * n]
+    x_idx = _index([slot[a] for a in x_nodes])
+    W_idx = np.asarray([[slot[a] for a in ir.args[i][:n]] for i in nodes], dtype=np.intp)
+    W_view = _grid_view(U[:, 0], W_idx)
+    dW_view = _grid_view(DU[:, 0], W_idx)
+    if W_view is None:  # weights scattered in U: gather them, add their gradient by index
+        add_w = _adder(W_idx.ravel().tolist(), reduce_batch=False)
+        U1 = U[:, 0]
+        def weights():
+            return U1[W_idx]
+        def add_dW(dW):
+            add_w(DU, dW.reshape(nout * n, 1))
+    else:
+        def weights():
+            return W_view
+        def add_dW(dW):
+            dW_view.__iadd__(dW)
     b_slots = [slot[ir.args[i][2 * n]] for i in nodes] if has_bias else []
     b_idx = _index(b_slots) if has_bias else None
-    add_b = _adder(b_slots, reduce_batch=True) if has_bias else None
-    nout = len(nodes)
-
-    def forward(V, U):
-        W = U[W_idx, 0]
-        Z = W @ V[x_idx]
-        if has_bias:
-            Z += U[b_idx]
-        V[out] = Z
-
+    add_b = _adder(b_slots, reduce_batch=True) if has_bias else _skip
+    want_w = any(wants[a] for i in nodes for a in ir.args[i][:n])
+    want_x = any(wants[a] for a in x_nodes)
     repeated_x = isinstance(x_idx, np.ndarray) and len(set(x_idx.tolist())) != len(x_idx)
     add_x = _adder(x_idx.tolist(), reduce_batch=False) if repeated_x else None
 
-    def backward(V, U, DV, DU):
-        W = U[W_idx, 0]
-        g = DV[out]
-        add_w(DU, (g @ V[x_idx].T).reshape(nout * n, 1))  # ∂C/∂W = δZ Aᵀ, summed over x
+    def forward(V, U):
+        np.matmul(weights(), V[x_idx], out=V[out])
         if has_bias:
-            add_b(DU, g)  # ∂C/∂b = Σₓ δZ
+            V[out] += U[b_idx]
+
+    def backward(V, U, DV, DU):
+        g = DV[out]
+        if want_w:
+            add_dW(g @ V[x_idx].T)  # ∂C/∂W = δZ Aᵀ, summed over the batch
+        add_b(DU, g)  # ∂C/∂b = Σₓ δZ
+        if not want_x:
+            return
         if add_x is None:
-            DV[x_idx] += W.T @ g  # δA = Wᵀ δZ
+            DV[x_idx] += weights().T @ g  # δA = Wᵀ δZ
         else:  # the shared vector lists one node twice
-            add_x(DV, W.T @ g)
+            add_x(DV, weights().T @ g)
 
     ins.forward, ins.backward = forward, backward
     return ins
@@ -471,7 +508,7 @@ class Tape:
         instructions: one per group of nodes run as one numpy call (or one matrix product).
     """
 
-    def __init__(self, root, inputs, params, instructions, n_v, n_u, u_init, root_slot, root_vy,
+    def __init__(self, root, inputs, params, instructions, n_v, U, DU, root_slot, root_vy,
                  n_nodes, where) -> None:
         self._where: dict[int, tuple[bool, int]] = where  # id(Value) -> (varying?, slot)
         self.root = root
@@ -480,7 +517,9 @@ class Tape:
         self.instructions: list[_Instr] = instructions
         self.n_nodes = n_nodes
         self._n_v = n_v
-        self._U = u_init  # (n_u, 1): params first, then constants, then invariant results
+        self._U = U  # (n_u, 1): params first, then constants, then invariant results
+        self._DU = DU  # their adjoints; both are allocated once (the dot views point into them)
+        self._backward = [ins.backward for ins in reversed(instructions) if ins.wanted]
         self._root_slot, self._root_vy = root_slot, root_vy
         self._V = np.zeros((n_v, 0))
         self._batch = 0
@@ -553,8 +592,8 @@ class Tape:
         """
         if not self._ready:
             raise RuntimeError("Tape.backward: call forward() first (and let it succeed)")
-        V, U, DV = self._V, self._U, self._DV
-        DU = np.zeros_like(U)
+        V, U, DV, DU = self._V, self._U, self._DV, self._DU
+        DU.fill(0.0)
         DV.fill(0.0)
         r = self._root_slot
         if self._root_vy:
@@ -562,8 +601,8 @@ class Tape:
         else:
             DU[r] = 1.0
         with np.errstate(all="ignore"):
-            for ins in reversed(self.instructions):
-                ins.backward(V, U, DV, DU)
+            for backward in self._backward:
+                backward(V, U, DV, DU)
         grad = DU[: len(self.params), 0].copy()
         if not np.isfinite(grad).all():
             k = int(np.flatnonzero(~np.isfinite(grad))[0])
@@ -659,37 +698,44 @@ def compile(root: Value, inputs: Sequence[Value], params: Sequence[Value]) -> Ta
             key = (ir.level[i], k, ir.extra[i], tuple(ir.varying[a] for a in args))
         groups.setdefault(key, []).append(i)
 
+    wants = [False] * len(ir.kind)  # does a parameter reach this node? (else no adjoint)
+    for i, k in enumerate(ir.kind):
+        wants[i] = k == "param" or any(wants[a] for a in ir.args[i])
     n_v, n_u = n_in, len(u_values)
-    instructions: list[_Instr] = []
+    placed = []
     for key in sorted(groups, key=lambda k: k[0]):
         nodes = groups[key]
         vy = ir.varying[nodes[0]]
         start = n_v if vy else n_u
         for j, i in enumerate(nodes):
             slot[i] = start + j
-        out = slice(start, start + len(nodes))
+        placed.append((key, nodes, vy, slice(start, start + len(nodes))))
         if vy:
             n_v += len(nodes)
         else:
             n_u += len(nodes)
+    U = np.zeros((n_u, 1))
+    U[: len(u_values), 0] = u_values
+    DU = np.zeros((n_u, 1))
+    instructions: list[_Instr] = []
+    for key, nodes, vy, out in placed:
         kind = key[1]
         if kind == "dot":
-            ins = _make_dot(nodes, ir, out, slot, ir.varying)
+            ins = _make_dot(nodes, ir, out, slot, wants, U, DU)
         elif kind == "sum":
-            ins = _make_sum([ir.args[i] for i in nodes], out, vy, slot, ir.varying)
+            ins = _make_sum([ir.args[i] for i in nodes], out, vy, slot, ir.varying, wants)
         else:
             arity = len(ir.args[nodes[0]])
             arg_lists = [[ir.args[i][p] for i in nodes] for p in range(arity)]
             ins = _make_elementwise(kind, ir.extra[nodes[0]], arg_lists, out, vy, slot,
-                                    ir.varying)
+                                    ir.varying, wants)
+        ins.wanted = any(wants[i] for i in nodes)
         instructions.append(ins)
 
-    U = np.zeros((n_u, 1))
-    U[: len(u_values), 0] = u_values
     n_nodes = sum(1 for i, k in enumerate(ir.kind)
                   if live[i] and k not in ("input", "param", "const"))
     where = {key: (ir.varying[i], slot[i]) for key, i in node_of.items() if slot[i] >= 0}
-    return Tape(root, inputs, params, instructions, n_v, n_u, U, slot[root_node],
+    return Tape(root, inputs, params, instructions, n_v, U, DU, slot[root_node],
                 ir.varying[root_node], n_nodes, where)
 
 
