@@ -10,6 +10,9 @@
 
 from micrograd_like.engine import Value, dot, is_grad_enabled, no_grad, sum, topological_order
 from micrograd_like.gradcheck import GradcheckReport, gradcheck
+from micrograd_like.tape import DataDependenceError, Tape
+from micrograd_like.tape import compile as compile_tape
+from micrograd_like.tape import trace as trace_tape
 from micrograd_like.viz import backward_frames, draw_dot
 
 __all__ = [
@@ -23,5 +26,9 @@ __all__ = [
     "GradcheckReport",
     "draw_dot",
     "backward_frames",
+    "Tape",
+    "compile_tape",
+    "trace_tape",
+    "DataDependenceError",
 ]
 __version__ = "0.1.0"
