@@ -16,9 +16,11 @@ from micrograd_like import Value
 torch = pytest.importorskip("torch", reason="PyTorch not installed: torch cross-checks skipped")
 
 # Each op as (how micrograd-like spells it, how torch spells it); inputs are kept in a range
-# where every op is defined (log and sqrt see a positive argument through softplus + 0.1).
+# where every op is defined (log and sqrt see a positive argument through softplus + 0.1),
+# and growth ops see a tanh-squashed argument so that ten chained steps stay well-conditioned
+# (chained 2**x would overflow, and cos of a huge number amplifies libm's last-bit rounding).
 UNARY = {
-    "exp": (lambda v: (v * 0.5).exp(), lambda t: (t * 0.5).exp()),
+    "exp": (lambda v: (2 * v.tanh()).exp(), lambda t: (2 * t.tanh()).exp()),
     "log": (
         lambda v: (v.softplus() + 0.1).log(),
         lambda t: (torch.nn.functional.softplus(t) + 0.1).log(),
@@ -35,18 +37,18 @@ UNARY = {
     "sin": (lambda v: v.sin(), torch.sin),
     "cos": (lambda v: v.cos(), torch.cos),
     "neg": (lambda v: -v, lambda t: -t),
-    "cube": (lambda v: v**3, lambda t: t**3),
+    "cube": (lambda v: v.tanh() ** 3, lambda t: t.tanh() ** 3),
     "recip": (lambda v: 1 / (v * v + 1), lambda t: 1 / (t * t + 1)),
-    "2**": (lambda v: 2**v, lambda t: 2**t),
+    "2**": (lambda v: 2 ** v.tanh(), lambda t: 2 ** t.tanh()),
 }
 BINARY = {
     "+": (lambda a, b: a + b, lambda a, b: a + b),
     "-": (lambda a, b: a - b, lambda a, b: a - b),
-    "*": (lambda a, b: a * b, lambda a, b: a * b),
+    "*": (lambda a, b: a * b.tanh(), lambda a, b: a * b.tanh()),
     "/": (lambda a, b: a / (b * b + 0.5), lambda a, b: a / (b * b + 0.5)),
     "pow": (
-        lambda a, b: (a.softplus() + 0.1) ** b,
-        lambda a, b: (torch.nn.functional.softplus(a) + 0.1) ** b,
+        lambda a, b: (a.softplus() + 0.1) ** b.tanh(),
+        lambda a, b: (torch.nn.functional.softplus(a) + 0.1) ** b.tanh(),
     ),
 }
 
