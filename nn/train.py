@@ -185,7 +185,9 @@ def fit(
             targets array) -> fraction, or None.
         progress: show a tqdm progress bar over epochs.
         pause_gc: pause the cyclic garbage collector during each step (see module docstring).
-        compile: reserved for the compiled tape (``micrograd_like.tape``); not available yet.
+        compile: run each step on the compiled tape (``micrograd_like.tape``): one example's
+            graph compiled once, replayed over every batch (losses quadratic, hinge and
+            softmax_cross_entropy); the same gradients as the eager engine, far faster.
 
     Returns:
         History with one loss and one accuracy per epoch.
@@ -196,10 +198,6 @@ def fit(
                 "fit(compile=True) needs the compiled tape, micrograd_like.tape, which is not "
                 "installed in this version; use compile=False (the eager engine)"
             )
-        raise NotImplementedError(
-            "fit(compile=True): micrograd_like.tape exists but fit does not drive it yet; "
-            "use compile=False"
-        )
     if not isinstance(model, Module) and not callable(model):
         raise TypeError(f"fit: model must be a Module, got {type(model).__name__}")
     loss_fn = _losses.get(loss)
@@ -228,6 +226,7 @@ def fit(
     if acc_fn is not None and not callable(acc_fn):
         raise TypeError(f"fit: accuracy must be 'auto', a function or None, got {accuracy!r}")
 
+    compiled = _compiled_step(model, loss, Xa.shape[1], width, params, l2) if compile else None
     rng = random.Random(seed)
     order = list(range(n))
     history = History()
@@ -239,6 +238,11 @@ def fit(
         for start in range(0, n, size):
             idx = order[start:start + size]
             Yb = Ya[idx]
+            if compiled is not None:  # the tape replays one example's graph over the batch
+                data_loss, outs[start:start + len(idx)] = compiled(Xa[idx], Yb)
+                opt.step()
+                total += data_loss * (len(idx) / n)
+                continue
             with paused_gc() if pause_gc else _nothing():
                 outputs = [model(rows[i]) for i in idx]
                 C = loss_fn(outputs, Yb)
@@ -263,3 +267,43 @@ def fit(
 @contextmanager
 def _nothing() -> Iterator[None]:
     yield
+
+
+def _compiled_step(model: Any, loss: Any, nin: int, width: int, params: list, l2: float):
+    """Compile one example's loss (targets as input leaves) into a tape, for ``compile=True``.
+
+    Returns ``step(Xb, Yb) -> (batch data loss, outputs (b, width))``, which sets every
+    parameter's ``.grad`` to ∂C/∂p of the batch mean (plus 2·l2·p) for the optimiser.
+    """
+    from micrograd_like import Value
+    from micrograd_like import tape as _tape
+
+    fn = _losses.LOSSES.get(loss) if isinstance(loss, str) else None
+    xs = [Value(0.0) for _ in range(nin)]
+    out = model(xs)
+    ts = [Value(0.0) for _ in range(width)]
+    if fn is _losses.quadratic:
+        root, targets = _tape.quadratic_term(out, ts), lambda Y: Y.reshape(len(Y), width)
+    elif fn is _losses.hinge and width == 1:
+        root, targets = _tape.hinge_term(out[0], ts[0]), lambda Y: Y.reshape(len(Y), 1)
+    elif fn is _losses.softmax_cross_entropy:
+        root = _tape.softmax_cross_entropy_term(out, ts)
+        targets = lambda Y: np.eye(width)[Y.astype(int)]  # noqa: E731 - one-hot rows
+    else:
+        raise NotImplementedError(f"fit(compile=True) supports the losses quadratic, hinge and "
+                                  f"softmax_cross_entropy, not {loss!r}; use compile=False")
+    tape = _tape.compile(root, inputs=xs + ts, params=params)
+
+    def step(Xb: np.ndarray, Yb: np.ndarray) -> tuple[float, np.ndarray]:
+        if fn is _losses.hinge and not np.all(np.abs(Yb) == 1):
+            raise ValueError("hinge: labels must be -1 or +1 (for 0/1 labels use 2·y − 1)")
+        if fn is _losses.softmax_cross_entropy and not np.all((Yb >= 0) & (Yb < width)):
+            raise ValueError(f"softmax_cross_entropy: labels must be class indices in [0, {width})")
+        theta = np.array([p.data for p in params])
+        batch_loss = tape.forward(np.hstack([Xb, targets(Yb)]), theta).mean()
+        grad = tape.backward() + 2.0 * l2 * theta
+        for p, g in zip(params, grad.tolist()):
+            p.grad = g
+        return float(batch_loss), np.column_stack([tape.value_of(a) for a in out])
+
+    return step
