@@ -10,7 +10,13 @@ import pytest
 # by module path: the package re-exports a function named ``gradcheck`` over its module
 MODULES = [
     importlib.import_module(name)
-    for name in ["micrograd_like", "micrograd_like.engine", "micrograd_like.gradcheck"]
+    for name in [
+        "micrograd_like",
+        "micrograd_like.engine",
+        "micrograd_like.gradcheck",
+        "micrograd_like.viz",
+        "micrograd_like.expr",
+    ]
 ]
 
 
