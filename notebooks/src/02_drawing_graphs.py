@@ -1,0 +1,214 @@
+# %% [markdown]
+# # 02 · Drawing computation graphs
+#
+# Backpropagation is easier to believe once you can see the graph it walks.
+# `draw_dot(root)` draws everything `root` depends on: each Value is a box
+# `{ label | data | grad }`, each op is a small oval between its inputs and its output.
+# It returns a `graphviz.Digraph`, which Jupyter shows as an SVG picture.
+#
+# In this notebook: one neuron's expression drawn plainly, coloured by gradient, and with
+# one path highlighted; then graphs built by `nn`, grouped by neuron and layer with δ on
+# every weighted input; what happens when a graph is too big to draw; and backward played
+# one step at a time.
+
+# %%
+import math
+import warnings
+
+warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm, no ipywidgets here
+import re
+import tempfile
+from pathlib import Path
+
+from IPython.display import display
+
+import nn
+from micrograd_like import Value, backward_frames, draw_dot
+from micrograd_like.viz import GraphTooLargeError, save_frames
+
+# %% [markdown]
+# ## One neuron, by hand
+# Two inputs, two weights, a bias and a tanh: $o = \tanh(x_1 w_1 + x_2 w_2 + b)$.
+# The bias is chosen so that $n = x_1 w_1 + x_2 w_2 + b \approx 0.8814$, where
+# $\tanh n = 1/\sqrt 2$ and therefore $\partial o/\partial n = 1 - o^2 = 0.5$ exactly:
+# easy numbers to check by eye.
+
+# %%
+x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+b = Value(6.0 + math.atanh(1 / math.sqrt(2)), label="b")
+x1w1 = x1 * w1
+x1w1.label = "x1*w1"
+x2w2 = x2 * w2
+x2w2.label = "x2*w2"
+s = x1w1 + x2w2
+s.label = "x1*w1 + x2*w2"
+n = s + b
+n.label = "n"
+o = n.tanh()
+o.label = "o"
+o.backward()
+draw_dot(o)
+
+# %% [markdown]
+# Read it from right to left, as backward does.
+#
+# * `o` starts with grad 1: $\partial o/\partial o = 1$.
+# * Through `tanh`, the grad is multiplied by the local derivative $1 - o^2 = 0.5$.
+# * A `+` passes its output's grad unchanged to each input, so `x1*w1 + x2*w2`, `b`, and
+#   then `x1*w1` and `x2*w2` all get 0.5.
+# * A `*` sends each input the *other* input times the grad: `w1.grad` $= x_1 \cdot 0.5 = 1$,
+#   `x1.grad` $= w_1 \cdot 0.5 = -1.5$.
+#
+# With `show_local_grads=True` every edge into an op carries that local derivative, so the
+# whole chain rule is on the page: a box's grad is the sum, over the edges leaving it, of
+# (number on the edge) × (grad of the op's output).
+
+# %%
+draw_dot(o, show_local_grads=True, number_format=".3g")
+
+# %% [markdown]
+# ## Colour by |grad|
+# `color_by_grad=True` fills each box by $|\text{grad}| / \max|\text{grad}|$ in five bins;
+# the legend gives the bins in absolute numbers. Look for the white box: `w2` has grad 0
+# because its input `x2` is 0. For this example, changing `w2` cannot change the output, so
+# a gradient step leaves it where it is: a weight only learns from examples where its
+# input is non-zero.
+
+# %%
+draw_dot(o, color_by_grad=True)
+
+# %% [markdown]
+# ## One leaf's paths to the root
+# `highlight=` draws in red every node through which a leaf influences the root. The
+# derivative of the root with respect to that leaf is the product of the local derivatives
+# along the red path (summed over paths, when there are several):
+# $\partial o/\partial x_1 = w_1 \cdot 1 \cdot 1 \cdot (1 - o^2)$
+# (one factor each for the `*`, the two `+` and the `tanh`).
+
+# %%
+along_path = w1.data * 1.0 * 1.0 * (1 - o.data**2)
+print(f"product along the red path: {along_path:+.6f}   x1.grad from backward: {x1.grad:+.6f}")
+draw_dot(o, highlight="x1")
+
+# %% [markdown]
+# ## Graphs built by `nn`: neurons and layers
+# `nn` tags every Value it makes (`("w", l, j, k)`, `("b", l, j)`, `("z", l, j)`,
+# `("a", l, j)`), and `draw_dot` uses the tags: each neuron gets its own dashed cluster
+# inside its layer's cluster. The weighted input $z = \sum_k w_k x_k + b$ is **one** `dot`
+# node, drawn with a blue border, and its grad is labelled δ: it is the neuron's error
+# $\delta = \partial C/\partial z$ of the backpropagation equations.
+#
+# Here is a single tanh neuron, first with its weighted input as one node, then built from
+# elementary `*` and `+` nodes (`z="elementary"`): the same numbers, more boxes.
+
+# %%
+neuron = nn.MLP(2, [1], output_activation="tanh", seed=1)
+t = neuron.trace([2.0, -1.0])
+t.outputs[0].backward()
+print(neuron)
+draw_dot(t.outputs[0])
+
+# %%
+neuron_elementary = nn.MLP(2, [1], output_activation="tanh", seed=1, z="elementary")
+te = neuron_elementary.trace([2.0, -1.0])
+te.outputs[0].backward()
+print("δ with one dot node:", t.deltas()[0][0], "  δ from * and + nodes:", te.deltas()[0][0])
+draw_dot(te.outputs[0])
+
+# %% [markdown]
+# ## A small MLP, with the cost
+# A 2-2-1 network with sigmoid hidden units and a linear output, one example, and the
+# quadratic cost $C = \tfrac12 (a - y)^2$. After `C.backward()` each z node shows its δ.
+# Follow them from right to left: the output neuron's δ is $a - y$ (BP1 with a linear
+# output), and each hidden δ is that number times the weight leading out of the neuron
+# times $\sigma'(z)$ (BP2). Notebook 03 checks this against the equations; here we only
+# compare the picture with `t.deltas()`.
+
+# %%
+mlp = nn.MLP(2, [2, 1], activation="sigmoid", seed=0)
+t = mlp.trace([1.0, -2.0])
+C = nn.quadratic([t.outputs], [[1.0]])
+C.backward()
+for layer, deltas in enumerate(t.deltas()):
+    print(f"layers[{layer}]  δ =", ", ".join(f"{d:+.4f}" for d in deltas))
+draw_dot(C, color_by_grad=True)
+
+# %% [markdown]
+# ## Too big to draw: the size guard and the way out
+# The micrograd demo network, 2-16-16-1, has 337 parameters. One example's graph already
+# has about 480 boxes and ovals; the loss over a batch of four has about 900 (the
+# parameters are shared, everything else is repeated per example). Graphviz would take a
+# long time to lay out a real batch and nobody could read the result, so `draw_dot`
+# refuses graphs over `max_nodes` (500 by default) and says how to get past it.
+
+# %%
+big = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
+X, y = nn.datasets.make_moons(4, noise=0.1, seed=0)
+batch_loss = nn.hinge([big(x) for x in X.tolist()], (2 * y - 1).tolist())
+try:
+    draw_dot(batch_loss)
+except GraphTooLargeError as err:
+    print("GraphTooLargeError:", err)
+
+# %% [markdown]
+# `collapse="neurons"` draws each neuron as a single box with its z, δ, activation and
+# the activation's grad, and one edge per input. (It groups nodes by their tags, so for a
+# batch it would stack four examples into every box; draw one example's graph instead.)
+# The structure is now readable: 16 + 16 + 1 neurons, each showing the δ that backward
+# left on its z node. Dead ReLU units, whose $z < 0$, show δ = 0 and stay white: for this
+# input no gradient flows back through them.
+
+# %%
+tb = big.trace(X[0].tolist())
+loss = nn.hinge([tb.outputs], [int(2 * y[0] - 1)])
+loss.backward()
+dead = sum(1 for layer in tb.deltas()[:-1] for d in layer if d == 0.0)
+print(f"hidden neurons with δ = 0 for this input: {dead} of 32")
+draw_dot(loss, collapse="neurons", number_format=".3f", color_by_grad=True)
+
+# %% [markdown]
+# ## Backward, one step at a time
+# `backward_frames(root)` replays backward in reverse topological order. Frame 0 seeds
+# $\partial o/\partial o = 1$; each later frame processes one op node (drawn in red) and
+# adds `local derivative × grad` into each of its inputs. Boxes not reached yet show
+# `grad ?`. The frames are computed on the side: the Values' own `.grad` are not touched.
+#
+# Below: the first three frames and the last one, for the neuron from the start.
+
+# %%
+frames = backward_frames(o)
+print(f"{len(frames)} frames: the seed plus one per op node")
+for i in (0, 1, 2, len(frames) - 1):
+    display(frames[i])
+
+# %% [markdown]
+# The last frame must agree with `backward()`. The frames keep their grads to themselves,
+# but the drawings are text: the record label of every box (`{ label | data | grad }`) in
+# the last frame should be exactly a box of `draw_dot(o)`, drawn from the real `.grad`s.
+
+# %%
+def boxes(drawing):
+    return sorted(re.findall(r'label="(\{ .*? \})"', drawing.source))
+
+
+print("last frame's boxes == draw_dot(o)'s boxes:", boxes(frames[-1]) == boxes(draw_dot(o)))
+print("\n".join(boxes(frames[-1])))
+
+# %% [markdown]
+# For a slide or a web page, `save_frames` writes the frames as an animated GIF (or one
+# SVG per frame, if the path is a directory). Here into a temporary directory:
+
+# %%
+with tempfile.TemporaryDirectory() as tmp:
+    [gif] = save_frames(frames, Path(tmp) / "backward.gif", duration_ms=900)
+    print(f"wrote {gif.name}: {len(frames)} frames, {gif.stat().st_size:,} bytes")
+
+# %% [markdown]
+# ## What to take away
+# * Every box's grad is $\partial(\text{root})/\partial(\text{box})$, and each one is built
+#   from the grad to its right times a local derivative written on the edge.
+# * Colouring by |grad| shows at a glance which parameters this example moves, and which
+#   it cannot (zero input, dead ReLU).
+# * In an `nn` graph the z nodes carry the δ of the backpropagation equations: the picture
+#   is the δ recurrence, flowing right to left.
