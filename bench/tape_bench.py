@@ -20,7 +20,7 @@ W1  micrograd's demo step (``bench/demo_step.py``): MLP 2-16-16-1 relu, 100 two-
 W2  a chain x ← x·a + b of 10³ … 10⁶ nodes: build + backward (micrograd where its recursive
     topological sort allows).
 W3  bytes per node of a 100,000-node chain: tracemalloc (Python allocations) and the growth
-    of the resident set size (RSS).
+    of the resident set size (RSS, measured in a fresh subprocess).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import gc
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -244,17 +245,23 @@ def _rss() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def bytes_per_node(build: Callable, steps: int) -> tuple[float, float]:
+CHAINS = {"micrograd": micrograd_chain, "eager (ours)": engine_bench.build_chain}
+
+
+def bytes_per_node(name: str, steps: int) -> tuple[float, float]:
+    """(tracemalloc, RSS growth) per node; RSS in a fresh process, where no freed arena hides it."""
     gc.collect()
-    rss0 = _rss()
     tracemalloc.start()
-    root, nodes, _ = build(steps)
+    root, nodes, _ = CHAINS[name](steps)
     traced, _peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    rss = _rss() - rss0
     del root
     gc.collect()
-    return traced / nodes, rss / nodes
+    code = (f"import sys; sys.argv = ['x']; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+            f"import tape_bench as t; r0 = t._rss(); g = t.CHAINS[{name!r}]({steps}); "
+            f"print((t._rss() - r0) / g[1])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return traced / nodes, float(out.stdout.strip().splitlines()[-1])
 
 
 # --------------------------------------------------------------------------------------
@@ -278,10 +285,13 @@ def main(argv: list[str] | None = None) -> int:
     print("## W1: micrograd demo step (MLP 2-16-16-1 relu, 100 moons, hinge + 1e-4 L2, SGD)\n")
     print("same loss trajectory from identical weights (rel. 1e-9), 5 steps: "
           + ", ".join(f"{v:.6f}" for v in losses_w1) + "\n")
-    print("| engine | ms per step | speed-up vs micrograd | time / numpy (minimal) |")
-    print("|---|---:|---:|---:|")
+    analytic_t = times["nn.analytic"]
+    print("| engine | ms per step | speed-up vs micrograd | time / numpy (minimal) |"
+          " time / nn.analytic |")
+    print("|---|---:|---:|---:|---:|")
     for name, t in times.items():
-        print(f"| {name} | {t * 1e3:.3f} | {base / t:,.0f}x | {t / numpy_t:.2f} |")
+        print(f"| {name} | {t * 1e3:.3f} | {base / t:,.0f}x | {t / numpy_t:.2f} |"
+              f" {t / analytic_t:.2f} |")
 
     print("\n## W2: chain x ← x·a + b, build + backward (seconds, one run each)\n")
     print("| nodes | micrograd | eager (ours) | speed-up |")
@@ -297,8 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n## W3: memory of a 100,000-node chain (bytes per node)\n")
     print("| engine | tracemalloc | RSS growth |")
     print("|---|---:|---:|")
-    for name, build in (("micrograd", micrograd_chain), ("eager (ours)", engine_bench.build_chain)):
-        traced, rss = bytes_per_node(build, 50_000)
+    for name in CHAINS:
+        traced, rss = bytes_per_node(name, 50_000)
         print(f"| {name} | {traced:.0f} | {rss:.0f} |")
     print(f"\n(total bench time {time.perf_counter() - started:.0f} s)")
     return 0
