@@ -4,8 +4,6 @@ give one line on stderr and exit status 2, never a traceback and never a partial
 from __future__ import annotations
 
 import math
-import os
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -17,16 +15,6 @@ from micrograd_like.cli import main
 from micrograd_like.expr import parse
 
 EXAMPLE = ["tanh(x*w + b)", "--set", "x=2", "--set", "w=-3", "--set", "b=6.88"]
-
-
-@pytest.fixture
-def graphviz_dot():
-    """Skip (or, under CI=true, fail) when Graphviz's dot is not installed."""
-    if shutil.which("dot") is None:
-        reason = "Graphviz's dot is not installed (apt-get install graphviz)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
 
 
 def run(capsys, *argv):

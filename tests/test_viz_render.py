@@ -6,8 +6,6 @@ in CI (``CI=true``), where a missing ``dot`` is a failure: CI must render for re
 
 from __future__ import annotations
 
-import os
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -17,16 +15,6 @@ from micrograd_like import Value, backward_frames, draw_dot
 from micrograd_like.viz import save, save_frames
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-def graphviz_dot():
-    """Skip (or, under CI=true, fail) when Graphviz's dot is not installed."""
-    if shutil.which("dot") is None:
-        reason = "Graphviz's dot is not installed (apt-get install graphviz)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
 
 
 def svg_counts(svg: str | bytes) -> tuple[int, int]:
