@@ -25,7 +25,19 @@ from nn.deltas import DeltaReport, compare_deltas
 from nn.losses import cross_entropy, hinge, l2, quadratic, softmax_cross_entropy
 from nn.module import ACTIVATIONS, MLP, Layer, Module, Neuron, Trace
 from nn.optim import SGD, Adam, Optimizer
-from nn.train import History, fit
+from nn.train import History, fit, predict
+
+_LAZY = ("plots",)  # matplotlib is imported only when nn.plots is first used
+
+
+def __getattr__(name: str):
+    """Import ``nn.plots`` on first access, so ``import nn`` does not load matplotlib."""
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"nn.{name}")
+    raise AttributeError(f"module 'nn' has no attribute {name!r}")
+
 
 __all__ = [
     "Module",
@@ -45,9 +57,11 @@ __all__ = [
     "SGD",
     "Adam",
     "fit",
+    "predict",
     "History",
     "datasets",
     "io",
+    "plots",
     "compare_deltas",
     "DeltaReport",
 ]

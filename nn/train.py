@@ -35,7 +35,7 @@ from nn import losses as _losses
 from nn.module import Module
 from nn.optim import SGD, Optimizer
 
-__all__ = ["fit", "History", "accuracy_for", "paused_gc"]
+__all__ = ["fit", "predict", "History", "accuracy_for", "paused_gc"]
 
 AccuracyFn = Callable[[np.ndarray, np.ndarray], float]
 
@@ -307,3 +307,115 @@ def _compiled_step(model: Any, loss: Any, nin: int, width: int, params: list, l2
         return float(batch_loss), np.column_stack([tape.value_of(a) for a in out])
 
     return step
+
+
+# --------------------------------------------------------------------------------------
+# Prediction
+# --------------------------------------------------------------------------------------
+
+_PREDICT_CHUNK = 4096  # rows per tape replay: bounds the tape's (nodes, batch) buffers
+
+
+def _model_nin(model: Any) -> int | None:
+    """The input width of an :class:`~nn.MLP` (or anything with ``layers[0].nin``), else None."""
+    try:
+        return int(model.layers[0].nin)
+    except (AttributeError, IndexError, TypeError):
+        return None
+
+
+def _outputs_of(model: Any, x: Any) -> list:
+    from micrograd_like import Value
+
+    out = model(x)
+    if isinstance(out, Value):
+        out = [out]
+    if not isinstance(out, (list, tuple)) or not out or not all(
+            isinstance(a, Value) for a in out):
+        raise TypeError(f"predict: model(x) must return a non-empty list of Values, got "
+                        f"{type(out).__name__}")
+    return list(out)
+
+
+def predict(model: Module, X: Any, *, compile: bool = True) -> np.ndarray:  # noqa: A002
+    """The model's outputs for every row of ``X``: an array of shape (n, outputs).
+
+    Row i of the result is ``[a.data for a in model(X[i])]``, the output layer's activations
+    aᴸ for input xᵢ (raw scores for a linear output layer; take ``argmax(axis=1)`` for the
+    class of a softmax model, the sign for a hinge model).
+
+    Args:
+        model: e.g. an :class:`~nn.MLP`; ``model(x)`` must return a list of Values.
+        X: inputs, a 2-D array-like (n, features) of finite real numbers (not modified).
+            For one example use ``X[None, :]`` or ``[x]``.
+        compile: ``True`` builds one example's graph with fresh input leaves, compiles it
+            with :func:`micrograd_like.tape.compile` and replays that tape over all rows at
+            once (batched numpy); ``False`` runs the eager engine row by row under
+            :func:`micrograd_like.no_grad`.  Both give the same numbers (to rounding).
+            Called inside ``no_grad()`` no graph can be built, so the eager path is used.
+
+    Returns:
+        float64 array (n, outputs); (0, outputs) for an empty ``X``.
+
+    Raises:
+        ValueError: ``X`` is not 2-D, has the wrong number of columns, or holds NaN/inf.
+        TypeError: ``X`` is not numeric, or ``model`` does not return Values.
+
+    >>> from nn import MLP
+    >>> mlp = MLP(2, [4, 3], activation="tanh", seed=0)
+    >>> P = predict(mlp, [[0.5, -1.0], [2.0, 0.0]])
+    >>> P.shape
+    (2, 3)
+    >>> bool(np.allclose(P, predict(mlp, [[0.5, -1.0], [2.0, 0.0]], compile=False)))
+    True
+    """
+    from micrograd_like import Value, is_grad_enabled, no_grad
+
+    if not isinstance(model, Module) and not callable(model):
+        raise TypeError(f"predict: model must be a Module, got {type(model).__name__}")
+    try:
+        Xa = np.asarray(X)
+    except ValueError as exc:  # ragged nested lists
+        raise ValueError(f"predict: X must be a rectangular 2-D array of numbers: {exc}") from None
+    if Xa.dtype == object or Xa.dtype.kind not in "iuf":
+        raise TypeError(f"predict: X must hold real numbers (int or float), got dtype "
+                        f"{Xa.dtype}")
+    if Xa.ndim != 2:
+        hint = " (for one example use X[None, :])" if Xa.ndim == 1 else ""
+        raise ValueError(f"predict: X must be 2-D (examples, features), got shape "
+                         f"{Xa.shape}{hint}")
+    nin = _model_nin(model)
+    if nin is not None and Xa.shape[1] != nin:
+        raise ValueError(f"predict: the model takes {nin} inputs but X has {Xa.shape[1]} "
+                         f"columns (shape {Xa.shape})")
+    Xa = Xa.astype(np.float64)
+    if not np.isfinite(Xa).all():
+        r, c = (int(i) for i in np.argwhere(~np.isfinite(Xa))[0])
+        raise ValueError(f"predict: X must be finite, got {Xa[r, c]!r} at row {r}, column {c}")
+    n, nf = Xa.shape
+
+    if not compile or not is_grad_enabled() or n == 0:
+        with no_grad():
+            if n == 0:
+                return np.empty((0, len(_outputs_of(model, [0.0] * nf))))
+            rows = [_outputs_of(model, row) for row in Xa.tolist()]
+            return np.array([[a.data for a in row] for row in rows], dtype=np.float64)
+
+    from micrograd_like import engine
+    from micrograd_like import tape as _tape
+
+    xs = [Value(float(v)) for v in Xa[0]]
+    for k, x in enumerate(xs):
+        x.tag = ("x", k)
+    out = _outputs_of(model, xs)
+    # One scalar root that reads every output without folding it into a sum: Σⱼ 1·aⱼ.
+    root = engine.dot([Value(1.0) for _ in out], out)
+    params = [p for p in model.parameters()] if isinstance(model, Module) else []
+    tape = _tape.compile(root, inputs=xs, params=params)
+    result = np.empty((n, len(out)))
+    for start in range(0, n, _PREDICT_CHUNK):
+        block = Xa[start:start + _PREDICT_CHUNK]
+        tape.forward(block)
+        for j, a in enumerate(out):
+            result[start:start + len(block), j] = tape.value_of(a)
+    return result
