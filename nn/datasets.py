@@ -23,6 +23,7 @@ __all__ = [
     "wiki_3bit",
     "wiki_initial_weights",
     "train_test_split",
+    "load_digits",
 ]
 
 
@@ -160,3 +161,36 @@ def train_test_split(
     order = _rng(seed).permutation(n)
     test, train = order[:n_test], order[n_test:]
     return X[train].copy(), X[test].copy(), y[train].copy(), y[test].copy()
+
+
+DIGITS_EXTRA = 'pip install "micrograd-like[digits]"'
+
+
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's 8×8 handwritten digits: 1,797 images of 0–9, pixels scaled to [0, 1].
+
+    The images ship inside scikit-learn (no download).  Each row of ``X`` is one image read
+    row by row (pixel (r, c) is column 8·r + c); the original grey levels 0–16 are divided
+    by 16, so x ∈ [0, 1].  View image i with ``X[i].reshape(8, 8)``.
+
+    Returns:
+        ``(X, y)``: X float64 (1797, 64), y int64 (1797,) with the digit 0–9.
+
+    Raises:
+        ImportError: scikit-learn is not installed; the message names the extra to install,
+            ``pip install "micrograd-like[digits]"``.
+
+    >>> X, y = load_digits()                                # doctest: +SKIP
+    >>> X.shape, y.shape, float(X.max())                    # doctest: +SKIP
+    ((1797, 64), (1797,), 1.0)
+    """
+    try:
+        from sklearn.datasets import load_digits as _sk_load_digits
+    except ImportError as exc:
+        raise ImportError(
+            f"load_digits needs scikit-learn, which is not installed: {DIGITS_EXTRA}"
+        ) from exc
+    bunch = _sk_load_digits()
+    X = np.asarray(bunch.data, dtype=np.float64) / 16.0
+    y = np.asarray(bunch.target, dtype=np.int64)
+    return X, y
