@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from micrograd_like import viz
 from micrograd_like.expr import ExpressionError, parse
@@ -213,13 +215,548 @@ def _run_graph(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------------
+# shared by demo, train and deltas: argument types, output directory, atomic saves
+# --------------------------------------------------------------------------------------
+
+MAX_WIDTH = 10_000
+"""The widest layer the commands build (a guard against typos such as 16000000)."""
+
+
+def _int_arg(least: int) -> Callable[[str], int]:
+    """An argparse ``type``: an int >= ``least`` (a one-line error otherwise)."""
+
+    def convert(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        return value
+
+    convert.__name__ = "int"
+    return convert
+
+
+def _float_arg(*, positive: bool) -> Callable[[str], float]:
+    """An argparse ``type``: a finite float, > 0 if ``positive`` else >= 0."""
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be finite, got {text!r}")
+        if positive and not value > 0.0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0, got {text!r}")
+        if not positive and value < 0.0:
+            raise argparse.ArgumentTypeError(f"must be at least 0, got {text!r}")
+        return value
+
+    convert.__name__ = "float"
+    return convert
+
+
+def parse_sizes(text: str, *, least: int = 1) -> list[int]:
+    """``"16,16"`` -> ``[16, 16]``: comma-separated layer widths, each in 1..MAX_WIDTH.
+
+    Raises ``argparse.ArgumentTypeError`` (a one-line usage error) for anything else, e.g.
+    ``"16,,16"``, ``"0"``, ``"-3"``, ``"2.5"`` or fewer than ``least`` widths.
+
+    >>> parse_sizes("2, 3,1")
+    [2, 3, 1]
+    """
+    parts = [p.strip() for p in text.split(",")]
+    if not text.strip() or any(not p for p in parts):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected comma-separated layer widths, e.g. 16,16"
+        )
+    sizes = []
+    for p in parts:
+        if not p.isdecimal():
+            raise argparse.ArgumentTypeError(f"{text!r}: {p!r} is not a positive whole number")
+        n = int(p)
+        if not 1 <= n <= MAX_WIDTH:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: every width must be between 1 and {MAX_WIDTH}, got {n}"
+            )
+        sizes.append(n)
+    if len(sizes) < least:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected at least {least} widths, e.g. 2,3,1"
+        )
+    return sizes
+
+
+def _output_dir(path: str) -> Path:
+    """Make the output directory (and its parents); CLIError if it cannot be one."""
+    directory = Path(path)
+    if directory.exists() and not directory.is_dir():
+        raise CLIError(f"-o {path!r}: exists and is not a directory; give a directory path")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CLIError(f"-o {path!r}: cannot create the directory: {e.strerror or e}") from None
+    return directory
+
+
+def _check_writable_file(path: str, option: str) -> Path:
+    """Fail before any work if ``path`` cannot be a file we write (its folder must exist)."""
+    p = Path(path)
+    if p.is_dir():
+        raise CLIError(f"{option} {path!r}: is a directory; give a file name, e.g. model.json")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise CLIError(f"{option} {path!r}: the directory {str(parent)!r} does not exist")
+    return p
+
+
+def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then move it into place, so
+    an error never leaves a half-written ``path``."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _save_plot(ax: Any, path: Path) -> None:
+    from nn import plots
+
+    plots.save_figure(ax.figure, path)
+    print(f"wrote {path}")
+
+
+def _epoch_lines(history: Any) -> list[str]:
+    """A short table of loss and accuracy: about ten evenly spaced epochs and the last."""
+    n = len(history.loss)
+    step = max(1, math.ceil(n / 10))
+    shown = sorted({*range(step, n + 1, step), 1, n})
+    lines = [f"{'epoch':>7}  {'loss':>10}  {'accuracy':>8}"]
+    for e in shown:
+        acc = history.accuracy[e - 1]
+        lines.append(f"{e:>7}  {history.loss[e - 1]:>10.4g}  "
+                     f"{'-' if acc is None else f'{acc:.3f}':>8}")
+    return lines
+
+
+# --------------------------------------------------------------------------------------
+# demo
+# --------------------------------------------------------------------------------------
+
+DEMO_EPOCHS = 80
+DEMO_LR = 0.05
+DEMO_L2 = 1e-4
+
+_DEMO_EXAMPLE = f"""\
+example:
+  micrograd-like demo                   (writes ./micrograd-like-out/)
+  micrograd-like demo -o results --seed 3
+
+  1. trains an MLP 2-16-16-1 (relu) on make_moons(100, noise=0.1) with the hinge loss
+     + {DEMO_L2:g}·Σp² and Adam (lr {DEMO_LR}, {DEMO_EPOCHS} full-batch epochs), every gradient
+     from the scalar engine's backward(); prints the final loss and accuracy;
+  2. prints δ = ∂C/∂z read from the engine next to the BP1–BP4 equations for a small
+     network (2-3-1 sigmoid, quadratic cost);
+  3. writes loss.png (loss curve), boundary.png (decision boundary over the data) and
+     neuron.svg (one neuron's graph after backward; neuron.gv DOT source if Graphviz's
+     dot is not installed).
+  No network access; a few seconds.
+"""
+
+
+def _add_demo(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "demo",
+        help="train a small MLP on the moons, check δ against BP1–BP4, draw pictures",
+        description="The whole project in a few seconds: train, compare δ with the "
+        "equations, and write plots and a graph drawing.",
+        epilog=_DEMO_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "-o", "--output", default="micrograd-like-out", metavar="DIR",
+        help="directory for the pictures (default: micrograd-like-out; created if missing)",
+    )
+    p.add_argument("--seed", type=_int_arg(0), default=0, metavar="N",
+                   help="seed of the data and the initial weights (default: 0)")
+    p.set_defaults(run=_run_demo)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    import nn
+    from nn import plots
+    from nn.datasets import make_moons
+
+    out = _output_dir(args.output)
+    X, y = make_moons(100, noise=0.1, seed=args.seed)
+    mlp = nn.MLP(2, [16, 16, 1], activation="relu", seed=args.seed)
+    print(f"training {mlp} on make_moons(100, noise=0.1, seed={args.seed})")
+    print(f"  hinge loss + {DEMO_L2:g}·Σp², Adam lr {DEMO_LR}, {DEMO_EPOCHS} full-batch epochs")
+    history = nn.fit(mlp, X, 2 * y - 1, loss="hinge", epochs=DEMO_EPOCHS, l2=DEMO_L2,
+                     optimizer=nn.Adam(mlp.parameters(), lr=DEMO_LR), seed=args.seed)
+    scores = nn.predict(mlp, X)[:, 0]
+    correct = int(np.sum((scores > 0.0) == (y == 1)))
+    print(f"final loss {history.loss[-1]:.4g} (hinge, last epoch), "
+          f"accuracy {correct / len(y):.0%} ({correct}/{len(y)} points)")
+
+    print()
+    small = nn.MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=args.seed)
+    print(f"δ check on {small}, one point, quadratic cost:")
+    print(nn.compare_deltas(small, X[0].tolist(), [float(y[0])], cost="quadratic"))
+
+    print()
+    _save_plot(plots.loss_curve(history), out / "loss.png")
+    _save_plot(plots.decision_boundary(mlp, X, y), out / "boundary.png")
+    _save_neuron(mlp, X[0].tolist(), out)
+    return 0
+
+
+def _save_neuron(mlp: Any, x: list[float], out: Path) -> None:
+    """Draw the first neuron of the first layer that is active at ``x``, after backward."""
+    from micrograd_like import Value
+
+    layer = mlp.layers[0]
+    j = next((j for j, n in enumerate(layer.neurons) if n(x).data > 0.0), 0)
+    inputs = [Value(v, label=f"x[{k}]") for k, v in enumerate(x)]
+    a = layer.neurons[j](inputs)
+    mlp.zero_grad()
+    a.backward()
+    drawing = viz.draw_dot(a)
+    what = f"neuron {j} of layer 0 at the first point, after backward"
+    path = out / "neuron.svg"
+    try:
+        viz.save(drawing, path)
+    except viz.GraphvizNotFoundError:
+        path = out / "neuron.gv"
+        viz.save(drawing, path)
+        print(f"Graphviz's dot is not installed, so {path} is DOT source, not a picture "
+              "(apt-get install graphviz, or paste it into any Graphviz viewer)")
+    finally:
+        mlp.zero_grad()
+    print(f"wrote {path} ({what})")
+
+
+# --------------------------------------------------------------------------------------
+# train
+# --------------------------------------------------------------------------------------
+
+DATASETS = ("moons", "circles", "xor", "digits")
+TRAIN_LOSSES = ("hinge", "mse", "xent")
+DEFAULT_LR = {"adam": 0.05, "sgd": 0.5}
+
+_TRAIN_EXAMPLE = """\
+example:
+  micrograd-like train --data moons --hidden 16,16 --activation relu --loss hinge \\
+      --optimizer adam --lr 0.05 --epochs 100 --seed 0 --save model.json
+  micrograd-like train --data digits --hidden 32 --loss xent --batch-size 64 \\
+      --epochs 20 --compile
+
+  trains on 75% of the data (split with --seed), prints the loss and accuracy every few
+  epochs and the final train and test accuracy, and writes loss.png plus boundary.png
+  (2-D data) or confusion.png (digits) to -o DIR.
+
+losses: hinge  max(0, 1 − t·s), labels t = ±1, one output (two-class data only)
+        mse    ½(a − y)², one output with 0/1 targets, or one-hot targets for digits
+        xent   softmax cross-entropy, one output per class (2, or 10 for digits)
+  The output layer is linear; accuracy thresholds the score at 0 (hinge) or 0.5 (mse),
+  or takes the largest output (one-hot mse, xent).
+data: moons, circles, xor (2-D, --samples points, default 200, --noise as in
+  nn.datasets) and digits (8×8 images, 64 inputs, 10 classes; needs scikit-learn:
+  pip install "micrograd-like[digits]").
+"""
+
+
+def _add_train(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "train",
+        help="train an MLP on a built-in data set and report train/test accuracy",
+        description="Train an MLP with the scalar engine (or its compiled tape) on a "
+        "built-in data set; print progress and accuracy, write plots, save the model.",
+        epilog=_TRAIN_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--data", choices=DATASETS, default="moons", help="data set (default: moons)")
+    p.add_argument("--samples", type=_int_arg(4), metavar="N",
+                   help="points to generate (default: 200), or digits to use (default: all 1797)")
+    p.add_argument("--noise", type=_float_arg(positive=False), metavar="F",
+                   help="noise std of moons/circles/xor (default: 0.1, 0.05, 0.0)")
+    p.add_argument("--test-fraction", type=_float_arg(positive=True), default=0.25, metavar="F",
+                   help="fraction of the data held out for testing, in (0, 1) (default: 0.25)")
+    p.add_argument("--hidden", type=parse_sizes, default=[16, 16], metavar="N,N,...",
+                   help="widths of the hidden layers (default: 16,16)")
+    p.add_argument("--activation", choices=("relu", "tanh", "sigmoid", "linear"),
+                   default="relu", help="hidden-layer activation (default: relu)")
+    p.add_argument("--loss", choices=TRAIN_LOSSES, default="hinge",
+                   help="hinge, mse or xent (default: hinge; see below)")
+    p.add_argument("--optimizer", choices=("sgd", "adam"), default="adam",
+                   help="default: adam")
+    p.add_argument("--lr", type=_float_arg(positive=True), metavar="F",
+                   help=f"learning rate (default: {DEFAULT_LR['adam']} for adam, "
+                   f"{DEFAULT_LR['sgd']} for sgd)")
+    p.add_argument("--momentum", type=_float_arg(positive=False), metavar="F",
+                   help="momentum of sgd, in [0, 1) (default: 0)")
+    p.add_argument("--epochs", type=_int_arg(1), default=100, metavar="N",
+                   help="passes over the training data (default: 100)")
+    p.add_argument("--batch-size", type=_int_arg(1), metavar="N",
+                   help="examples per step (default: all of them, full-batch)")
+    p.add_argument("--seed", type=_int_arg(0), default=0, metavar="N",
+                   help="seed of the data, the split, the initial weights and the shuffling "
+                   "(default: 0)")
+    p.add_argument("--l2", type=_float_arg(positive=False), default=1e-4, metavar="F",
+                   help="weight α of the L2 term α·Σp² (default: 1e-4; 0 leaves it out)")
+    p.add_argument("--compile", action="store_true",
+                   help="run each step on the compiled tape: the same gradients, far faster")
+    p.add_argument("--save", metavar="PATH",
+                   help="save the trained model as JSON (load it with nn.io.load_mlp)")
+    p.add_argument("-o", "--output", default="micrograd-like-out", metavar="DIR",
+                   help="directory for the plots (default: micrograd-like-out)")
+    p.add_argument("--no-plots", action="store_true", help="write no plots")
+    p.set_defaults(run=_run_train)
+
+
+def _load_data(args: argparse.Namespace) -> tuple[Any, Any, int]:
+    """(X, y, number of classes) for --data, --samples, --noise and --seed."""
+    import numpy as np
+
+    from nn import datasets
+
+    if args.data == "digits":
+        if args.noise is not None:
+            raise CLIError("--noise applies to moons, circles and xor, not digits")
+        try:
+            X, y = datasets.load_digits()
+        except ImportError as e:
+            raise CLIError(f"--data digits: {e}") from None
+        if args.samples is not None:
+            if args.samples > len(y):
+                raise CLIError(f"--samples {args.samples}: digits has only {len(y)} images")
+            keep = np.random.default_rng(args.seed).permutation(len(y))[: args.samples]
+            X, y = X[keep], y[keep]
+        return X, y, 10
+    make = {"moons": datasets.make_moons, "circles": datasets.make_circles,
+            "xor": datasets.make_xor}[args.data]
+    extra = {} if args.noise is None else {"noise": args.noise}
+    X, y = make(args.samples or 200, seed=args.seed, **extra)
+    return X, y, 2
+
+
+class _Task:
+    """How a --loss turns class labels into targets, outputs into predicted classes."""
+
+    def __init__(self, loss: str, n_classes: int) -> None:
+        self.loss = loss
+        self.n_classes = n_classes
+        if loss == "hinge":
+            if n_classes != 2:
+                raise CLIError(f"--loss hinge needs two classes, the data has {n_classes}; "
+                               "use --loss xent or --loss mse")
+            self.width, self.fit_loss = 1, "hinge"
+        elif loss == "mse":
+            self.width, self.fit_loss = (1 if n_classes == 2 else n_classes), "quadratic"
+        else:
+            self.width, self.fit_loss = n_classes, "softmax_cross_entropy"
+
+    def targets(self, y: Any) -> Any:
+        import numpy as np
+
+        if self.loss == "hinge":
+            return 2 * y - 1
+        if self.loss == "mse":
+            if self.width == 1:
+                return y.astype(np.float64).reshape(-1, 1)
+            return np.eye(self.width)[y]
+        return y
+
+    def classes(self, outputs: Any) -> Any:
+        import numpy as np
+
+        if self.width == 1:
+            threshold = 0.0 if self.loss == "hinge" else 0.5
+            return (outputs[:, 0] > threshold).astype(np.int64)
+        return np.argmax(outputs, axis=1)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    import nn
+
+    if not args.test_fraction < 1.0:
+        raise CLIError(f"--test-fraction must be less than 1, got {args.test_fraction}")
+    if args.momentum is not None:
+        if args.optimizer != "sgd":
+            raise CLIError("--momentum applies to --optimizer sgd only")
+        if not args.momentum < 1.0:
+            raise CLIError(f"--momentum must be less than 1, got {args.momentum}")
+    save_path = _check_writable_file(args.save, "--save") if args.save else None
+    out = None if args.no_plots else _output_dir(args.output)
+
+    X, y, n_classes = _load_data(args)
+    task = _Task(args.loss, n_classes)
+    X_train, X_test, y_train, y_test = nn.datasets.train_test_split(
+        X, y, test_fraction=args.test_fraction, seed=args.seed
+    )
+    mlp = nn.MLP(X.shape[1], [*args.hidden, task.width], activation=args.activation,
+                 output_activation="linear", seed=args.seed)
+    lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
+    if args.optimizer == "sgd":
+        optimizer = nn.SGD(mlp.parameters(), lr=lr, momentum=args.momentum or 0.0)
+    else:
+        optimizer = nn.Adam(mlp.parameters(), lr=lr)
+    batch = min(args.batch_size or len(y_train), len(y_train))
+    print(f"data {args.data}: {len(y_train)} training and {len(y_test)} test examples, "
+          f"{X.shape[1]} inputs, {n_classes} classes")
+    print(f"model {mlp}")
+    print(f"loss {args.loss}" + (f" + {args.l2:g}·Σp²" if args.l2 else "")
+          + f", {args.optimizer} lr {lr:g}, {args.epochs} epochs of batches of {batch}, "
+          + ("compiled tape" if args.compile else "scalar engine"))
+    if args.data == "digits" and not args.compile:
+        print("tip: add --compile to run the same steps on the compiled tape, far faster")
+    history = nn.fit(mlp, X_train, task.targets(y_train), loss=task.fit_loss,
+                     optimizer=optimizer, epochs=args.epochs, batch_size=batch, l2=args.l2,
+                     seed=args.seed, compile=args.compile)
+    print("\n".join(_epoch_lines(history)))
+    pred_train = task.classes(nn.predict(mlp, X_train))
+    pred_test = task.classes(nn.predict(mlp, X_test))
+    for name, pred, truth in (("train", pred_train, y_train), ("test", pred_test, y_test)):
+        right = int(np.sum(pred == truth))
+        print(f"{name} accuracy {right / len(truth):.3f} ({right}/{len(truth)})")
+
+    if save_path is not None:
+        try:
+            _write_atomic(save_path, lambda tmp: nn.io.save(mlp, tmp))
+        except OSError as e:
+            raise CLIError(f"--save {args.save!r}: cannot write: {e.strerror or e}") from None
+        print(f"wrote {save_path} (load it with nn.io.load_mlp)")
+    if out is not None:
+        from nn import plots
+
+        _save_plot(plots.loss_curve(history), out / "loss.png")
+        if X.shape[1] == 2:
+            _save_plot(plots.decision_boundary(mlp, X, y), out / "boundary.png")
+        else:
+            cm = plots.confusion_matrix(y_test, pred_test, n_classes=n_classes)
+            _save_plot(plots.plot_confusion_matrix(cm), out / "confusion.png")
+    return 0
+
+
+# --------------------------------------------------------------------------------------
+# deltas
+# --------------------------------------------------------------------------------------
+
+DELTA_COSTS = ("quadratic", "cross_entropy", "softmax_cross_entropy", "hinge")
+
+_DELTAS_EXAMPLE = """\
+example:
+  micrograd-like deltas --sizes 2,3,1 --activation sigmoid --cost quadratic --seed 0
+  micrograd-like deltas --sizes 4,8,8,3 --activation tanh --output-activation sigmoid \\
+      --cost cross_entropy
+
+  builds MLP(sizes) with weights from --seed, draws one input x ~ uniform(−1, 1) and a
+  target from numpy.random.default_rng(seed) (after x: y ~ uniform(0, 1) per output for
+  quadratic and cross_entropy, a class index for softmax_cross_entropy, ±1 for hinge),
+  runs the engine's backward and the BP1–BP4 equations, and prints δ = ∂C/∂z, ∂C/∂b and
+  ∂C/∂w differences per layer, then the largest difference.
+"""
+
+
+def _add_deltas(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "deltas",
+        help="compare the engine's ∂C/∂z with the δ of the BP1–BP4 equations",
+        description="Show that backward() on a scalar graph computes the backpropagation "
+        "equations' errors δˡ = ∂C/∂zˡ, layer by layer, for a random network and example.",
+        epilog=_DELTAS_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--sizes", type=lambda t: parse_sizes(t, least=2), default=[2, 3, 1],
+                   metavar="N,N,...", help="layer widths, inputs first (default: 2,3,1)")
+    p.add_argument("--activation", choices=("sigmoid", "tanh", "relu", "linear"),
+                   default="sigmoid", help="hidden-layer activation (default: sigmoid)")
+    p.add_argument("--output-activation", choices=("linear", "sigmoid", "tanh", "relu"),
+                   default="linear", help="output-layer activation (default: linear)")
+    p.add_argument("--cost", choices=DELTA_COSTS, default="quadratic",
+                   help="default: quadratic; cross_entropy needs --output-activation sigmoid")
+    p.add_argument("--seed", type=_int_arg(0), default=0, metavar="N",
+                   help="seed of the weights, the input and the target (default: 0)")
+    p.set_defaults(run=_run_deltas)
+
+
+def delta_example(sizes: Sequence[int], cost: str, seed: int) -> tuple[list[float], Any]:
+    """The input and target the ``deltas`` command uses: from ``default_rng(seed)``,
+    x ~ uniform(−1, 1)ⁿ⁰, then y ~ uniform(0, 1) per output (quadratic, cross_entropy),
+    a class index (softmax_cross_entropy) or a label ±1 (hinge)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.0, 1.0, sizes[0]).tolist()
+    if cost == "softmax_cross_entropy":
+        return x, int(rng.integers(sizes[-1]))
+    if cost == "hinge":
+        return x, float(rng.choice([-1.0, 1.0]))
+    return x, rng.uniform(0.0, 1.0, sizes[-1]).tolist()
+
+
+def _run_deltas(args: argparse.Namespace) -> int:
+    import nn
+
+    sizes = args.sizes
+    if args.cost == "cross_entropy" and args.output_activation != "sigmoid":
+        raise CLIError("--cost cross_entropy needs outputs in (0, 1): add "
+                       "--output-activation sigmoid")
+    if args.cost == "hinge" and sizes[-1] != 1:
+        raise CLIError(f"--cost hinge needs one output, --sizes ends in {sizes[-1]}")
+    mlp = nn.MLP(sizes[0], sizes[1:], activation=args.activation,
+                 output_activation=args.output_activation, seed=args.seed)
+    x, y = delta_example(sizes, args.cost, args.seed)
+    report = nn.compare_deltas(mlp, x, y, cost=args.cost)
+    print(f"network {mlp}")
+    print(f"x = {_numbers(x)}")
+    print(f"y = {_numbers(y) if isinstance(y, list) else y}")
+    print()
+    print(report)
+    print()
+    print(f"largest difference, engine vs equations: {report.max_abs_diff:.3e}")
+    return 0
+
+
+def _numbers(xs: Sequence[float]) -> str:
+    shown = ", ".join(f"{v:.6g}" for v in xs[:8])
+    return f"[{shown}{', ...' if len(xs) > 8 else ''}]"
+
+
+# --------------------------------------------------------------------------------------
 # main
 # --------------------------------------------------------------------------------------
 
-_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_graph]
+_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_demo,
+    _add_train,
+    _add_deltas,
+    _add_graph,
+]
 
 _MAIN_EXAMPLES = """\
 examples:
+  micrograd-like demo                 (train, check δ, write plots to ./micrograd-like-out/)
+  micrograd-like train --data moons --hidden 16,16 --epochs 100 --save model.json
+  micrograd-like deltas --sizes 2,3,1 --activation sigmoid --cost quadratic
   micrograd-like graph "tanh(x*w + b)" --set x=2 --set w=-3 --set b=6.88 -o graph.svg
   micrograd-like <command> --help     (each command's options and an example)
 """
