@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import doctest
+
 import numpy as np
 import pytest
 
 import nn
 from micrograd_like import no_grad
-from nn import MLP, predict
+from nn import MLP, predict, train
 
 SHAPES = [
     # (nin, nouts, activation, output_activation, z)
@@ -140,3 +142,10 @@ def test_non_finite_x_is_refused_naming_the_entry(bad):
 def test_a_model_that_is_not_callable_is_refused():
     with pytest.raises(TypeError, match="model must be a Module"):
         predict(42, np.zeros((1, 2)))
+
+
+def test_predict_docstring_example_holds():
+    finder = doctest.DocTestFinder()
+    (test,) = [t for t in finder.find(train) if t.name.endswith(".predict")]
+    result = doctest.DocTestRunner(verbose=False).run(test)
+    assert result.attempted > 0 and result.failed == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import os
 
 import numpy as np
@@ -279,3 +280,8 @@ def test_save_figure_refuses_a_non_figure(tmp_path):
 
 def test_plots_is_reachable_as_nn_plots():
     assert nn.plots is plots
+
+
+def test_plots_docstring_examples_hold():
+    result = doctest.testmod(plots, verbose=False)
+    assert result.attempted > 0 and result.failed == 0
