@@ -458,12 +458,13 @@ def _save_neuron(mlp: Any, x: list[float], out: Path) -> None:
 
 DATASETS = ("moons", "circles", "xor", "digits")
 TRAIN_LOSSES = ("hinge", "mse", "xent")
-DEFAULT_LR = {"adam": 0.05, "sgd": 0.5}
+DEFAULT_LR = {"adam": 0.01, "sgd": 0.1}
+DEFAULT_BATCH = 32
 
 _TRAIN_EXAMPLE = """\
 example:
   micrograd-like train --data moons --hidden 16,16 --activation relu --loss hinge \\
-      --optimizer adam --lr 0.05 --epochs 100 --seed 0 --save model.json
+      --optimizer adam --lr 0.01 --epochs 100 --seed 0 --save model.json
   micrograd-like train --data digits --hidden 32 --loss xent --batch-size 64 \\
       --epochs 20 --compile
 
@@ -472,10 +473,11 @@ example:
   (2-D data) or confusion.png (digits) to -o DIR.
 
 losses: hinge  max(0, 1 − t·s), labels t = ±1, one output (two-class data only)
-        mse    ½(a − y)², one output with 0/1 targets, or one-hot targets for digits
-        xent   softmax cross-entropy, one output per class (2, or 10 for digits)
-  The output layer is linear; accuracy thresholds the score at 0 (hinge) or 0.5 (mse),
-  or takes the largest output (one-hot mse, xent).
+        mse    ½(a − y)², sigmoid outputs: one with 0/1 targets, or one-hot targets for
+               digits
+        xent   softmax cross-entropy, linear outputs, one per class (2, or 10 for digits)
+  The predicted class is score > 0 (hinge), a > 0.5 (one-output mse), or the largest
+  output (one-hot mse, xent).
 data: moons, circles, xor (2-D, --samples points, default 200, --noise as in
   nn.datasets) and digits (8×8 images, 64 inputs, 10 classes; needs scikit-learn:
   pip install "micrograd-like[digits]").
@@ -513,8 +515,8 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
                    help="momentum of sgd, in [0, 1) (default: 0)")
     p.add_argument("--epochs", type=_int_arg(1), default=100, metavar="N",
                    help="passes over the training data (default: 100)")
-    p.add_argument("--batch-size", type=_int_arg(1), metavar="N",
-                   help="examples per step (default: all of them, full-batch)")
+    p.add_argument("--batch-size", type=_int_arg(1), default=DEFAULT_BATCH, metavar="N",
+                   help=f"examples per step (default: {DEFAULT_BATCH}; at most all of them)")
     p.add_argument("--seed", type=_int_arg(0), default=0, metavar="N",
                    help="seed of the data, the split, the initial weights and the shuffling "
                    "(default: 0)")
@@ -571,6 +573,9 @@ class _Task:
             self.width, self.fit_loss = (1 if n_classes == 2 else n_classes), "quadratic"
         else:
             self.width, self.fit_loss = n_classes, "softmax_cross_entropy"
+        # mse: sigmoid outputs in (0, 1) next to 0/1 targets (Nielsen's network), so the
+        # class boundary is a = 0.5; hinge and xent read raw scores from a linear layer
+        self.output_activation = "sigmoid" if loss == "mse" else "linear"
 
     def targets(self, y: Any) -> Any:
         import numpy as np
@@ -613,13 +618,13 @@ def _run_train(args: argparse.Namespace) -> int:
         X, y, test_fraction=args.test_fraction, seed=args.seed
     )
     mlp = nn.MLP(X.shape[1], [*args.hidden, task.width], activation=args.activation,
-                 output_activation="linear", seed=args.seed)
+                 output_activation=task.output_activation, seed=args.seed)
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
     if args.optimizer == "sgd":
         optimizer = nn.SGD(mlp.parameters(), lr=lr, momentum=args.momentum or 0.0)
     else:
         optimizer = nn.Adam(mlp.parameters(), lr=lr)
-    batch = min(args.batch_size or len(y_train), len(y_train))
+    batch = min(args.batch_size, len(y_train))
     print(f"data {args.data}: {len(y_train)} training and {len(y_test)} test examples, "
           f"{X.shape[1]} inputs, {n_classes} classes")
     print(f"model {mlp}")

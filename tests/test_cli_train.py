@@ -1,0 +1,322 @@
+"""``micrograd-like train``: trains an MLP on a built-in data set, reports train and test
+accuracy, writes plots and (atomically) the model; every bad argument is one line on stderr
+and exit status 2, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import nn
+from micrograd_like.cli import main
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SMALL = ["--samples", "40", "--hidden", "4", "--epochs", "3", "--no-plots"]
+ACCURACY = re.compile(r"^(train|test) accuracy (\S+) \((\d+)/(\d+)\)$", re.M)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def accuracies(out: str) -> dict[str, tuple[float, int, int]]:
+    return {name: (float(a), int(k), int(n)) for name, a, k, n in ACCURACY.findall(out)}
+
+
+def numpy_forward(weights, biases, activations, X):
+    """aᴸ for every row of X, from the saved matrices (Nielsen's layout), in plain numpy."""
+    sigma = {
+        "relu": lambda z: np.maximum(z, 0.0),
+        "tanh": np.tanh,
+        "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
+        "linear": lambda z: z,
+    }
+    a = np.asarray(X, dtype=np.float64)
+    for w, b, act in zip(weights, biases, activations):
+        a = sigma[act](a @ np.asarray(w).T + np.asarray(b))
+    return a
+
+
+@pytest.fixture
+def record_fit(monkeypatch):
+    """Wrap nn.fit to keep the keyword arguments and History of each call."""
+    calls = []
+    real_fit = nn.fit
+
+    def spy(*args, **kwargs):
+        history = real_fit(*args, **kwargs)
+        calls.append((kwargs, history))
+        return history
+
+    monkeypatch.setattr(nn, "fit", spy)
+    return calls
+
+
+# -- each data set -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("data", ["moons", "circles", "xor"])
+def test_each_2d_data_set_trains_and_reports_a_75_25_split(capsys, data):
+    code, out, _ = run(capsys, "train", "--data", data, *SMALL)
+    acc = accuracies(out)
+    assert code == 0
+    assert acc["train"][2] == 30 and acc["test"][2] == 10  # round(0.25 · 40) = 10 held out
+    assert f"data {data}: 30 training and 10 test examples, 2 inputs, 2 classes" in out
+
+
+def test_digits_trains_with_ten_outputs(capsys):
+    pytest.importorskip("sklearn")
+    code, out, _ = run(capsys, "train", "--data", "digits", "--loss", "xent", "--compile",
+                       *SMALL)
+    acc = accuracies(out)
+    assert code == 0
+    assert "64 inputs, 10 classes" in out
+    assert "MLP(64 → 4 relu → 10 linear" in out
+    assert (acc["train"][2], acc["test"][2]) == (30, 10)
+
+
+def test_one_line_per_reported_epoch_including_the_first_and_last(capsys):
+    code, out, _ = run(capsys, "train", "--samples", "20", "--hidden", "3", "--epochs", "25",
+                       "--no-plots", "--compile")
+    epochs = [int(m) for m in re.findall(r"^\s+(\d+)\s+\S+\s+\S+$", out, re.M)]
+    assert code == 0
+    assert epochs == [1, 3, 6, 9, 12, 15, 18, 21, 24, 25]  # every ⌈25/10⌉ = 3, and the last
+
+
+def test_training_on_moons_reaches_high_test_accuracy(capsys):
+    code, out, _ = run(capsys, "train", "--data", "moons", "--epochs", "60", "--compile",
+                       "--no-plots")
+    assert code == 0
+    assert accuracies(out)["test"][0] >= 0.9
+
+
+@pytest.mark.parametrize("loss", ["hinge", "mse", "xent"])
+def test_each_loss_maps_to_the_documented_output_width_and_targets(capsys, record_fit, loss):
+    code, out, _ = run(capsys, "train", "--loss", loss, *SMALL)
+    kwargs, _ = record_fit[0]
+    assert code == 0
+    # hinge: one raw score; mse: one sigmoid output in (0, 1) for 0/1 targets; xent: 2 logits
+    output_layer = {"hinge": "→ 1 linear", "mse": "→ 1 sigmoid", "xent": "→ 2 linear"}[loss]
+    assert output_layer in out
+    assert kwargs["loss"] == {"hinge": "hinge", "mse": "quadratic",
+                              "xent": "softmax_cross_entropy"}[loss]
+
+
+def test_hinge_targets_are_plus_minus_one(capsys, monkeypatch):
+    seen = {}
+    real_fit = nn.fit
+
+    def spy(model, X, Y, **kwargs):
+        seen["Y"] = np.asarray(Y)
+        return real_fit(model, X, Y, **kwargs)
+
+    monkeypatch.setattr(nn, "fit", spy)
+    run(capsys, "train", "--loss", "hinge", *SMALL)
+    assert set(seen["Y"].reshape(-1).tolist()) == {-1, 1}
+
+
+def test_printed_accuracy_is_the_saved_models_accuracy_on_the_seeded_split(capsys, tmp_path):
+    model = tmp_path / "model.json"
+    code, out, _ = run(capsys, "train", "--data", "circles", "--samples", "60", "--hidden",
+                       "6", "--epochs", "20", "--seed", "3", "--compile", "--no-plots",
+                       "--save", str(model))
+    # recompute independently: the documented data and split, a numpy forward pass
+    X, y = nn.datasets.make_circles(60, seed=3)
+    _, X_te, _, y_te = nn.datasets.train_test_split(X, y, test_fraction=0.25, seed=3)
+    saved = json.loads(model.read_text(encoding="utf-8"))
+    scores = numpy_forward(saved["weights"], saved["biases"], saved["activations"], X_te)
+    right = int(np.sum((scores[:, 0] > 0.0) == (y_te == 1)))  # hinge: the sign of the score
+    assert code == 0
+    assert accuracies(out)["test"][1:] == (right, len(y_te))
+
+
+# -- --save ------------------------------------------------------------------------------
+
+
+def test_save_writes_json_that_load_mlp_reads_back_with_the_same_predictions(capsys, tmp_path):
+    model = tmp_path / "model.json"
+    args = ["--samples", "40", "--hidden", "5,3", "--activation", "tanh", "--epochs", "4",
+            "--seed", "2", "--no-plots"]
+    code, out, _ = run(capsys, "train", *args, "--save", str(model))
+    loaded = nn.io.load_mlp(model)
+    # the same training by hand: data, split, model, optimizer as the command documents
+    X, y = nn.datasets.make_moons(40, seed=2)
+    X_tr, X_te, y_tr, _ = nn.datasets.train_test_split(X, y, test_fraction=0.25, seed=2)
+    mlp = nn.MLP(2, [5, 3, 1], activation="tanh", output_activation="linear", seed=2)
+    nn.fit(mlp, X_tr, 2 * y_tr - 1, loss="hinge", optimizer=nn.Adam(mlp.parameters(), lr=0.01),
+           epochs=4, batch_size=32, l2=1e-4, seed=2, progress=False)
+    assert code == 0
+    assert f"wrote {model}" in out
+    assert loaded.sizes == [2, 5, 3, 1]
+    np.testing.assert_array_equal(nn.predict(loaded, X_te, compile=False),
+                                  nn.predict(mlp, X_te, compile=False))
+
+
+def test_a_failing_save_leaves_no_file_and_no_temporary(capsys, tmp_path, monkeypatch):
+    model = tmp_path / "model.json"
+    model.write_text("old contents", encoding="utf-8")
+
+    def broken_save(mlp, path):
+        with open(path, "w", encoding="utf-8") as f:
+            f.write('{"format": "micrograd-like/mlp", "wei')  # half a file, then the disk fills
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(nn.io, "save", broken_save)
+    code, _, err = run(capsys, "train", *SMALL, "--save", str(model))
+    assert code == 2
+    assert err.strip().splitlines()[-1].startswith("micrograd-like: error: --save")
+    assert "No space left on device" in err
+    assert model.read_text(encoding="utf-8") == "old contents"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]
+
+
+def test_save_into_a_missing_directory_fails_before_training(capsys, tmp_path, record_fit):
+    code, out, err = run(capsys, "train", *SMALL, "--save", str(tmp_path / "no" / "m.json"))
+    assert (code, out) == (2, "")
+    assert "does not exist" in err and err.count("\n") == 1
+    assert record_fit == []
+
+
+# -- --compile ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("loss", ["hinge", "mse", "xent"])
+def test_compile_gives_the_same_loss_history_as_the_eager_engine(capsys, record_fit, loss):
+    args = ["train", "--loss", loss, "--samples", "24", "--hidden", "4,3", "--epochs", "5",
+            "--batch-size", "6", "--activation", "tanh", "--no-plots"]
+    assert run(capsys, *args)[0] == 0
+    assert run(capsys, *args, "--compile")[0] == 0
+    (eager_kwargs, eager), (compiled_kwargs, compiled) = record_fit
+    assert (eager_kwargs["compile"], compiled_kwargs["compile"]) == (False, True)
+    np.testing.assert_allclose(compiled.loss, eager.loss, rtol=0, atol=1e-9)
+    assert compiled.accuracy == eager.accuracy
+
+
+# -- plots -------------------------------------------------------------------------------
+
+
+def test_2d_data_writes_a_loss_curve_and_a_decision_boundary(capsys, tmp_path):
+    code, out, _ = run(capsys, "train", *SMALL[:-1], "-o", str(tmp_path / "plots"))
+    assert code == 0
+    for name in ("loss.png", "boundary.png"):
+        path = tmp_path / "plots" / name
+        assert path.read_bytes()[:8] == PNG_MAGIC
+        assert f"wrote {path}" in out
+
+
+def test_digits_writes_a_confusion_matrix(capsys, tmp_path):
+    pytest.importorskip("sklearn")
+    code, _, _ = run(capsys, "train", "--data", "digits", "--loss", "xent", "--compile",
+                       *SMALL[:-1], "-o", str(tmp_path))
+    assert code == 0
+    assert (tmp_path / "confusion.png").read_bytes()[:8] == PNG_MAGIC
+    assert not (tmp_path / "boundary.png").exists()
+
+
+def test_no_plots_writes_nothing(capsys, tmp_path):
+    code, _, _ = run(capsys, "train", *SMALL, "-o", str(tmp_path / "plots"))
+    assert code == 0
+    assert not (tmp_path / "plots").exists()
+
+
+# -- errors ------------------------------------------------------------------------------
+
+
+def test_digits_without_scikit_learn_names_the_extra(capsys, monkeypatch):
+    for name in [m for m in sys.modules if m == "sklearn" or m.startswith("sklearn.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # makes `import sklearn...` fail
+    code, out, err = run(capsys, "train", "--data", "digits", "--loss", "xent", *SMALL)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert 'pip install "micrograd-like[digits]"' in err
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["--data", "mnist"], "argument --data: invalid choice: 'mnist'"),
+        (["--hidden", "16,0"], "every width must be between 1 and"),
+        (["--hidden", "16,-4"], "'-4' is not a positive whole number"),
+        (["--hidden", "16,,16"], "expected comma-separated layer widths"),
+        (["--hidden", ""], "expected comma-separated layer widths"),
+        (["--hidden", "two"], "'two' is not a positive whole number"),
+        (["--activation", "gelu"], "invalid choice: 'gelu'"),
+        (["--loss", "bce"], "invalid choice: 'bce'"),
+        (["--optimizer", "rmsprop"], "invalid choice: 'rmsprop'"),
+        (["--lr", "0"], "argument --lr: must be greater than 0"),
+        (["--lr", "-0.1"], "argument --lr: must be greater than 0"),
+        (["--lr", "nan"], "argument --lr: must be finite"),
+        (["--lr", "inf"], "argument --lr: must be finite"),
+        (["--lr", "fast"], "argument --lr: 'fast' is not a number"),
+        (["--epochs", "0"], "argument --epochs: must be at least 1"),
+        (["--epochs", "1.5"], "argument --epochs: '1.5' is not a whole number"),
+        (["--batch-size", "0"], "argument --batch-size: must be at least 1"),
+        (["--seed", "-3"], "argument --seed: must be at least 0"),
+        (["--l2=-1e-4"], "argument --l2: must be at least 0"),
+        (["--l2", "nan"], "argument --l2: must be finite"),
+        (["--samples", "3"], "argument --samples: must be at least 4"),
+        (["--noise", "-0.1"], "argument --noise: must be at least 0"),
+        (["--test-fraction", "1"], "--test-fraction must be less than 1"),
+        (["--test-fraction", "0"], "argument --test-fraction: must be greater than 0"),
+        (["--momentum", "0.9"], "--momentum applies to --optimizer sgd only"),
+        (["--optimizer", "sgd", "--momentum", "1"], "--momentum must be less than 1"),
+        (["--data", "digits", "--loss", "hinge"], "--loss hinge needs two classes"),
+        (["--data", "digits", "--noise", "0.1"], "--noise applies to moons, circles and xor"),
+        (["--data", "digits", "--samples", "5000"], "digits has only 1797 images"),
+        (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(capsys, tmp_path, argv, fragment):
+    if "digits" in argv:
+        pytest.importorskip("sklearn")
+    # small defaults first; the option under test comes last, so its value wins
+    code, out, err = run(capsys, "train", "--no-plots", "--epochs", "1", "--samples", "8", *argv)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("micrograd-like: error: ")
+    assert "Traceback" not in err
+    assert fragment in err
+
+
+def test_output_that_is_a_file_is_refused_before_training(capsys, tmp_path, record_fit):
+    not_a_dir = tmp_path / "plots"
+    not_a_dir.write_text("x", encoding="utf-8")
+    code, out, err = run(capsys, "train", "--samples", "8", "-o", str(not_a_dir))
+    assert (code, out) == (2, "")
+    assert "exists and is not a directory" in err and err.count("\n") == 1
+    assert record_fit == []
+
+
+# -- the console entry point ---------------------------------------------------------------
+
+
+def test_python_m_micrograd_like_train_runs(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "micrograd_like", "train", *SMALL, "--compile",
+         "--save", str(tmp_path / "m.json")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert set(accuracies(proc.stdout)) == {"train", "test"}
+    assert nn.io.load_mlp(tmp_path / "m.json").sizes == [2, 4, 1]
+
+
+def test_bad_learning_rate_through_the_console_entry_point_gives_no_traceback():
+    proc = subprocess.run(
+        [sys.executable, "-m", "micrograd_like", "train", "--lr", "-1"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [
+        "micrograd-like: error: argument --lr: must be greater than 0, got '-1' "
+        "(see 'micrograd-like train --help')"
+    ]
