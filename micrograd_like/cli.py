@@ -381,7 +381,7 @@ example:
 def _add_demo(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "demo",
-        help="train a small MLP on the moons, check δ against BP1–BP4, draw pictures",
+        help="train an MLP on the moons, check δ, write plots (a few seconds)",
         description="The whole project in a few seconds: train, compare δ with the "
         "equations, and write plots and a graph drawing.",
         epilog=_DEMO_EXAMPLE,
@@ -487,7 +487,7 @@ data: moons, circles, xor (2-D, --samples points, default 200, --noise as in
 def _add_train(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "train",
-        help="train an MLP on a built-in data set and report train/test accuracy",
+        help="train an MLP on a built-in data set, report accuracy",
         description="Train an MLP with the scalar engine (or its compiled tape) on a "
         "built-in data set; print progress and accuracy, write plots, save the model.",
         epilog=_TRAIN_EXAMPLE,
@@ -684,7 +684,7 @@ example:
 def _add_deltas(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "deltas",
-        help="compare the engine's ∂C/∂z with the δ of the BP1–BP4 equations",
+        help="compare the engine's ∂C/∂z with the δ of BP1–BP4",
         description="Show that backward() on a scalar graph computes the backpropagation "
         "equations' errors δˡ = ∂C/∂zˡ, layer by layer, for a random network and example.",
         epilog=_DELTAS_EXAMPLE,
