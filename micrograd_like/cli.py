@@ -633,12 +633,16 @@ def _run_train(args: argparse.Namespace) -> int:
           + ("compiled tape" if args.compile else "scalar engine"))
     if args.data == "digits" and not args.compile:
         print("tip: add --compile to run the same steps on the compiled tape, far faster")
-    history = nn.fit(mlp, X_train, task.targets(y_train), loss=task.fit_loss,
-                     optimizer=optimizer, epochs=args.epochs, batch_size=batch, l2=args.l2,
-                     seed=args.seed, compile=args.compile)
+    try:
+        history = nn.fit(mlp, X_train, task.targets(y_train), loss=task.fit_loss,
+                         optimizer=optimizer, epochs=args.epochs, batch_size=batch,
+                         l2=args.l2, seed=args.seed, compile=args.compile)
+        pred_train = task.classes(nn.predict(mlp, X_train))
+        pred_test = task.classes(nn.predict(mlp, X_test))
+    except ArithmeticError as e:  # a value overflowed: the steps were too large
+        raise CLIError(f"training diverged ({_shorten(str(e))}); try a smaller --lr than "
+                       f"{lr:g}") from None
     print("\n".join(_epoch_lines(history)))
-    pred_train = task.classes(nn.predict(mlp, X_train))
-    pred_test = task.classes(nn.predict(mlp, X_test))
     for name, pred, truth in (("train", pred_train, y_train), ("test", pred_test, y_test)):
         right = int(np.sum(pred == truth))
         print(f"{name} accuracy {right / len(truth):.3f} ({right}/{len(truth)})")
@@ -739,6 +743,13 @@ def _run_deltas(args: argparse.Namespace) -> int:
     print()
     print(f"largest difference, engine vs equations: {report.max_abs_diff:.3e}")
     return 0
+
+
+def _shorten(message: str, limit: int = 160) -> str:
+    """The first ``limit`` characters of a one-line message (engine errors can list many
+    operands)."""
+    message = _one_line(message)
+    return message if len(message) <= limit else message[: limit - 1].rstrip(", ") + "…"
 
 
 def _numbers(xs: Sequence[float]) -> str:

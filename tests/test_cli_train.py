@@ -286,6 +286,20 @@ def test_bad_arguments_give_one_line_and_exit_2(capsys, tmp_path, argv, fragment
     assert fragment in err
 
 
+@pytest.mark.parametrize("engine", [[], ["--compile"]])
+def test_a_diverging_run_ends_in_one_line_that_suggests_a_smaller_lr(capsys, engine):
+    code, out, err = run(capsys, "train", "--optimizer", "sgd", "--lr", "1e300", "--loss",
+                         "xent", "--activation", "tanh", "--epochs", "5", "--samples", "40",
+                         "--no-plots", *engine)
+    last = re.split(r"[\r\n]+", err.strip())[-1].strip()  # after the cleared progress bar
+    assert code == 2
+    assert "Traceback" not in err
+    assert last.startswith("micrograd-like: error: training diverged (")
+    assert last.endswith("try a smaller --lr than 1e+300")
+    assert len(last) < 300
+    assert ACCURACY.search(out) is None  # no results printed after the failure
+
+
 def test_output_that_is_a_file_is_refused_before_training(capsys, tmp_path, record_fit):
     not_a_dir = tmp_path / "plots"
     not_a_dir.write_text("x", encoding="utf-8")
