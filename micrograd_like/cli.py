@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 from micrograd_like import viz
 from micrograd_like.expr import ExpressionError, parse
 
-__all__ = ["USER_ERRORS", "CLIError", "build_parser", "main"]
+__all__ = ["USER_ERRORS", "CLIError", "build_parser", "delta_example", "main", "parse_sizes"]
 
 PROG = "micrograd-like"
 EXIT_USAGE = 2

@@ -3,6 +3,7 @@ bad sizes and impossible combinations give one line on stderr and exit status 2.
 
 from __future__ import annotations
 
+import doctest
 import re
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 import nn
+from micrograd_like import cli
 from micrograd_like.cli import delta_example, main
 
 LARGEST = re.compile(r"^largest difference, engine vs equations: (\S+)$", re.M)
@@ -123,3 +125,8 @@ def test_bad_sizes_through_the_console_entry_point_give_no_traceback():
         "micrograd-like: error: argument --sizes: '2,0,1': every width must be between 1 "
         "and 10000, got 0 (see 'micrograd-like deltas --help')"
     ]
+
+
+def test_the_cli_docstring_examples_hold():
+    result = doctest.testmod(cli, verbose=False)
+    assert result.attempted > 0 and result.failed == 0
