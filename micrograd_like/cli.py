@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -310,27 +308,6 @@ def _check_writable_file(path: str, option: str) -> Path:
     if not parent.is_dir():
         raise CLIError(f"{option} {path!r}: the directory {str(parent)!r} does not exist")
     return p
-
-
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then move it into place, so
-    an error never leaves a half-written ``path``."""
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _save_plot(ax: Any, path: Path) -> None:
@@ -649,7 +626,7 @@ def _run_train(args: argparse.Namespace) -> int:
 
     if save_path is not None:
         try:
-            _write_atomic(save_path, lambda tmp: nn.io.save(mlp, tmp))
+            nn.io.save(mlp, save_path)  # atomic
         except OSError as e:
             raise CLIError(f"--save {args.save!r}: cannot write: {e.strerror or e}") from None
         print(f"wrote {save_path} (load it with nn.io.load_mlp)")

@@ -75,7 +75,10 @@ def _operand(x: Operand, op: str) -> Value:
 
 
 def _overflow(op: str, *operands: float) -> OverflowError:
-    shown = ", ".join(repr(o) for o in operands)
+    """The forward-pass overflow error; an n-ary op names its first few operands only."""
+    shown = ", ".join(repr(o) for o in operands[:4])
+    if len(operands) > 4:
+        shown += f", ... ({len(operands)} operands)"
     return OverflowError(f"{op} overflows a float at {shown}")
 
 
@@ -368,9 +371,10 @@ class Value:
                 elif n == 2:
                     a, da = e
                     a.grad += da * g
-                else:
-                    for i in range(0, n, 2):
-                        e[i].grad += e[i + 1] * g
+                else:  # n-ary (sum, dot): parent, partial, parent, partial, ...
+                    pairs = iter(e)
+                    for p in pairs:
+                        p.grad += next(pairs) * g
         for v in order:  # non-finite values reach at least one leaf, so check only leaves
             if not v._edges:
                 g = v.grad
@@ -471,27 +475,25 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
     >>> z.data
     2.5
     """
-    if len(ws) != len(xs):
-        raise ValueError(f"dot: ws and xs differ in length ({len(ws)} != {len(xs)})")
-    wv = [w if isinstance(w, Value) else _operand(w, "dot") for w in ws]
-    xv = [x if isinstance(x, Value) else _operand(x, "dot") for x in xs]
+    n = len(ws)
+    if n != len(xs):
+        raise ValueError(f"dot: ws and xs differ in length ({n} != {len(xs)})")
+    # all-Value arguments (the usual case) are used as they are; numbers become leaves
+    wv = ws if all(type(w) is Value for w in ws) else [_operand(w, "dot") for w in ws]
+    xv = xs if all(type(x) is Value for x in xs) else [_operand(x, "dot") for x in xs]
     wd = [w.data for w in wv]
     xd = [x.data for x in xv]
-    edges: list = []
-    for w, x in zip(wv, xd):
-        edges.append(w)
-        edges.append(x)
-    for x, w in zip(xv, wd):
-        edges.append(x)
-        edges.append(w)
+    m = 2 * n
+    edges: list = [None] * (2 * m + (0 if bias is None else 2))
+    edges[0:m:2], edges[1:m:2] = wv, xd  # ∂z/∂wₖ = xₖ
+    edges[m:2 * m:2], edges[m + 1:2 * m:2] = xv, wd  # ∂z/∂xₖ = wₖ
     # Summed left to right, exactly as the elementary chain ((w₁x₁ + w₂x₂) + …) + b would be,
     # so a z built from * and + nodes has bit-identical value and gradients.
     r = _builtin_sum(map(float.__mul__, wd, xd), 0.0)
     if bias is not None:
-        b = bias if isinstance(bias, Value) else _operand(bias, "dot")
+        b = _operand(bias, "dot")
         r += b.data
-        edges.append(b)
-        edges.append(1.0)
+        edges[-2], edges[-1] = b, 1.0  # ∂z/∂b = 1
     if r - r:
         raise _overflow("dot", *(w * x for w, x in zip(wd, xd)))
     return _node(r, tuple(edges), "dot")

@@ -26,11 +26,9 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +37,7 @@ from typing import Any
 import graphviz
 
 from micrograd_like.engine import Value, topological_order
+from micrograd_like.files import write_atomic
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -332,7 +331,7 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike[str], fmt: str | None 
     path = Path(path)
     fmt = picture_format(path, fmt)
     data = graph.source.encode("utf-8") if fmt in ("gv", "dot") else _pipe(graph, fmt)
-    _write_atomic(path, data)
+    write_atomic(path, lambda f: f.write(data))
     return path
 
 
@@ -358,7 +357,8 @@ def save_frames(
     if path.suffix.lower() == ".gif":
         if isinstance(duration_ms, bool) or not isinstance(duration_ms, int) or duration_ms <= 0:
             raise ValueError(f"duration_ms must be a positive int, got {duration_ms!r}")
-        _write_atomic(path, _gif_bytes(frames, duration_ms))
+        gif = _gif_bytes(frames, duration_ms)
+        write_atomic(path, lambda f: f.write(gif))
         return [path]
     if fmt not in FORMATS:
         raise ValueError(f"unknown picture format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -412,22 +412,6 @@ def _pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
         raise GraphvizError(
             f"Graphviz failed to render {fmt}: {detail[0] if detail else e}"
         ) from None
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual file mode
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 # --------------------------------------------------------------------------------------

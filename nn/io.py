@@ -29,6 +29,7 @@ import math
 import os
 from typing import Any
 
+from micrograd_like.files import write_atomic
 from nn.module import ACTIVATIONS, MLP
 
 __all__ = ["FORMAT", "VERSION", "to_dict", "from_dict", "save", "load", "load_mlp"]
@@ -54,11 +55,13 @@ def to_dict(mlp: MLP) -> dict[str, Any]:
 
 
 def save(mlp: MLP, path: PathLike) -> None:
-    """Write ``mlp``'s parameters to ``path`` as JSON (see the module docstring)."""
-    data = to_dict(mlp)
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(data, f, allow_nan=False)
-        f.write("\n")
+    """Write ``mlp``'s parameters to ``path`` as JSON (see the module docstring).
+
+    The write is atomic: a temporary file beside ``path`` replaces it only once complete,
+    so an error (a full disk, a non-finite weight) never leaves a half-written file.
+    """
+    text = json.dumps(to_dict(mlp), allow_nan=False) + "\n"
+    write_atomic(path, lambda f: f.write(text.encode("utf-8")))
 
 
 def _read(path: PathLike) -> dict[str, Any]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import numbers
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,8 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from micrograd_like.files import write_atomic
 
 __all__ = [
     "loss_curve",
@@ -375,16 +376,6 @@ def save_figure(fig: Figure | Axes, path: str | os.PathLike[str]) -> Path:
         shown = f"suffix {path.suffix!r}" if path.suffix else "no suffix"
         raise ValueError(f"save_figure: cannot tell the format of {str(path)!r} ({shown}); "
                          f"use one of {', '.join('.' + f for f in FORMATS)}")
-    directory = path.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format=fmt, dpi=100 if fmt == "png" else "figure")
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    dpi = 100 if fmt == "png" else "figure"
+    write_atomic(path, lambda f: fig.savefig(f, format=fmt, dpi=dpi))
     return path

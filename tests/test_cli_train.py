@@ -5,6 +5,7 @@ and exit status 2, never a traceback."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 
 import nn
+from micrograd_like import files
 from micrograd_like.cli import main
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -163,12 +165,23 @@ def test_a_failing_save_leaves_no_file_and_no_temporary(capsys, tmp_path, monkey
     model = tmp_path / "model.json"
     model.write_text("old contents", encoding="utf-8")
 
-    def broken_save(mlp, path):
-        with open(path, "w", encoding="utf-8") as f:
-            f.write('{"format": "micrograd-like/mlp", "wei')  # half a file, then the disk fills
-        raise OSError(28, "No space left on device")
+    real_fdopen = os.fdopen
 
-    monkeypatch.setattr(nn.io, "save", broken_save)
+    class DiskFills:  # the temporary file takes half the JSON, then the disk is full
+        def __init__(self, fd, mode):
+            self.f = real_fdopen(fd, mode)
+
+        def write(self, data):
+            self.f.write(data[: len(data) // 2])
+            raise OSError(28, "No space left on device")
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+    monkeypatch.setattr(files.os, "fdopen", DiskFills)
     code, _, err = run(capsys, "train", *SMALL, "--save", str(model))
     assert code == 2
     assert err.strip().splitlines()[-1].startswith("micrograd-like: error: --save")

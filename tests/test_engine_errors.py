@@ -105,6 +105,15 @@ def test_overflow_raises_in_the_forward_pass_naming_the_op(make, message):
         make()
 
 
+def test_overflow_message_of_a_wide_sum_names_a_few_operands_and_the_count():
+    with pytest.raises(OverflowError) as info:
+        mg.sum([Value(1e308)] * 500)
+    message = str(info.value)
+    assert message.startswith("sum overflows a float at 1e+308, 1e+308, 1e+308, 1e+308, ...")
+    assert "(500 operands)" in message
+    assert len(message) < 120
+
+
 def test_large_but_finite_exp_is_allowed():
     y = Value(709.0).exp()
     y.backward()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import numpy as np
 import pytest
 
 from nn import MLP, io
+from nn.io import save
 
 
 @pytest.fixture
@@ -116,3 +118,23 @@ def test_not_json_nan_or_wrong_top_level_raise(tmp_path, text, words):
 def test_save_refuses_something_that_is_not_an_mlp(tmp_path):
     with pytest.raises(TypeError, match="expected an MLP"):
         io.save([1, 2], tmp_path / "x.json")
+
+
+def test_save_is_atomic_a_failed_save_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
+    path = tmp_path / "mlp.json"
+    mlp = MLP(2, [3, 1], seed=0)
+    save(mlp, path)
+    before = path.read_bytes()
+    mlp.parameters()[0].data = float("nan")  # JSON has no NaN: the save must fail
+    with pytest.raises(ValueError):
+        save(mlp, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["mlp.json"]
+
+
+def test_saved_file_gets_the_usual_mode_not_private(tmp_path):
+    path = tmp_path / "mlp.json"
+    save(MLP(2, [3, 1], seed=0), path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask

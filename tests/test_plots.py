@@ -285,3 +285,10 @@ def test_plots_is_reachable_as_nn_plots():
 def test_plots_docstring_examples_hold():
     result = doctest.testmod(plots, verbose=False)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_save_figure_gives_the_usual_file_mode_not_private(tmp_path):
+    path = plots.save_figure(plots.loss_curve([3.0, 2.0, 1.0]), tmp_path / "loss.png")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
