@@ -317,17 +317,22 @@ def _save_plot(ax: Any, path: Path) -> None:
     print(f"wrote {path}")
 
 
-def _epoch_lines(history: Any) -> list[str]:
-    """A short table of loss and accuracy: about ten evenly spaced epochs and the last."""
-    n = len(history.loss)
-    step = max(1, math.ceil(n / 10))
-    shown = sorted({*range(step, n + 1, step), 1, n})
-    lines = [f"{'epoch':>7}  {'loss':>10}  {'accuracy':>8}"]
-    for e in shown:
-        acc = history.accuracy[e - 1]
-        lines.append(f"{e:>7}  {history.loss[e - 1]:>10.4g}  "
-                     f"{'-' if acc is None else f'{acc:.3f}':>8}")
-    return lines
+def _epoch_printer(epochs: int) -> Callable[[int, Any], None]:
+    """A ``fit`` callback printing loss and accuracy for about ten evenly spaced epochs,
+    the first and the last, as training goes (above the progress bar)."""
+    from tqdm.auto import tqdm
+
+    step = max(1, math.ceil(epochs / 10))
+    shown = {*range(step, epochs + 1, step), 1, epochs}
+    tqdm.write(f"{'epoch':>7}  {'loss':>10}  {'accuracy':>8}")
+
+    def report(epoch: int, history: Any) -> None:
+        if epoch in shown:
+            acc = history.accuracy[-1]
+            tqdm.write(f"{epoch:>7}  {history.loss[-1]:>10.4g}  "
+                       f"{'-' if acc is None else f'{acc:.3f}':>8}")
+
+    return report
 
 
 # --------------------------------------------------------------------------------------
@@ -613,13 +618,13 @@ def _run_train(args: argparse.Namespace) -> int:
     try:
         history = nn.fit(mlp, X_train, task.targets(y_train), loss=task.fit_loss,
                          optimizer=optimizer, epochs=args.epochs, batch_size=batch,
-                         l2=args.l2, seed=args.seed, compile=args.compile)
+                         l2=args.l2, seed=args.seed, compile=args.compile,
+                         callback=_epoch_printer(args.epochs))
         pred_train = task.classes(nn.predict(mlp, X_train))
         pred_test = task.classes(nn.predict(mlp, X_test))
     except ArithmeticError as e:  # a value overflowed: the steps were too large
         raise CLIError(f"training diverged ({_shorten(str(e))}); try a smaller --lr than "
                        f"{lr:g}") from None
-    print("\n".join(_epoch_lines(history)))
     for name, pred, truth in (("train", pred_train, y_train), ("test", pred_test, y_test)):
         right = int(np.sum(pred == truth))
         print(f"{name} accuracy {right / len(truth):.3f} ({right}/{len(truth)})")

@@ -162,6 +162,7 @@ def fit(
     progress: bool = True,
     pause_gc: bool = True,
     compile: bool = False,  # noqa: A002 - the public name of the option
+    callback: Callable[[int, History], object] | None = None,
 ) -> History:
     """Train ``model`` on (X, Y) by minibatch gradient descent; return a :class:`History`.
 
@@ -188,6 +189,9 @@ def fit(
         compile: run each step on the compiled tape (``micrograd_like.tape``): one example's
             graph compiled once, replayed over every batch (losses quadratic, hinge and
             softmax_cross_entropy); the same gradients as the eager engine, far faster.
+        callback: called as ``callback(epoch, history)`` after each epoch (``epoch`` counts
+            from 1; ``history`` already holds that epoch's loss and accuracy), e.g. to print
+            progress or to record the weights.  An exception it raises stops training.
 
     Returns:
         History with one loss and one accuracy per epoch.
@@ -198,6 +202,8 @@ def fit(
                 "fit(compile=True) needs the compiled tape, micrograd_like.tape, which is not "
                 "installed in this version; use compile=False (the eager engine)"
             )
+    if callback is not None and not callable(callback):
+        raise TypeError(f"fit: callback must be callable, got {type(callback).__name__}")
     if not isinstance(model, Module) and not callable(model):
         raise TypeError(f"fit: model must be a Module, got {type(model).__name__}")
     loss_fn = _losses.get(loss)
@@ -261,6 +267,8 @@ def fit(
         if progress:
             bar.set_postfix(loss=f"{history.loss[-1]:.4g}",
                             **({} if acc is None else {"acc": f"{acc:.3f}"}))
+        if callback is not None:
+            callback(len(history), history)
     return history
 
 

@@ -209,3 +209,37 @@ def test_fit_accepts_nested_lists_and_value_free_data():
             progress=False)
     assert len(h) == 2 and all(isinstance(v, float) for v in h.loss)
     assert not isinstance(h.loss[0], Value)
+
+
+def test_callback_sees_each_epoch_with_its_history_so_far(moons):
+    X, y = moons
+    seen = []
+    h = fit(MLP(2, [4, 1], activation="tanh", seed=0), X, y, loss="hinge", epochs=4,
+            progress=False, callback=lambda e, hist: seen.append((e, list(hist.loss))))
+    assert [e for e, _ in seen] == [1, 2, 3, 4]
+    assert [losses_so_far for _, losses_so_far in seen] == [h.loss[:k] for k in range(1, 5)]
+
+
+def test_an_exception_in_the_callback_stops_training(moons):
+    X, y = moons
+    mlp = MLP(2, [4, 1], activation="tanh", seed=0)
+
+    class EnoughError(Exception):
+        pass
+
+    epochs_run = []
+
+    def stop_after_two(epoch, history):
+        epochs_run.append(epoch)
+        if epoch == 2:
+            raise EnoughError
+
+    with pytest.raises(EnoughError):
+        fit(mlp, X, y, loss="hinge", epochs=10, progress=False, callback=stop_after_two)
+    assert epochs_run == [1, 2]
+
+
+def test_callback_must_be_callable(moons):
+    X, y = moons
+    with pytest.raises(TypeError, match="callback must be callable"):
+        fit(MLP(2, [1], seed=0), X, y, epochs=1, progress=False, callback="print")
