@@ -213,7 +213,7 @@ def _run_graph(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------------
-# shared by demo, train and deltas: argument types, output directory, atomic saves
+# shared by demo, train and deltas: argument types, output directory, saving plots
 # --------------------------------------------------------------------------------------
 
 MAX_WIDTH = 10_000

@@ -20,7 +20,6 @@ state is restored afterwards, also on error).  On the micrograd demo step (MLP 2
 from __future__ import annotations
 
 import gc
-import importlib.util
 import numbers
 import random
 from collections.abc import Callable, Iterator
@@ -138,13 +137,6 @@ def _check_int(x: Any, what: str, least: int) -> int:
     return int(x)
 
 
-def _tape_available() -> bool:
-    try:
-        return importlib.util.find_spec("micrograd_like.tape") is not None
-    except ImportError:
-        return False
-
-
 def fit(
     model: Module,
     X: Any,
@@ -196,12 +188,6 @@ def fit(
     Returns:
         History with one loss and one accuracy per epoch.
     """
-    if compile:
-        if not _tape_available():
-            raise NotImplementedError(
-                "fit(compile=True) needs the compiled tape, micrograd_like.tape, which is not "
-                "installed in this version; use compile=False (the eager engine)"
-            )
     if callback is not None and not callable(callback):
         raise TypeError(f"fit: callback must be callable, got {type(callback).__name__}")
     if not isinstance(model, Module) and not callable(model):
