@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import nn
-from micrograd_like import cli
-from micrograd_like.cli import delta_example, main
+from nn import cli
+from nn.cli import delta_example, main
 
 LARGEST = re.compile(r"^largest difference, engine vs equations: (\S+)$", re.M)
 
@@ -116,7 +116,7 @@ def test_bad_arguments_give_one_line_and_exit_2(capsys, argv, fragment):
 
 def test_bad_sizes_through_the_console_entry_point_give_no_traceback():
     proc = subprocess.run(
-        [sys.executable, "-m", "micrograd_like", "deltas", "--sizes", "2,0,1"],
+        [sys.executable, "-m", "nn", "deltas", "--sizes", "2,0,1"],
         capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 2

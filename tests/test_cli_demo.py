@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from micrograd_like import cli
-from micrograd_like.cli import main
+from nn import cli
+from nn.cli import main
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -30,10 +30,10 @@ def run(capsys, *argv):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """One full ``python -m micrograd_like demo`` in a fresh directory, timed."""
+    """One full ``python -m nn demo`` in a fresh directory, timed."""
     cwd = tmp_path_factory.mktemp("demo")
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "micrograd_like", "demo"], cwd=cwd,
+    proc = subprocess.run([sys.executable, "-m", "nn", "demo"], cwd=cwd,
                           capture_output=True, text=True, timeout=120)
     seconds = time.perf_counter() - start
     return proc, cwd / "micrograd-like-out", seconds
@@ -141,7 +141,7 @@ def test_bad_seed_gives_one_line_and_exit_2(capsys, seed, fragment):
 
 
 def test_python_m_help_lists_every_command_with_one_line_of_help():
-    proc = subprocess.run([sys.executable, "-m", "micrograd_like", "--help"],
+    proc = subprocess.run([sys.executable, "-m", "nn", "--help"],
                           capture_output=True, text=True, timeout=60,
                           env={**os.environ, "COLUMNS": "80"})
     assert proc.returncode == 0

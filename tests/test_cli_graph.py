@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from micrograd_like import draw_dot
-from micrograd_like.cli import main
 from micrograd_like.expr import parse
+from nn.cli import main
 
 EXAMPLE = ["tanh(x*w + b)", "--set", "x=2", "--set", "w=-3", "--set", "b=6.88"]
 
@@ -152,7 +152,7 @@ def test_no_command_prints_help_and_exits_2(capsys):
 def test_python_dash_m_runs_the_same_command_line(tmp_path):
     out = tmp_path / "g.gv"
     done = subprocess.run(
-        [sys.executable, "-m", "micrograd_like", "graph", *EXAMPLE, "-o", str(out)],
+        [sys.executable, "-m", "nn", "graph", *EXAMPLE, "-o", str(out)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -160,7 +160,7 @@ def test_python_dash_m_runs_the_same_command_line(tmp_path):
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8").startswith("digraph")
     bad = subprocess.run(
-        [sys.executable, "-m", "micrograd_like", "graph", "__import__('os')"],
+        [sys.executable, "-m", "nn", "graph", "__import__('os')"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -15,7 +15,7 @@ import pytest
 
 import nn
 from micrograd_like import files
-from micrograd_like.cli import main
+from nn.cli import main
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SMALL = ["--samples", "40", "--hidden", "4", "--epochs", "3", "--no-plots"]
@@ -327,7 +327,7 @@ def test_output_that_is_a_file_is_refused_before_training(capsys, tmp_path, reco
 
 def test_python_m_micrograd_like_train_runs(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "micrograd_like", "train", *SMALL, "--compile",
+        [sys.executable, "-m", "nn", "train", *SMALL, "--compile",
          "--save", str(tmp_path / "m.json")],
         capture_output=True, text=True, timeout=120,
     )
@@ -338,7 +338,7 @@ def test_python_m_micrograd_like_train_runs(tmp_path):
 
 def test_bad_learning_rate_through_the_console_entry_point_gives_no_traceback():
     proc = subprocess.run(
-        [sys.executable, "-m", "micrograd_like", "train", "--lr", "-1"],
+        [sys.executable, "-m", "nn", "train", "--lr", "-1"],
         capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 2

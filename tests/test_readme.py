@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from micrograd_like.cli import build_parser
+from nn.cli import build_parser
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

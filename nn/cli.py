@@ -1,4 +1,4 @@
-"""The ``micrograd-like`` command line (also ``python -m micrograd_like``).
+"""The ``micrograd-like`` command line (also ``python -m nn``).
 
 Each command is one function ``_add_<name>(subparsers)`` that registers its parser and sets
 ``run=<function(args) -> int>``; it is listed in ``_COMMANDS``.  To add a command, write such
