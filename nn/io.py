@@ -10,6 +10,8 @@ The file is one JSON object::
 Floats are written with ``repr``, so a round trip is exact.  :func:`load` checks the whole
 file (format, version, sizes and activations against the model, every number real and
 finite) **before** it assigns anything, so a bad file raises and leaves the model untouched.
+A hostile file fails fast with a ValueError too: one over :data:`MAX_BYTES` is refused
+before it is read, deep nesting and numbers beyond the float range are caught.
 
 >>> import tempfile, os
 >>> from nn import MLP
@@ -32,7 +34,7 @@ from typing import Any
 from micrograd_like.files import write_atomic
 from nn.module import ACTIVATIONS, MLP
 
-__all__ = ["FORMAT", "VERSION", "to_dict", "from_dict", "save", "load", "load_mlp"]
+__all__ = ["FORMAT", "MAX_BYTES", "VERSION", "to_dict", "from_dict", "save", "load", "load_mlp"]
 
 FORMAT = "micrograd-like/mlp"
 VERSION = 1
@@ -64,25 +66,61 @@ def save(mlp: MLP, path: PathLike) -> None:
     write_atomic(path, lambda f: f.write(text.encode("utf-8")))
 
 
-def _read(path: PathLike) -> dict[str, Any]:
-    def no_constants(name: str) -> None:
-        raise ValueError(f"load: {os.fspath(path)!r} contains {name}, which is not a finite "
-                         "number")
+MAX_BYTES = 100_000_000
+"""Files larger than this (100 MB, a model of about four million parameters) are refused
+before anything is read; pass ``max_bytes=`` to :func:`load` or :func:`load_mlp` to allow
+more."""
 
-    with open(path, encoding="utf-8") as f:
-        try:
-            data = json.load(f, parse_constant=no_constants)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"load: {os.fspath(path)!r} is not valid JSON: {e}") from None
-    return data
+_MAX_INT_DIGITS = 18  # longer integers are read as floats (an int64 has 19 digits)
+
+
+def _parse_int(text: str) -> int | float:
+    """A JSON integer: an int if short, else a float (``inf`` beyond the float range), so a
+    400-digit number is a non-finite weight, not an OverflowError, and a huge one cannot
+    hit Python's limit on int conversion."""
+    return int(text) if len(text.lstrip("-")) <= _MAX_INT_DIGITS else float(text)
+
+
+def _read(path: PathLike, max_bytes: int) -> Any:
+    """Parse the file at ``path``: size capped before reading, every failure a ValueError
+    naming the file (or the OSError of opening it)."""
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise ValueError(f"load: max_bytes must be a positive int, got {max_bytes!r}")
+    name = repr(os.fspath(path))
+
+    def no_constants(constant: str) -> None:
+        raise ValueError(f"load: {name} contains {constant}, which is not a finite number")
+
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > max_bytes:
+            raise ValueError(f"load: {name} has {size:,} bytes, more than max_bytes="
+                             f"{max_bytes:,} (pass a larger max_bytes= to read it)")
+        raw = f.read(max_bytes + 1)  # a pipe or device reports no size: cap the read too
+    if len(raw) > max_bytes:
+        raise ValueError(f"load: {name} has more than max_bytes={max_bytes:,} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"load: {name} is not UTF-8 text: {e}") from None
+    try:
+        return json.loads(text, parse_constant=no_constants, parse_int=_parse_int)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"load: {name} is not valid JSON: {e}") from None
+    except RecursionError:  # the parser recurses once per [ or {
+        raise ValueError(f"load: {name} is nested too deeply to be a model file") from None
 
 
 def _number(x: Any, where: str) -> float:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise TypeError(f"load: {where} must be a number, got {type(x).__name__}: {x!r}")
-    f = float(x)
+    try:
+        f = float(x)
+    except OverflowError:  # an int beyond the float range (from_dict with a Python int)
+        f = math.inf
     if not math.isfinite(f):
-        raise ValueError(f"load: {where} is not finite: {x!r}")
+        shown = repr(x) if len(repr(x)) <= 40 else f"a number of {len(str(x))} digits"
+        raise ValueError(f"load: {where} is not finite as a float: {shown}")
     return f
 
 
@@ -135,18 +173,21 @@ def from_dict(data: Any) -> MLP:
     return MLP.from_matrices(ws, bs, activation=hidden, output_activation=acts[-1])
 
 
-def load(mlp: MLP, path: PathLike) -> None:
+def load(mlp: MLP, path: PathLike, *, max_bytes: int = MAX_BYTES) -> None:
     """Load parameters from ``path`` into ``mlp`` (same sizes and activations required).
 
     Raises:
-        ValueError: not JSON, wrong format or version, sizes or activations that differ
-            from the model's, a non-finite number.
+        ValueError: a file over ``max_bytes`` (checked before reading), not UTF-8 JSON,
+            nested too deeply, wrong format or version, sizes or activations that differ
+            from the model's, a number that is not finite as a float (NaN, 1e400, or an
+            integer of 400 digits).
         TypeError: a field of the wrong type.
+        OSError: the file cannot be opened or read.
     In every case the model is left exactly as it was.
     """
     if not isinstance(mlp, MLP):
         raise TypeError(f"load: expected an MLP, got {type(mlp).__name__}")
-    sizes, acts, ws, bs = _validated(_read(path))
+    sizes, acts, ws, bs = _validated(_read(path, max_bytes))
     if sizes != mlp.sizes:
         raise ValueError(f"load: the file's sizes {sizes} differ from the model's {mlp.sizes}")
     if acts != mlp.activations:
@@ -159,6 +200,8 @@ def load(mlp: MLP, path: PathLike) -> None:
             n.b.data = bias
 
 
-def load_mlp(path: PathLike) -> MLP:
-    """A new MLP built from the file at ``path`` (sizes and activations from the file)."""
-    return from_dict(_read(path))
+def load_mlp(path: PathLike, *, max_bytes: int = MAX_BYTES) -> MLP:
+    """A new MLP built from the file at ``path`` (sizes and activations from the file).
+
+    Raises the errors of :func:`load`."""
+    return from_dict(_read(path, max_bytes))

@@ -138,3 +138,81 @@ def test_saved_file_gets_the_usual_mode_not_private(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def _write_over(path, old, new):
+    path.write_text(path.read_text().replace(old, new, 1))
+
+
+@pytest.mark.parametrize("number", ["1" * 400, "-" + "9" * 400, "1" * 5000, "1e400"])
+def test_a_number_beyond_the_float_range_is_a_value_error_and_assigns_nothing(saved, number):
+    _, path = saved
+    corrupt(path, lambda d: d["weights"][0][0].__setitem__(0, 12345.0))
+    _write_over(path, "12345.0", number)
+    target = MLP(3, [4, 2], activation="tanh", output_activation="sigmoid", seed=5)
+    before = params(target)
+    with pytest.raises(ValueError, match=r"weights\[0\]\[0\]\[0\] is not finite"):
+        io.load(target, path)
+    assert params(target) == before
+
+
+def test_from_dict_with_a_python_int_beyond_the_float_range_is_a_value_error(saved):
+    _, path = saved
+    data = json.loads(path.read_text())
+    data["biases"][0][0] = 10**400
+    with pytest.raises(ValueError, match=r"biases\[0\]\[0\] is not finite .*401 digits"):
+        io.from_dict(data)
+
+
+def test_a_deeply_nested_file_is_a_value_error_and_assigns_nothing(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text('{"format": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    target = MLP(3, [4, 2], seed=5)
+    before = params(target)
+    with pytest.raises(ValueError, match="nested too deeply"):
+        io.load(target, path)
+    assert params(target) == before
+
+
+def test_a_file_over_max_bytes_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "huge.json"
+    with open(path, "wb") as f:  # a sparse 1 GB file: no disk space, no time
+        f.truncate(10**9)
+    monkeypatch.setattr("builtins.open", _open_without_read(open))
+    target = MLP(3, [4, 2], seed=5)
+    before = params(target)
+    with pytest.raises(ValueError, match="1,000,000,000 bytes, more than max_bytes=100,000,000"):
+        io.load(target, path)
+    with pytest.raises(ValueError, match="more than max_bytes"):
+        io.load_mlp(path)
+    assert params(target) == before
+
+
+def _open_without_read(real_open):
+    """``open`` whose files fail the test if they are read: the size must be checked first."""
+    def opener(*args, **kwargs):
+        f = real_open(*args, **kwargs)
+
+        class NoRead:
+            def __getattr__(self, name):
+                if name.startswith("read"):
+                    raise AssertionError("the file was read before its size was checked")
+                return getattr(f, name)
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return f.__exit__(*exc)
+
+        return NoRead()
+    return opener
+
+
+def test_max_bytes_can_be_lowered_and_a_stream_without_a_size_is_capped_too(saved):
+    mlp, path = saved
+    with pytest.raises(ValueError, match="more than max_bytes=100"):
+        io.load(mlp, path, max_bytes=100)
+    if os.path.exists("/dev/zero"):  # fstat says 0 bytes, the read never ends by itself
+        with pytest.raises(ValueError, match="more than max_bytes=1,000"):
+            io.load(mlp, "/dev/zero", max_bytes=1000)
