@@ -31,6 +31,8 @@ import math
 import numbers
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import reduce
+from operator import add, mul
 from typing import Any
 
 __all__ = ["Value", "no_grad", "is_grad_enabled", "sum", "dot", "topological_order"]
@@ -38,7 +40,6 @@ __all__ = ["Value", "no_grad", "is_grad_enabled", "sum", "dot", "topological_ord
 Number = int | float
 Operand = "Value | int | float"
 
-_builtin_sum = sum  # this module defines its own ``sum``
 _grad_enabled = True
 
 
@@ -455,7 +456,9 @@ def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - deliberately mirror
     (6.0, [1.0, 1.0, 1.0])
     """
     vs = [v if isinstance(v, Value) else _operand(v, "sum") for v in values]
-    r = _builtin_sum([v.data for v in vs], 0.0)  # left to right, as a chain of + would
+    # Left to right, as a chain of + would add.  Not builtins.sum: from Python 3.12 it
+    # compensates float rounding (Neumaier), so it would differ from the chain in the last bit.
+    r = reduce(add, [v.data for v in vs], 0.0)
     if r - r:
         raise _overflow("sum", *(v.data for v in vs))
     edges: list = []
@@ -488,8 +491,9 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
     edges[0:m:2], edges[1:m:2] = wv, xd  # ∂z/∂wₖ = xₖ
     edges[m:2 * m:2], edges[m + 1:2 * m:2] = xv, wd  # ∂z/∂xₖ = wₖ
     # Summed left to right, exactly as the elementary chain ((w₁x₁ + w₂x₂) + …) + b would be,
-    # so a z built from * and + nodes has bit-identical value and gradients.
-    r = _builtin_sum(map(float.__mul__, wd, xd), 0.0)
+    # so a z built from * and + nodes has bit-identical value and gradients on every Python
+    # (reduce, not builtins.sum, which compensates rounding from 3.12 on).
+    r = reduce(add, map(mul, wd, xd), 0.0)
     if bias is not None:
         b = _operand(bias, "dot")
         r += b.data
