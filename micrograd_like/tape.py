@@ -41,7 +41,7 @@ and constants do not change.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import numpy as np
 
@@ -473,9 +473,12 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU) -> _Instr:
     add_x = _adder(x_idx.tolist(), reduce_batch=False) if repeated_x else None
 
     def forward(V, U):
-        np.matmul(weights(), V[x_idx], out=V[out])
+        Z = V[out]
+        np.matmul(weights(), V[x_idx], out=Z)
         if has_bias:
-            V[out] += U[b_idx]
+            Z += U[b_idx]
+        if not np.isfinite(Z).all():  # a matrix product raises no numpy flag
+            raise FloatingPointError("dot overflowed")
 
     def backward(V, U, DV, DU):
         g = DV[out]
@@ -519,7 +522,7 @@ class Tape:
         self._n_v = n_v
         self._U = U  # (n_u, 1): params first, then constants, then invariant results
         self._DU = DU  # their adjoints; both are allocated once (the dot views point into them)
-        self._backward = [ins.backward for ins in reversed(instructions) if ins.wanted]
+        self._backward_order = [ins for ins in reversed(instructions) if ins.wanted]
         self._root_slot, self._root_vy = root_slot, root_vy
         self._V = np.zeros((n_v, 0))
         self._batch = 0
@@ -538,49 +541,88 @@ class Tape:
         """The current ``.data`` of the parameter Values, as a vector (a copy)."""
         return np.array([p.data for p in self.params], dtype=np.float64)
 
+    @property
+    def params_vector(self) -> np.ndarray:
+        """The parameter vector the tape replays with: a writable view, in ``self.params`` order.
+
+        Writing into it (``tape.params_vector[:] = θ``, or an optimiser's in-place update)
+        changes the parameters of the next :meth:`forward` without a copy; the parameter
+        Values are not touched until :meth:`push_params`.
+        """
+        return self._U[: len(self.params), 0]
+
+    def pull_params(self) -> None:
+        """Copy the parameter Values' ``.data`` into :attr:`params_vector`."""
+        self.params_vector[:] = self.param_values()
+
+    def push_params(self) -> None:
+        """Write :attr:`params_vector` into the parameter Values' ``.data`` (θₖ → params[k])."""
+        for p, v in zip(self.params, self.params_vector.tolist()):
+            p.data = v
+
     def forward(self, inputs, params=None) -> np.ndarray:
         """The root's value for every example: ``Cₓ`` for each row ``x`` of ``inputs``.
 
         Args:
-            inputs: array-like of shape ``(batch, len(self.inputs))``; column k feeds input k.
-            params: vector of ``len(self.params)`` values; ``None`` keeps the last ones given
-                (at first, the ``.data`` of the parameter Values at compile time).
+            inputs: array-like of shape ``(batch, len(self.inputs))`` of finite numbers;
+                column k feeds input k.
+            params: vector of ``len(self.params)`` finite values; ``None`` keeps the last ones
+                given (at first, the ``.data`` of the parameter Values at compile time).
+                If this call raises, the tape keeps its previous parameters.
 
         Returns:
             float64 array of shape ``(batch,)``.
 
         Raises:
-            FloatingPointError: an op gave a non-finite value (``log`` of a number ≤ 0, an
-                overflow, ...); the message names the op and the example.
+            ValueError: an input or a parameter is not finite, or a shape is wrong.
+            FloatingPointError: an op overflowed or was undefined (``log`` of a number ≤ 0,
+                ``exp(1000)``, ...), even where a later op would hide it (``tanh`` of an
+                overflow is 1.0): the message names the op and the example, where the eager
+                engine raises OverflowError or ValueError for the same example.
         """
         X = np.asarray(inputs, dtype=np.float64)
         n_in = len(self.inputs)
         if X.ndim != 2 or X.shape[1] != n_in:
             raise ValueError(
                 f"Tape.forward: inputs must have shape (batch, {n_in}), got {X.shape}")
+        B = X.shape[0]
+        if B == 0:
+            raise ValueError("Tape.forward: the batch is empty")
+        _check_finite_array("Tape.forward: inputs", X, ("example", "input"))
+        previous = None
         if params is not None:
             theta = np.asarray(params, dtype=np.float64)
             if theta.shape != (len(self.params),):
                 raise ValueError(f"Tape.forward: params must have shape ({len(self.params)},),"
                                  f" got {theta.shape}")
-            self._U[: len(self.params), 0] = theta
-        B = X.shape[0]
-        if B == 0:
-            raise ValueError("Tape.forward: the batch is empty")
+            _check_finite_array("Tape.forward: params", theta, ("param",))
+            previous = self.params_vector.copy()
+            self.params_vector[:] = theta
+        try:
+            return self._forward(X)
+        except BaseException:
+            if previous is not None:
+                self.params_vector[:] = previous
+            raise
+
+    def _forward(self, X: np.ndarray) -> np.ndarray:
+        """The replay itself, on finite inputs; numpy's overflow and invalid flags raise."""
+        B, n_in = X.shape
+        self._ready = False
         if B != self._batch:
             self._V = np.empty((self._n_v, B))
             self._DV = np.empty((self._n_v, B))
             self._batch = B
         V, U = self._V, self._U
         V[:n_in] = X.T
-        with np.errstate(all="ignore"):
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
             for ins in self.instructions:
-                ins.forward(V, U)
+                try:
+                    ins.forward(V, U)
+                except FloatingPointError:
+                    raise self._locate_nonfinite(ins) from None
         r = self._root_slot
         out = V[r].copy() if self._root_vy else np.full(B, U[r, 0])
-        if not np.isfinite(out).all():
-            self._ready = False
-            raise self._locate_nonfinite()
         self._ready = True
         return out
 
@@ -588,8 +630,22 @@ class Tape:
         """∂C/∂θ for the batch mean ``C = (1/B) Σₓ Cₓ`` of the last :meth:`forward`.
 
         Equal (to rounding) to running the eager engine on each example and averaging the
-        parameters' ``.grad``.  Returns a vector in the order of ``self.params``.
+        parameters' ``.grad``.  Returns a new vector in the order of ``self.params``.
+
+        Raises:
+            FloatingPointError: a chain-rule product overflowed (the message names the op
+                or the parameter).
         """
+        grad = self._backward().copy()
+        bad = _first_nonfinite(grad)
+        if bad is not None:
+            raise FloatingPointError(
+                f"Tape.backward: gradient overflowed to {grad[bad]!r} at param {bad} "
+                f"({self.params[bad]!r})")
+        return grad
+
+    def _backward(self) -> np.ndarray:
+        """The backward pass; returns a view of the gradient buffer (valid until the next)."""
         if not self._ready:
             raise RuntimeError("Tape.backward: call forward() first (and let it succeed)")
         V, U, DV, DU = self._V, self._U, self._DV, self._DU
@@ -600,16 +656,16 @@ class Tape:
             DV[r] = 1.0 / self._batch
         else:
             DU[r] = 1.0
-        with np.errstate(all="ignore"):
-            for backward in self._backward:
-                backward(V, U, DV, DU)
-        grad = DU[: len(self.params), 0].copy()
-        if not np.isfinite(grad).all():
-            k = int(np.flatnonzero(~np.isfinite(grad))[0])
-            raise FloatingPointError(
-                f"Tape.backward: gradient overflowed to {grad[k]!r} at param {k} "
-                f"({self.params[k]!r})")
-        return grad
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            for ins in self._backward_order:
+                try:
+                    ins.backward(V, U, DV, DU)
+                except FloatingPointError as e:
+                    raise FloatingPointError(
+                        f"Tape.backward: the chain rule overflowed or was undefined at op "
+                        f"'{ins.op}' ({e}); the eager engine's backward would raise too"
+                    ) from None
+        return DU[: len(self.params), 0]
 
     def value_of(self, node: Value) -> np.ndarray:
         """The batch of values of any node of the compiled graph, after :meth:`forward`.
@@ -631,18 +687,41 @@ class Tape:
         loss = self.forward(inputs, params)
         return float(loss.mean()), self.backward()
 
-    def _locate_nonfinite(self) -> FloatingPointError:
+    def values_of(self, nodes: Sequence[Value]) -> np.ndarray:
+        """:meth:`value_of` for several nodes at once: an array (batch, len(nodes))."""
+        return np.column_stack([self.value_of(v) for v in nodes])
+
+    def _locate_nonfinite(self, failed: _Instr) -> FloatingPointError:
+        """The error for an instruction that overflowed: which op, which example."""
         V, U = self._V, self._U
-        for ins in self.instructions:
-            block = (V if ins.out_varying else U)[ins.out]
-            bad = ~np.isfinite(block)
-            if bad.any():
-                node, example = (int(i) for i in np.argwhere(bad)[0])
-                where = f"example {example}" if ins.out_varying else "the parameters"
-                return FloatingPointError(
-                    f"Tape.forward: op '{ins.op}' gave a non-finite value for {where} "
-                    f"(node {node} of a group of {ins.size}); the eager engine would raise here")
-        return FloatingPointError("Tape.forward: non-finite root value")
+        with np.errstate(all="ignore"), suppress(FloatingPointError):
+            failed.forward(V, U)  # again, letting the infs and NaNs through to find them
+        block = (V if failed.out_varying else U)[failed.out]
+        bad = ~np.isfinite(block)
+        if bad.any():
+            node, example = (int(i) for i in np.argwhere(bad)[0])
+            where = f"example {example}" if failed.out_varying else "the parameters"
+            return FloatingPointError(
+                f"Tape.forward: op '{failed.op}' gave a non-finite value for {where} "
+                f"(node {node} of a group of {failed.size}); the eager engine would raise here")
+        return FloatingPointError(
+            f"Tape.forward: op '{failed.op}' overflowed or was undefined in a group of "
+            f"{failed.size} nodes; the eager engine would raise here")
+
+
+def _first_nonfinite(a: np.ndarray) -> int | None:
+    """The flat index of the first inf or NaN in ``a``, or None (one fast pass when clean)."""
+    finite = np.isfinite(a)
+    if finite.all():
+        return None
+    return int(np.flatnonzero(~finite.ravel())[0])
+
+
+def _check_finite_array(what: str, a: np.ndarray, axes: tuple[str, ...]) -> None:
+    k = _first_nonfinite(a)
+    if k is not None:
+        at = ", ".join(f"{name} {int(i)}" for name, i in zip(axes, np.unravel_index(k, a.shape)))
+        raise ValueError(f"{what} must be finite, got {a.flat[k]!r} at {at}")
 
 
 def compile(root: Value, inputs: Sequence[Value], params: Sequence[Value]) -> Tape:  # noqa: A001

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import micrograd_like as mg
-from micrograd_like import Value
+from micrograd_like import Value, dot
 from micrograd_like.tape import DataDependenceError, compile, trace
 
 TOL = 1e-12
@@ -324,3 +324,68 @@ def test_trace_accepts_elementwise_branches():
     w = Value(1.0)
     tape = trace(lambda xs: (xs[0] * w).relu(), [[1.0], [-1.0]], [w])
     np.testing.assert_array_equal(tape.forward([[2.0], [-2.0]]), [2.0, 0.0])
+
+
+# --------------------------------------------------------------------------------------
+# Non-finite numbers: refused at the door, caught inside the replay as the eager engine does
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [float("inf"), float("-inf"), float("nan")])
+def test_a_non_finite_input_is_refused_naming_the_example_and_input(bad):
+    x, y = Value(0.0), Value(0.0)
+    tape = compile((x * y).tanh(), inputs=[x, y], params=[])
+    with pytest.raises(ValueError, match=r"inputs must be finite, got .* at example 1, input 0"):
+        tape.forward([[1.0, 2.0], [bad, 1.0]])
+
+
+def test_an_overflow_hidden_by_a_saturating_tanh_is_caught_like_the_eager_engine():
+    with pytest.raises(OverflowError):  # the eager engine, for the same example
+        Value(1e308) + Value(1e308)
+    x = Value(1.0)
+    tape = compile((x + x).tanh(), inputs=[x], params=[])
+    with pytest.raises(FloatingPointError, match=r"gave a non-finite value for example 1"):
+        tape.forward([[1.0], [1e308]])  # tanh(inf) would be a finite-looking 1.0
+
+
+def test_an_overflow_inside_a_matrix_product_is_caught():
+    x, w = Value(0.0), Value(1e200)
+    x.tag = ("x", 0)
+    tape = compile(dot([w], [x]).tanh(), inputs=[x], params=[w])
+    with pytest.raises(FloatingPointError, match=r"op 'dot'"):
+        tape.forward([[1e200]])
+
+
+def test_nan_under_a_power_zero_is_caught_at_the_op_that_made_it():
+    x = Value(2.0)
+    with pytest.raises(ValueError):  # the eager engine: log of a negative number
+        Value(-1.0).log() ** 0
+    tape = compile(x.log() ** 0, inputs=[x], params=[])
+    with pytest.raises(FloatingPointError, match=r"op 'log' gave a non-finite value for example 0"):
+        tape.forward([[-1.0]])  # log(−1) is NaN, and NaN ** 0 would be a clean 1.0
+
+
+@pytest.mark.parametrize("bad", [float("inf"), float("nan")])
+def test_a_non_finite_params_vector_is_refused_and_not_kept(bad):
+    x, w = Value(1.0), Value(3.0)
+    tape = compile(w * x, inputs=[x], params=[w])
+    with pytest.raises(ValueError, match=r"params must be finite, got .* at param 0"):
+        tape.forward([[2.0]], params=[bad])
+    assert tape.forward([[2.0]]).tolist() == [6.0]  # still w = 3
+
+
+def test_a_params_vector_that_overflows_the_replay_is_not_kept():
+    x, w = Value(1.0), Value(3.0)
+    tape = compile((w * x).exp(), inputs=[x], params=[w])
+    with pytest.raises(FloatingPointError, match=r"op 'exp'"):
+        tape.forward([[2.0]], params=[1000.0])
+    assert tape.params_vector.tolist() == [3.0]
+    assert tape.forward([[1.0]]).tolist() == [pytest.approx(np.exp(3.0), rel=1e-15)]
+
+
+def test_an_overflow_in_the_chain_rule_is_caught_in_backward():
+    x, w = Value(1.0), Value(7e-8)
+    tape = compile((w * x).exp(), inputs=[x], params=[w])  # ∂/∂w = e^(wx)·x
+    assert np.isfinite(tape.forward([[1e10]])).all()  # e⁷⁰⁰ ≈ 1e304 is finite
+    with pytest.raises(FloatingPointError, match=r"chain rule overflowed .* op '\*'"):
+        tape.backward()  # but 1e304 · 1e10 is not
