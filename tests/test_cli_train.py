@@ -198,6 +198,9 @@ def test_a_failing_save_leaves_no_file_and_no_temporary(capsys, tmp_path, monkey
             self.f.write(data[: len(data) // 2])
             raise OSError(28, "No space left on device")
 
+        def __getattr__(self, name):  # fileno, flush, ...: the real file's
+            return getattr(self.f, name)
+
         def __enter__(self):
             return self
 
