@@ -8,6 +8,9 @@
 (4.389056, 2.0)
 """
 
+# The one place the version is written: pyproject.toml reads it from here at build time.
+__version__ = "0.1.0"
+
 from micrograd_like.engine import Value, dot, is_grad_enabled, no_grad, sum, topological_order
 from micrograd_like.gradcheck import GradcheckReport, gradcheck
 from micrograd_like.tape import DataDependenceError, Tape
@@ -31,4 +34,3 @@ __all__ = [
     "trace_tape",
     "DataDependenceError",
 ]
-__version__ = "0.1.0"

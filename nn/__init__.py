@@ -20,6 +20,7 @@ Values use the same indices: z node ``("z", l, j)``, activation ``("a", l, j)``,
 True
 """
 
+from micrograd_like import __version__  # one distribution, one version
 from nn import datasets, io, losses, optim
 from nn.deltas import DeltaReport, compare_deltas
 from nn.losses import cross_entropy, hinge, l2, quadratic, softmax_cross_entropy
@@ -40,6 +41,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    "__version__",
     "Module",
     "Neuron",
     "Layer",

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from micrograd_like import viz
+from micrograd_like import __version__, viz
 from micrograd_like.expr import ExpressionError, parse
 
 __all__ = ["USER_ERRORS", "CLIError", "build_parser", "delta_example", "main", "parse_sizes"]
@@ -780,6 +780,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_MAIN_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="<command>")
     for add in _COMMANDS:
         add(subparsers)
