@@ -23,10 +23,10 @@ The rule for what can be compiled: **the graph's structure must not depend on th
 Element-wise ops are fine (their branch is inside the op and replayed per example); a
 Python ``if`` on a Value, or a constant computed from an input's ``.data``, is not, because
 the tape would replay the branch or the number taken for the traced example.  :func:`compile`
-refuses inputs and parameters that are not leaves of the graph, and leaves that ``nn`` tagged
-as inputs but that were not declared; :func:`trace` builds the graph itself, refuses any Value
-comparison made while building, and rebuilds on further examples to check that structure
-and constants do not change.
+refuses inputs and parameters that are not leaves of the graph, and undeclared leaves
+annotated (:mod:`micrograd_like.annotation`) as inputs or parameters; :func:`trace` builds
+the graph itself, refuses any Value comparison made while building, and rebuilds on further
+examples to check that structure and constants do not change.
 
 >>> from micrograd_like import Value
 >>> x, w = Value(0.0), Value(3.0)
@@ -46,6 +46,7 @@ from contextlib import contextmanager, suppress
 import numpy as np
 
 from micrograd_like import engine
+from micrograd_like.annotation import PARAMETER_ROLES, annotate, annotation_of
 from micrograd_like.engine import Value
 
 __all__ = [
@@ -134,16 +135,18 @@ def _check_declared(order: list[Value], inputs: list[Value], params: list[Value]
     declared = set(ids)
     for v in order:
         if not v._edges and id(v) not in declared:
-            tag = v.tag
-            if isinstance(tag, tuple) and tag and tag[0] == "x":
+            note = annotation_of(v)
+            if note is None:
+                continue
+            if note.role == "input":
                 raise DataDependenceError(
-                    f"compile: leaf {v!r} is tagged {tag} as an input but was not declared in "
+                    f"compile: leaf {v!r} is annotated as an input but was not declared in "
                     f"inputs=; it would be baked in as a constant with this example's value"
                 )
-            if isinstance(tag, tuple) and tag and tag[0] in ("w", "b"):
+            if note.role in PARAMETER_ROLES:
                 raise ValueError(
-                    f"compile: leaf {v!r} is tagged {tag} as a parameter but was not declared in "
-                    f"params=; it would be frozen as a constant"
+                    f"compile: leaf {v!r} is annotated as a parameter ({note.role}) but was not "
+                    f"declared in params=; it would be frozen as a constant"
                 )
 
 
@@ -736,7 +739,7 @@ def compile(root: Value, inputs: Sequence[Value], params: Sequence[Value]) -> Ta
     Raises:
         ValueError: an input or param is not a leaf of the graph, is declared twice, or an
             op has no tape rule.
-        DataDependenceError: a leaf tagged as an input (``("x", k)``) was not declared.
+        DataDependenceError: a leaf annotated as an input was not declared.
 
     >>> from micrograd_like import Value
     >>> x, w, b = Value(1.0), Value(0.5), Value(0.1)
@@ -910,7 +913,7 @@ def trace(
 ) -> Tape:
     """Build the graph with ``build(inputs)`` on ``examples[0]`` and compile it.
 
-    ``build`` receives a list of fresh input leaves (tagged ``("x", k)``) and returns the
+    ``build`` receives a list of fresh input leaves (annotated with role "input") and returns the
     root; parameters are the Values it closes over.  While it runs, any comparison between
     Values raises :class:`DataDependenceError`.  With ``check``, the graph is built again on
     every further row of ``examples`` and must have the same ops, the same wiring and the
@@ -932,7 +935,7 @@ def trace(
     for r, row in enumerate(rows if check else rows[:1]):
         xs = [Value(float(v)) for v in row]
         for k, x in enumerate(xs):
-            x.tag = ("x", k)
+            annotate(x, role="input", name=f"x[{k}]")
         with _refuse_comparisons():
             root = build(xs)
         if not isinstance(root, Value):

@@ -6,14 +6,16 @@ rule can be read off the picture: after ``root.backward()`` each box holds ``∂
 each input edge of an op carries the local partial ``∂out/∂p`` (``show_local_grads=True``),
 so that ``p.grad = Σ ∂out/∂p · out.grad`` over the ops that ``p`` feeds.
 
-Graphs built by ``nn`` carry tags (``("z", l, j)``, ``("a", l, j)``, ``("w", l, j, k)``,
-``("b", l, j)``, ``("x", k)``; l, j, k 0-based, l indexes ``mlp.layers``).  With them each
-neuron is drawn in its own cluster inside its layer's cluster, and each weighted input
-``zˡⱼ`` is marked with its error ``δˡⱼ = ∂C/∂zˡⱼ = z.grad``; ``collapse="neurons"`` draws a
-whole neuron as one box.
+Nodes may carry an :class:`~micrograd_like.annotation.Annotation` (``nn`` puts one on every
+input, weight, bias, weighted input z, activation a and cost).  :func:`describe_nodes` turns
+annotations into the texts every view shows: each node's name (in a notation, e.g. Nielsen's
+z²₁), its cluster (layer and neuron boxes) and the name of its gradient, which depends on the
+root: under a cost a weighted input's gradient is its error δ²₁ = ∂C/∂z²₁, under a neuron's
+output a²₁ it is ∂a²₁/∂z²₁ and is written so.  Targets and constants are drawn grey, with no
+gradient.  ``collapse="neurons"`` draws a whole neuron as one box.
 
-This module reads Values only (op, parents, local partials, label, tag, data, grad); it never
-changes them.  Node ids come from the graph's topological order (``v0, v1, ...``), never
+This module reads Values only (op, parents, local partials, label, annotation, data, grad); it
+never changes them.  Node ids come from the graph's topological order (``v0, v1, ...``), never
 ``id()``, so the same expression always gives byte-identical DOT source.
 
 >>> from micrograd_like import Value
@@ -36,6 +38,7 @@ from typing import Any
 
 import graphviz
 
+from micrograd_like.annotation import annotation_of, text_of
 from micrograd_like.engine import Value, topological_order
 from micrograd_like.files import write_atomic
 
@@ -46,7 +49,9 @@ __all__ = [
     "GraphTooLargeError",
     "GraphvizError",
     "GraphvizNotFoundError",
+    "NodeText",
     "backward_frames",
+    "describe_nodes",
     "draw_dot",
     "picture_format",
     "save",
@@ -68,8 +73,10 @@ INSTALL_HINT = (
 _GRAD_FILLS = ("#feedde", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d")
 _ZERO_FILL = "#ffffff"
 _PATH_COLOUR = "#d62728"  # highlighted path, and the current step of a backward frame
-_Z_COLOUR = "#1f5fa8"  # border of z nodes (the δ carriers)
-_NEURON_PARTS = ("z", "a", "w", "b")
+_Z_COLOUR = "#1f5fa8"  # border of nodes whose grad the annotation names (δ under a cost)
+# Constants and targets: grey, no gradient (nothing is learned there).
+_CONSTANT_STYLE = {"style": "filled", "fillcolor": "#eeeeee", "color": "#999999",
+                   "fontcolor": "#555555"}
 
 
 class GraphTooLargeError(ValueError):
@@ -126,6 +133,7 @@ class _Options:
     clusters: bool
     collapse: str | None
     max_nodes: int
+    notation: str | None = None
 
 
 def _options(
@@ -137,6 +145,7 @@ def _options(
     clusters: bool,
     collapse: str | None,
     max_nodes: int,
+    notation: str | None = None,
 ) -> _Options:
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(
@@ -156,6 +165,8 @@ def _options(
         raise ValueError(f"collapse must be None or 'neurons', got {collapse!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    if notation is not None and not isinstance(notation, str):
+        raise TypeError(f"notation must be a str or None, got {type(notation).__name__}")
     return _Options(
         rankdir,
         number_format,
@@ -165,6 +176,7 @@ def _options(
         bool(clusters),
         collapse,
         max_nodes,
+        notation,
     )
 
 
@@ -185,6 +197,7 @@ def draw_dot(
     clusters: bool = True,
     collapse: str | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
+    notation: str | None = None,
 ) -> Drawing:
     """Draw the computation graph that ``root`` depends on; returns a ``graphviz.Digraph``.
 
@@ -203,11 +216,13 @@ def draw_dot(
             red: the nodes through which it influences ``root``, i.e. the terms of
             ``∂root/∂leaf = Σ over paths Π local partials``.
         show_local_grads: write ``∂out/∂p`` on each edge into an op.
-        clusters: group nodes tagged by ``nn`` into neuron and layer clusters and mark each
-            z node with ``δ = z.grad``.
-        collapse: ``"neurons"`` draws each ``nn`` neuron (weights, bias, z, activation) as
-            one box showing z, δ, a and a's grad.
+        clusters: draw annotated nodes in their clusters (``nn``: layer and neuron boxes).
+        collapse: ``"neurons"`` draws each innermost cluster (an ``nn`` neuron: weights,
+            bias, z, activation) as one box showing z and a with their named gradients.
         max_nodes: raise :class:`GraphTooLargeError` instead of drawing more nodes than this.
+        notation: which of the annotations' notations to name nodes in (``nn``: "nielsen"
+            or "zero-based"; None: each name's default).  Node names and the names of their
+            gradients come from :func:`describe_nodes`.
 
     Returns:
         A :class:`Drawing` (a ``graphviz.Digraph``); render it with ``.pipe(format="svg")``,
@@ -227,6 +242,7 @@ def draw_dot(
         clusters,
         collapse,
         max_nodes,
+        notation,
     )
     order = topological_order(root)
     path: set[Value] = set()
@@ -302,6 +318,7 @@ _DEFAULTS: dict[str, Any] = {
     "clusters": True,
     "collapse": None,
     "max_nodes": DEFAULT_MAX_NODES,
+    "notation": None,
 }
 
 
@@ -452,48 +469,117 @@ def _path_to_root(order: list[Value], start: Value) -> set[Value]:
     return on_path
 
 
-def _neuron_key(v: Value) -> tuple[int, int] | None:
-    """(l, j) for a node ``nn`` tagged as part of neuron j of layer l, else None."""
-    t = v.tag
-    if type(t) is tuple and len(t) >= 3 and t[0] in _NEURON_PARTS:
-        layer, j = t[1], t[2]
-        if type(layer) is int and type(j) is int:
-            return (layer, j)
-    return None
+@dataclass(frozen=True)
+class NodeText:
+    """The texts a drawing shows for one node (from :func:`describe_nodes`).
+
+    Attributes:
+        name: the box's title: the annotation's name in the notation, else the label ("").
+        grad_name: what ``node.grad`` is, mathematically: the name the annotation gives it
+            under this root (``"δ²₁"`` for a weighted input under a cost), else
+            ``"∂root/∂node"`` written out when both have names (``"∂a²₁/∂z²₁"``), else
+            ``"grad"``; None for a constant or target (nothing is learned there).
+        cluster: the boxes the node is drawn in, outermost first (``("layer 2", "neuron 1")``).
+        role: the annotation's role ("" if none).
+        is_constant: a target or constant: drawn in the constant style, no gradient shown.
+        special_grad: the annotation named the gradient for this root (e.g. δ): emphasised.
+    """
+
+    name: str
+    grad_name: str | None
+    cluster: tuple[str, ...]
+    role: str
+    is_constant: bool
+    special_grad: bool
 
 
-def _tag_name(v: Value) -> str:
-    """A name from an nn tag: z[0][1] is mlp.layers[0].neurons[1]'s weighted input."""
-    t = v.tag
-    if type(t) is tuple and t and t[0] in ("z", "a", "w", "b", "x"):
-        if all(type(i) is int for i in t[1:]):
-            return t[0] + "".join(f"[{i}]" for i in t[1:])
-    return ""
+def describe_nodes(root: Value, *, notation: str | None = None) -> dict[Value, NodeText]:
+    """What every node of ``root``'s graph is called, with the meaning of its gradient.
+
+    One function for every view of a graph (:func:`draw_dot`, :func:`backward_frames`, the
+    interactive page), so they all say the same thing.  Names come from annotations
+    (:mod:`micrograd_like.annotation`) in ``notation`` (None: each name's default), else from
+    labels.  A gradient is named by the root: a node whose annotation has a name for the
+    root's role gets it (``nn`` names a z under a cost root δ); otherwise it is
+    ``∂root/∂node`` written out, because after ``root.backward()`` that is what it holds.
+
+    Unannotated op nodes that feed an annotated node with a cluster (the ``*`` and ``+``
+    of a weighted input built from elementary ops) are put in that cluster.
+
+    >>> from micrograd_like import Value
+    >>> from micrograd_like.annotation import annotate
+    >>> z = annotate(Value(0.5), role="z", name="z", grad_names={"cost": "δ"})
+    >>> a = annotate(z.tanh(), role="a", name="a")
+    >>> describe_nodes(a)[z].grad_name                   # a is no cost: ∂a/∂z, not δ
+    '∂a/∂z'
+    >>> C = annotate(a * a, role="cost", name="C")
+    >>> describe_nodes(C)[z].grad_name
+    'δ'
+    """
+    if notation is not None and not isinstance(notation, str):
+        raise TypeError(f"notation must be a str or None, got {type(notation).__name__}")
+    return _describe(topological_order(root), notation)
 
 
-def _kind(v: Value) -> str:
-    t = v.tag
-    return t[0] if type(t) is tuple and t and isinstance(t[0], str) else ""
-
-
-def _neuron_groups(order: list[Value]) -> dict[Value, tuple[int, int]]:
-    """Map each node of an nn neuron to (layer, j): its tagged nodes, plus the untagged op nodes
-    between them (the * and + nodes of a z built with ``z="elementary"``)."""
-    groups: dict[Value, tuple[int, int]] = {}
+def _describe(order: list[Value], notation: str | None) -> dict[Value, NodeText]:
+    root = order[-1]
+    root_note = annotation_of(root)
+    root_role = root_note.role if root_note else ""
+    root_name = text_of(root_note.name, notation) if root_note else ""
+    root_name = root_name or root.label
+    clusters: dict[Value, tuple[str, ...]] = {}
     for v in order:
-        key = _neuron_key(v)
-        if key is not None:
-            groups[v] = key
-    for v in order:
-        if _kind(v) in ("z", "a") and v in groups:
-            key = groups[v]
+        note = annotation_of(v)
+        if note is not None and note.cluster:
+            clusters[v] = tuple(text_of(c, notation) for c in note.cluster)
+    for v in order:  # unannotated op nodes inside an annotated node's cluster join it
+        if v in clusters and v._edges:
             stack = list(v._edges[0::2])
             while stack:
                 p = stack.pop()
-                if p.tag is None and p._edges and p not in groups:
-                    groups[p] = key
+                if p.tag is None and p._edges and p not in clusters:
+                    clusters[p] = clusters[v]
                     stack.extend(p._edges[0::2])
-    return groups
+    out: dict[Value, NodeText] = {}
+    for v in order:
+        note = annotation_of(v)
+        if note is None:
+            out[v] = NodeText(v.label, "grad", clusters.get(v, ()), "", False, False)
+            continue
+        name = text_of(note.name, notation) or v.label
+        special = root_role in note.grad_names
+        grad_name: str | None
+        if note.is_constant:
+            grad_name = None
+        elif special:
+            grad_name = text_of(note.grad_names[root_role], notation)
+        elif name and root_name:
+            grad_name = f"∂{_atom(root_name)}/∂{_atom(name)}"
+        else:
+            grad_name = "grad"
+        out[v] = NodeText(name, grad_name, clusters.get(v, ()), note.role, note.is_constant,
+                          special)
+    return out
+
+
+def _atom(name: str) -> str:
+    """``name`` bracketed if it is an expression, so ∂C/∂(a − y) cannot be misread."""
+    if " " not in name:
+        return name
+    if name.startswith("("):
+        depth = 0
+        for i, ch in enumerate(name):
+            depth += (ch == "(") - (ch == ")")
+            if depth == 0:
+                if all(c in "⁰¹²³⁴⁵⁶⁷⁸⁹" for c in name[i + 1:]):
+                    return name
+                break
+    return f"({name})"
+
+
+def _natural(text: str) -> tuple:
+    """Sort key that orders "neuron 2" before "neuron 10"."""
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text))
 
 
 def _escape(text: str) -> str:
@@ -518,8 +604,14 @@ class _Builder:
         self.path = path
         self.current = current
         self.index = {v: i for i, v in enumerate(order)}
-        self.groups = _neuron_groups(order) if (opts.clusters or opts.collapse) else {}
+        self.texts = _describe(order, opts.notation)
+        use_clusters = opts.clusters or opts.collapse is not None
+        self.groups = {v: t.cluster for v, t in self.texts.items() if t.cluster and use_clusters}
         self.collapsed = bool(self.groups) and opts.collapse == "neurons"
+        # innermost clusters in drawing order (natural order of their names: 2 before 10)
+        self.boxes = sorted(set(self.groups.values()), key=lambda c: tuple(map(_natural, c)))
+        self.box_id = {c: "n" + "_".join(str(i) for i in _path_ids(c, self.boxes))
+                       for c in self.boxes}
         grads = [abs(g) for g in map(grad_of, order) if g is not None]
         self.max_grad = max(grads, default=0.0)
 
@@ -527,8 +619,7 @@ class _Builder:
 
     def vid(self, v: Value) -> str:
         if self.collapsed and v in self.groups:
-            layer, j = self.groups[v]
-            return f"n{layer}_{j}"
+            return self.box_id[self.groups[v]]
         return f"v{self.index[v]}"
 
     def num(self, x: float) -> str:
@@ -549,18 +640,26 @@ class _Builder:
 
     # -- statements ----------------------------------------------------------------------
 
+    def grad_field(self, text: NodeText, v: Value) -> str:
+        """"δ²₁ = 0.1874", "∂a/∂z = 0.4200" or, for an unnamed gradient, "grad 0.4200"."""
+        if text.grad_name == "grad":
+            return "grad " + self.grad_text(v)
+        return f"{text.grad_name} = {self.grad_text(v)}"
+
     def value_node(self, g: graphviz.Digraph, v: Value) -> None:
-        title = v.label or _tag_name(v)
-        fields = [_escape(title)] if title else []
+        text = self.texts[v]
+        fields = [_escape(text.name)] if text.name else []
         fields.append(f"data {self.num(v.data)}")
-        is_z = _kind(v) == "z" and self.opts.clusters
-        if self.opts.show_grad:
-            fields.append(("δ = grad " if is_z else "grad ") + self.grad_text(v))
+        if self.opts.show_grad and text.grad_name is not None:
+            fields.append(_escape(self.grad_field(text, v)))
         attrs: dict[str, str] = {}
-        fill = self.fill(v)
-        if fill:
-            attrs.update(style="filled", fillcolor=fill)
-        if is_z:
+        if text.is_constant:
+            attrs.update(_CONSTANT_STYLE)
+        else:
+            fill = self.fill(v)
+            if fill:
+                attrs.update(style="filled", fillcolor=fill)
+        if text.special_grad:
             attrs.update(color=_Z_COLOUR, penwidth="2")
         if v in self.path or v is self.current:
             attrs.update(color=_PATH_COLOUR, penwidth="2.5")
@@ -571,31 +670,32 @@ class _Builder:
                 op_attrs.update(color=_PATH_COLOUR, penwidth="2.5")
             g.node(self.vid(v) + "op", graphviz.nohtml(v.op.replace("\\", "\\\\")), **op_attrs)
 
-    def neuron_box(self, g: graphviz.Digraph, key: tuple[int, int], members: list[Value]) -> None:
-        layer, j = key
-        fields = [f"layers[{layer}].neurons[{j}]"]
-        n_weights = sum(1 for m in members if _kind(m) == "w")
-        has_bias = any(_kind(m) == "b" for m in members)
-        fields.append(f"{n_weights} weights" + (" + bias" if has_bias else ""))
-        for m in members:
-            kind = _kind(m)
-            if kind == "z":
-                fields.append(f"z {self.num(m.data)}")
-                if self.opts.show_grad:
-                    fields.append(f"δ {self.grad_text(m)}")
-        for m in members:
-            if _kind(m) == "a":
-                fields.append(f"a {self.num(m.data)}")
-                if self.opts.show_grad:
-                    fields.append(f"grad {self.grad_text(m)}")
-        attrs = {"color": _Z_COLOUR, "penwidth": "2"}
-        z = [m for m in members if _kind(m) == "z"]
-        fill = self.fill(z[0]) if z else None
+    def cluster_box(self, g: graphviz.Digraph, cluster: tuple[str, ...],
+                    members: list[Value]) -> None:
+        """A whole cluster (an ``nn`` neuron) as one box: its parameters counted, then each
+        z and a with its value and its named gradient."""
+        texts = [self.texts[m] for m in members]
+        fields = [_escape(cluster[-1])]
+        n_weights = sum(1 for t in texts if t.role == "weight")
+        has_bias = any(t.role == "bias" for t in texts)
+        if n_weights or has_bias:
+            fields.append(f"{n_weights} weights" + (" + bias" if has_bias else ""))
+        for role in ("z", "a"):
+            for m, t in zip(members, texts):
+                if t.role == role:
+                    fields.append(_escape(f"{t.name or role} = {self.num(m.data)}"))
+                    if self.opts.show_grad and t.grad_name is not None:
+                        fields.append(_escape(self.grad_field(t, m)))
+        attrs: dict[str, str] = {}
+        special = [m for m, t in zip(members, texts) if t.special_grad]
+        if special:
+            attrs.update(color=_Z_COLOUR, penwidth="2")
+        fill = self.fill(special[0]) if special else None
         if fill:
             attrs.update(style="filled", fillcolor=fill)
         if any(m in self.path or m is self.current for m in members):
             attrs.update(color=_PATH_COLOUR, penwidth="2.5")
-        g.node(f"n{layer}_{j}", graphviz.nohtml("{ " + " | ".join(fields) + " }"), **attrs)
+        g.node(self.box_id[cluster], graphviz.nohtml("{ " + " | ".join(fields) + " }"), **attrs)
 
     def edges(self) -> list[tuple[str, str, dict[str, str]]]:
         out: list[tuple[str, str, dict[str, str]]] = []
@@ -633,8 +733,7 @@ class _Builder:
         """(value boxes, op ovals) this drawing will have."""
         if self.collapsed:
             free = [v for v in self.order if v not in self.groups]
-            boxes = len(set(self.groups.values()))
-            return boxes + len(free), sum(1 for v in free if v._edges)
+            return len(self.boxes) + len(free), sum(1 for v in free if v._edges)
         return len(self.order), sum(1 for v in self.order if v._edges)
 
     def legend(self, g: graphviz.Digraph) -> None:
@@ -674,28 +773,53 @@ def _build(
     free = [v for v in order if v not in b.groups]
     for v in free:
         b.value_node(g, v)
-    layers: dict[int, dict[int, list[Value]]] = {}
+    members: dict[tuple[str, ...], list[Value]] = {}
     for v in order:
         if v in b.groups:
-            layer, j = b.groups[v]
-            layers.setdefault(layer, {}).setdefault(j, []).append(v)
-    for layer in sorted(layers):
-        with g.subgraph(name=f"cluster_layer{layer}") as lc:
-            lc.attr(label=f"layers[{layer}]", style="rounded", color="#888888", fontsize="11")
-            for j in sorted(layers[layer]):
-                members = layers[layer][j]
-                if b.collapsed:
-                    b.neuron_box(lc, (layer, j), members)
-                    continue
-                with lc.subgraph(name=f"cluster_layer{layer}_neuron{j}") as nc:
-                    nc.attr(label=f"neurons[{j}]", style="dashed", color="#aaaaaa", fontsize="10")
-                    for v in members:
-                        b.value_node(nc, v)
+            members.setdefault(b.groups[v], []).append(v)
+    _draw_clusters(g, b, members, (), b.boxes)
     for source, target, attrs in b.edges():
         g.edge(source, target, **attrs)
     if opts.color_by_grad:
         b.legend(g)
     return g
+
+
+def _path_ids(cluster: tuple[str, ...], boxes: list[tuple[str, ...]]) -> list[int]:
+    """Stable numeric ids of each level of ``cluster``: its rank among its siblings."""
+    ids = []
+    for depth in range(len(cluster)):
+        siblings = sorted({c[depth] for c in boxes if c[:depth] == cluster[:depth]},
+                          key=_natural)
+        ids.append(siblings.index(cluster[depth]))
+    return ids
+
+
+def _draw_clusters(
+    g: graphviz.Digraph,
+    b: _Builder,
+    members: dict[tuple[str, ...], list[Value]],
+    prefix: tuple[str, ...],
+    boxes: list[tuple[str, ...]],
+) -> None:
+    """Draw the clusters under ``prefix`` (in natural order of their names), nested."""
+    depth = len(prefix)
+    heads = sorted({c[depth] for c in boxes if len(c) > depth and c[:depth] == prefix},
+                   key=_natural)
+    for head in heads:
+        path = (*prefix, head)
+        inner = [c for c in boxes if c[:depth + 1] == path]
+        if b.collapsed and path in members and len(inner) == 1:
+            b.cluster_box(g, path, members[path])
+            continue
+        cid = "cluster_" + "_".join(map(str, _path_ids(path, b.boxes)))
+        with g.subgraph(name=cid) as sub:
+            style = ("rounded", "#888888", "11") if depth == 0 else ("dashed", "#aaaaaa", "10")
+            sub.attr(label=head, style=style[0], color=style[1],
+                     fontsize=style[2])
+            for v in members.get(path, []):
+                b.value_node(sub, v)
+            _draw_clusters(sub, b, members, path, inner)
 
 
 def _too_large(n_values: int, n_ops: int, opts: _Options, has_neurons: bool) -> GraphTooLargeError:

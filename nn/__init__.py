@@ -7,9 +7,11 @@ equations written in numpy (:mod:`nn.analytic`).
 
 Indexing, once for the whole package: ``mlp.layers[l]`` (l = 0, 1, ...) is a layer of
 *neurons*, so ``mlp.layers[0]`` is Nielsen's layer l = 2 (his layer 1 is the input) and the
-wiki's layer k = 1; neurons j and inputs k are 0-based as Python lists are.  Tags on the
-Values use the same indices: z node ``("z", l, j)``, activation ``("a", l, j)``, weight
-``("w", l, j, k)``, bias ``("b", l, j)``, an input made by ``trace`` ``("x", k)``.
+wiki's layer k = 1; neurons j and inputs k are 0-based as Python lists are.  Drawings name
+them in Nielsen's notation by default (z²₁, w²₁₂, δ²₁; see :mod:`nn.notation`): every input,
+weight, bias, z and activation carries an annotation (:mod:`micrograd_like.annotation`)
+with its role and its names, and the losses mark their result as a cost
+(:func:`mark_cost`), so a z's gradient is drawn as δ only under a cost.
 
 >>> from nn import MLP, losses
 >>> mlp = MLP(2, [3, 1], activation="tanh", seed=0)
@@ -21,9 +23,9 @@ True
 """
 
 from micrograd_like import __version__  # one distribution, one version
-from nn import datasets, io, losses, optim
+from nn import datasets, io, losses, notation, optim
 from nn.deltas import DeltaReport, compare_deltas
-from nn.losses import cross_entropy, hinge, l2, quadratic, softmax_cross_entropy
+from nn.losses import cross_entropy, hinge, l2, mark_cost, quadratic, softmax_cross_entropy
 from nn.module import ACTIVATIONS, MLP, Layer, Module, Neuron, Trace
 from nn.optim import SGD, Adam, Optimizer
 from nn.train import History, fit, predict
@@ -54,6 +56,8 @@ __all__ = [
     "softmax_cross_entropy",
     "hinge",
     "l2",
+    "mark_cost",
+    "notation",
     "optim",
     "Optimizer",
     "SGD",

@@ -16,6 +16,11 @@ hinge                       1/n Σₓ max(0, 1 − y·a)    (one output)        
 
 plus :func:`l2` = α Σ p² to add for weight decay.  The quadratic cost is the seeds' form
 (Nielsen's C = 1/2n Σ ‖y − a‖², whose ∇ₐC for one example is a − y).
+
+Every loss marks its result as a cost (:func:`mark_cost`), so that after ``C.backward()`` a
+drawing names each weighted input's gradient δ = ∂C/∂z; mark your own cost the same way.
+Its other nodes are named for drawings (``a − y``, ``(a − y)²``, the ``½`` and ``1/n``
+factors), and targets and constants are annotated as such: drawn grey, with no gradient.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import numpy as np
 
 from micrograd_like import Value, dot
 from micrograd_like import sum as vsum
+from micrograd_like.annotation import Annotation, Text, annotate
 
 __all__ = [
     "quadratic",
@@ -35,6 +41,7 @@ __all__ = [
     "softmax_cross_entropy",
     "hinge",
     "l2",
+    "mark_cost",
     "get",
     "LOSSES",
 ]
@@ -99,6 +106,54 @@ def _labels(labels: Any, n: int, who: str) -> list[int]:
     return out
 
 
+def mark_cost(C: Value, name: Text = "C") -> Value:
+    """Annotate ``C`` as a cost and return it: after ``C.backward()``, drawings name the
+    gradient of each weighted input z its error δ = ∂C/∂z (from another root they write
+    ∂root/∂z).  The losses of this module mark their results; mark your own cost with it.
+
+    >>> from micrograd_like import Value
+    >>> from micrograd_like.annotation import annotation_of
+    >>> a = Value(0.8)
+    >>> C = mark_cost((a - 1.0) ** 2)
+    >>> annotation_of(C).role
+    'cost'
+    """
+    if not isinstance(C, Value):
+        raise TypeError(f"mark_cost: expected the cost as a Value, got {type(C).__name__}")
+    return annotate(C, role="cost", name=name)
+
+
+# Shared annotations of the nodes losses build (immutable, so one object serves every node).
+_TARGET = Annotation("target", "y")
+_NEG_TARGET = Annotation("target", "−y")
+_ONE_MINUS_TARGET = Annotation("target", "1 − y")
+_ONE = Annotation("constant", "1")
+_DIFF = Annotation("", "a − y")
+_SQUARE = Annotation("", "(a − y)²")
+
+
+def _constant(c: float, name: str) -> Value:
+    v = Value(c)
+    v.tag = Annotation("constant", name)
+    return v
+
+
+def _target(y: float, note: Annotation = _TARGET) -> Value:
+    v = Value(y)
+    v.tag = note
+    return v
+
+
+def _named(v: Value, name: str) -> Value:
+    v.tag = Annotation("", name)
+    return v
+
+
+def _mean_factor(n: int, sign: str = "") -> Value:
+    """The 1/n of a mean over n examples, named so."""
+    return _constant((-1.0 if sign else 1.0) / n, f"{sign}1/{n}" if n > 1 else f"{sign}1")
+
+
 def quadratic(outputs: Outputs, targets: Any) -> Value:
     """The quadratic cost C = 1/(2n) Σₓ Σⱼ (yⱼ − aⱼ)², n = number of examples.
 
@@ -109,9 +164,19 @@ def quadratic(outputs: Outputs, targets: Any) -> Value:
     0.3125
     """
     rows = _rows(outputs, "quadratic")
-    t = _targets(targets, len(rows), len(rows[0]), "quadratic")
-    diffs = [a - y for row, ys in zip(rows, t.tolist()) for a, y in zip(row, ys)]
-    return dot(diffs, diffs) * (0.5 / len(rows))
+    n = len(rows)
+    t = _targets(targets, n, len(rows[0]), "quadratic")
+    squares = []
+    for row, ys in zip(rows, t.tolist()):
+        for a, y in zip(row, ys):
+            d = a - _target(y)
+            d.tag = _DIFF
+            sq = d * d  # (a − y)²: both edges from one node; d * d is exact where pow may not be
+            sq.tag = _SQUARE
+            squares.append(sq)
+    total = squares[0] if len(squares) == 1 else _named(vsum(squares), "Σ (a − y)²")
+    half = _constant(0.5 / n, "½" if n == 1 else f"1/(2·{n})")
+    return mark_cost(total * half)
 
 
 def cross_entropy(outputs: Outputs, targets: Any) -> Value:
@@ -139,12 +204,14 @@ def cross_entropy(outputs: Outputs, targets: Any) -> Value:
                     f"(target {y!r}); use a sigmoid output layer (or softmax_cross_entropy)"
                 )
             if y != 0.0:
-                coefs.append(y)
-                terms.append(a.log())
+                coefs.append(_target(y))
+                terms.append(_named(a.log(), "ln a"))
             if y != 1.0:
-                coefs.append(1.0 - y)
-                terms.append((1.0 - a).log())
-    return dot(coefs, terms) * (-1.0 / len(rows))
+                coefs.append(_target(1.0 - y, _ONE_MINUS_TARGET))
+                one_minus = _target(1.0, _ONE) - a
+                terms.append(_named(_named(one_minus, "1 − a").log(), "ln(1 − a)"))
+    total = _named(dot(coefs, terms), "Σ [y ln a + (1 − y) ln(1 − a)]")
+    return mark_cost(total * _mean_factor(len(rows), "−"))
 
 
 def softmax_cross_entropy(outputs: Outputs, labels: Any) -> Value:
@@ -166,11 +233,14 @@ def softmax_cross_entropy(outputs: Outputs, labels: Any) -> Value:
         if not 0 <= y < width:
             raise ValueError(f"softmax_cross_entropy: labels[{i}] = {y} is not a class index "
                              f"in [0, {width})")
-        m = max(a.data for a in row)
-        logs.append(vsum([(a - m).exp() for a in row]).log())  # ln Σₖ e^(aₖ − m)
+        m = _constant(max(a.data for a in row), "max a")
+        exps = [_named((a - m).exp(), "e^(a − max a)") for a in row]
+        logs.append(_named(vsum(exps).log(), "ln Σ e^(a − max a)"))  # ln Σₖ e^(aₖ − m)
         picked.append(row[y])
-        shift += m
-    return dot([1.0 / n] * n + [-1.0 / n] * n, logs + picked, bias=shift / n)
+        shift += m.data
+    coefs = [_constant(1.0 / n, "1/n")] * n + [_constant(-1.0 / n, "−1/n")] * n
+    C = dot(coefs, logs + picked, bias=_constant(shift / n, "Σ max a / n"))
+    return mark_cost(C)
 
 
 def hinge(outputs: Outputs, labels: Any) -> Value:
@@ -190,8 +260,13 @@ def hinge(outputs: Outputs, labels: Any) -> Value:
         if y not in (-1, 1):
             raise ValueError(f"hinge: labels[{i}] = {y} must be -1 or +1 "
                              "(for 0/1 labels use 2·y − 1)")
-    margins = [dot(row, (-float(y),), bias=1.0).relu() for row, y in zip(rows, ys)]
-    return vsum(margins) * (1.0 / len(rows))
+    margins = []
+    for row, y in zip(rows, ys):
+        m = _named(dot(row, (_target(-float(y), _NEG_TARGET),), bias=_target(1.0, _ONE)),
+                   "1 − y·a")
+        margins.append(_named(m.relu(), "max(0, 1 − y·a)"))
+    total = margins[0] if len(margins) == 1 else _named(vsum(margins), "Σ max(0, 1 − y·a)")
+    return mark_cost(total * _mean_factor(len(rows)))
 
 
 def l2(params: Sequence[Value], alpha: float) -> Value:
@@ -208,7 +283,7 @@ def l2(params: Sequence[Value], alpha: float) -> Value:
     for i, p in enumerate(ps):
         if not isinstance(p, Value):
             raise TypeError(f"l2: params[{i}] must be a Value, got {type(p).__name__}")
-    return dot(ps, ps) * float(alpha)
+    return _named(_named(dot(ps, ps), "Σ p²") * _constant(float(alpha), "α"), "α Σ p²")
 
 
 LossFn = Callable[[Outputs, Any], Value]

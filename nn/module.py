@@ -24,6 +24,8 @@ layer by layer, neuron by neuron, weights in input order, from ``rng`` if given,
 
 from __future__ import annotations
 
+import functools
+import math
 import numbers
 import random
 from collections.abc import Sequence
@@ -32,8 +34,10 @@ from typing import Any
 import numpy as np
 
 from micrograd_like import Value, dot
+from micrograd_like.annotation import Annotation
+from nn import notation as nt
 
-__all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP", "Trace"]
+__all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP", "Trace", "input_annotation"]
 
 #: Activation names and the engine op each one applies to z ("linear" applies none: a = z).
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
@@ -139,17 +143,24 @@ class Neuron(Module):
         self.w = [Value(r.uniform(-1.0, 1.0)) for _ in range(nin)]
         self.b = Value(0.0)
         self._apply = _APPLY[self.activation]
-        self._ztag: tuple | None = None
-        self._atag: tuple | None = None
+        self._znote: Annotation | None = None
+        self._anote: Annotation | None = None
 
     def _place(self, layer: int, j: int) -> None:
-        """Record this neuron's position (layer l, neuron j) in the tags of its Values."""
-        self._ztag = ("z", layer, j)
-        self._atag = ("a", layer, j)
+        """Annotate this neuron's Values with its position (``mlp.layers[layer]``, neuron j).
+
+        Names come in every notation of :mod:`nn.notation`; a weighted input's gradient is
+        named δˡⱼ when the root of the backward pass is a cost (and only then: under any other
+        root it is not ∂C/∂z).
+        """
+        cluster = (nt.names(nt.layer_label, layer), nt.names(nt.neuron_label, layer, j))
+        self._znote = Annotation("z", nt.names(nt.z, layer, j), cluster,
+                                 {"cost": nt.names(nt.delta, layer, j)})
+        self._anote = Annotation("a", nt.names(nt.a, layer, j), cluster)
         for k, w in enumerate(self.w):
-            w.tag = ("w", layer, j, k)
+            w.tag = Annotation("weight", nt.names(nt.w, layer, j, k), cluster)
             w.label = f"w[{layer}][{j}][{k}]"
-        self.b.tag = ("b", layer, j)
+        self.b.tag = Annotation("bias", nt.names(nt.b, layer, j), cluster)
         self.b.label = f"b[{layer}][{j}]"
 
     def weighted_input(self, x: Sequence[Value]) -> Value:
@@ -162,7 +173,7 @@ class Neuron(Module):
             for k in range(1, len(w)):
                 z = z + w[k] * x[k]
             z = z + self.b
-        z.tag = self._ztag
+        z.tag = self._znote
         return z
 
     def activate(self, z: Value) -> Value:
@@ -170,7 +181,7 @@ class Neuron(Module):
         if self._apply is None:
             return z
         a = self._apply(z)
-        a.tag = self._atag
+        a.tag = self._anote
         return a
 
     def __call__(self, x: Sequence[Any]) -> Value:
@@ -391,8 +402,8 @@ class MLP(Module):
         """
         leaves = _as_inputs(x, self.layers[0].nin, "MLP.trace")
         for k, (v, given) in enumerate(zip(leaves, x)):
-            if v is not given:  # a leaf made here from a number: tag it; never retag yours
-                v.tag = ("x", k)
+            if v is not given:  # a leaf made here from a number: annotate it; never yours
+                v.tag = input_annotation(k)
                 v.label = f"x[{k}]"
         zs: list[list[Value]] = []
         acts: list[list[Value]] = []
@@ -415,13 +426,23 @@ class MLP(Module):
         return f"MLP({self.layers[0].nin} → {hidden}, {self.num_parameters()} parameters)"
 
 
+@functools.cache
+def input_annotation(k: int) -> Annotation:
+    """The annotation of input k (role "input", named x₁ / x[0]); shared, since immutable.
+
+    >>> input_annotation(0).name
+    {'nielsen': 'x₁', 'zero-based': 'x[0]'}
+    """
+    return Annotation("input", nt.names(nt.x, k))
+
+
 class Trace:
     """The Values of one forward pass, layer by layer (from :meth:`MLP.trace`).
 
     Attributes:
-        inputs: the input Values; those trace made from plain numbers are leaves tagged
-            ``("x", k)`` (Values you pass in are used as they are).
-        zs: ``zs[l][j]`` is the weighted input zˡⱼ (a single node, tagged ``("z", l, j)``).
+        inputs: the input Values; those trace made from plain numbers are leaves annotated
+            as inputs (:func:`input_annotation`); Values you pass in are used as they are.
+        zs: ``zs[l][j]`` is the weighted input zˡⱼ (a single node, annotated with role "z").
         activations: ``activations[l][j]`` is aˡⱼ = σ(zˡⱼ) (the z node itself for "linear").
         outputs: the last layer's activations, as ``mlp(x)`` returns them.
     """
@@ -431,13 +452,33 @@ class Trace:
         self.inputs = inputs
         self.zs = zs
         self.activations = activations
+        # Mark each z "not reached by backward" with grad -0.0 (still zero, so every reader
+        # sees 0): backward() first sets a node's grad to +0.0 and only adds to it, and
+        # +0.0 + x is never -0.0, so a -0.0 left here means no backward pass came through.
+        for layer in zs:
+            for z in layer:
+                z.grad = -0.0
 
     @property
     def outputs(self) -> list[Value]:
         return self.activations[-1]
 
     def deltas(self) -> list[list[float]]:
-        """δˡⱼ = ∂C/∂zˡⱼ = ``zs[l][j].grad``, per layer; meaningful after ``C.backward()``."""
+        """δˡⱼ = ∂C/∂zˡⱼ = ``zs[l][j].grad``, per layer, after ``C.backward()`` from a cost C.
+
+        These are δ only if the backward pass started at a cost built from ``outputs``; from
+        another root R they are ∂R/∂z.
+
+        Raises:
+            RuntimeError: no backward pass has reached a z of this trace yet.
+        """
+        for l, layer in enumerate(self.zs):  # noqa: E741 (the book's layer index)
+            for j, z in enumerate(layer):
+                if math.copysign(1.0, z.grad) < 0.0 and z.grad == 0.0:  # still the -0.0 mark
+                    raise RuntimeError(
+                        f"Trace.deltas(): no backward() has reached zs[{l}][{j}] yet: build a "
+                        "cost C from trace.outputs and call C.backward() first"
+                    )
         return [[z.grad for z in layer] for layer in self.zs]
 
     def __repr__(self) -> str:

@@ -31,7 +31,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from nn import losses as _losses
-from nn.module import Module
+from nn.module import Module, input_annotation
 from nn.optim import SGD, Optimizer
 
 __all__ = ["fit", "predict", "History", "accuracy_for", "paused_gc"]
@@ -400,7 +400,7 @@ def predict(model: Module, X: Any, *, compile: bool = True) -> np.ndarray:  # no
 
     xs = [Value(float(v)) for v in Xa[0]]
     for k, x in enumerate(xs):
-        x.tag = ("x", k)
+        x.tag = input_annotation(k)
     out = _outputs_of(model, xs)
     # One scalar root that reads every output without folding it into a sum: Σⱼ 1·aⱼ.
     root = engine.dot([Value(1.0) for _ in out], out)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from micrograd_like import Value, topological_order
+from micrograd_like.annotation import annotation_of
 from nn import losses
 
 rng = np.random.default_rng(0)
@@ -110,12 +111,39 @@ def test_losses_accept_one_dimensional_targets_for_one_output():
 
 
 def test_losses_build_few_nodes():
-    # quadratic over n examples × m outputs: m·n subtraction nodes (+ their constant leaves),
-    # one dot node and one scaling node; not a chain of 3·m·n nodes
+    # quadratic over n examples × m outputs: m·n differences a − y, m·n squares, one sum node
+    # and one scaling node; not a chain of + nodes
     rows = leaves(np.zeros((10, 3)))
     C = losses.quadratic(rows, np.ones((10, 3)))
     ops = [v.op for v in topological_order(C) if v.op]
-    assert ops.count("dot") == 1 and ops.count("-") == 30 and len(ops) == 32
+    assert ops.count("-") == 30 and ops.count("*") == 31 and ops.count("sum") == 1
+    assert len(ops) == 62
+
+
+def test_quadratic_draws_each_error_as_a_square_of_one_node():
+    (a,) = leaves([[0.5]])[0]
+    C = losses.quadratic([[a]], [[2.0]])
+    total, half = C.parents
+    d, d_again = total.parents
+    assert d is d_again and d.parents[0] is a  # (a − y)·(a − y), one node a − y used twice
+    assert half.data == 0.5 and total.data == (0.5 - 2.0) ** 2
+
+
+def test_every_loss_marks_its_result_as_a_cost():
+    rows = leaves([[0.5], [-0.25]])
+    for C in (losses.quadratic(rows, [1.0, 0.0]), losses.hinge(rows, [1, -1]),
+              losses.softmax_cross_entropy(rows, [0, 0])):
+        assert annotation_of(C).role == "cost"
+    sig = leaves([[0.5], [0.25]])
+    assert annotation_of(losses.cross_entropy(sig, [1.0, 0.0])).role == "cost"
+
+
+def test_targets_and_constants_of_a_loss_are_annotated_as_not_learned():
+    rows = leaves([[0.5]])
+    C = losses.quadratic(rows, [[2.0]])
+    leaves_of_C = [v for v in topological_order(C) if v.is_leaf]
+    roles = sorted(annotation_of(v).role for v in leaves_of_C if annotation_of(v))
+    assert roles == ["constant", "target"]  # ½ and y; the output a is the caller's
 
 
 # --------------------------------------------------------------------------------------

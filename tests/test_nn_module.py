@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from micrograd_like import Value, gradcheck, no_grad
+from micrograd_like.annotation import annotation_of, text_of
 from nn import MLP, Layer, Module, Neuron, Trace, losses
 
 ACTS = ["sigmoid", "tanh", "relu", "linear"]
@@ -98,11 +99,11 @@ def test_initial_weights_are_uniform_in_minus_one_one_and_biases_zero():
 
 def test_parameters_are_layer_by_layer_neuron_by_neuron_weights_then_bias():
     mlp = MLP(2, [2, 1])
-    tags = [p.tag for p in mlp.parameters()]
-    assert tags == [
-        ("w", 0, 0, 0), ("w", 0, 0, 1), ("b", 0, 0),
-        ("w", 0, 1, 0), ("w", 0, 1, 1), ("b", 0, 1),
-        ("w", 1, 0, 0), ("w", 1, 0, 1), ("b", 1, 0),
+    names = [text_of(annotation_of(p).name, "zero-based") for p in mlp.parameters()]
+    assert names == [
+        "w[0][0][0]", "w[0][0][1]", "b[0][0]",
+        "w[0][1][0]", "w[0][1][1]", "b[0][1]",
+        "w[1][0][0]", "w[1][0][1]", "b[1][0]",
     ]
 
 
@@ -239,21 +240,58 @@ def test_input_gradients_pass_gradcheck():
 # --------------------------------------------------------------------------------------
 
 
-def test_trace_tags_inputs_zs_activations_and_parameters():
+def _role_and_name(v: Value, notation: str = "nielsen") -> tuple[str, str]:
+    note = annotation_of(v)
+    return note.role, text_of(note.name, notation)
+
+
+def test_trace_annotates_inputs_zs_activations_and_parameters_in_nielsens_notation():
+    # Nielsen: the input is layer 1, so mlp.layers[0] is layer 2 and neuron j is j + 1
     mlp = MLP(2, [3, 1], activation="tanh")
     t = mlp.trace([1.0, 2.0])
-    assert [v.tag for v in t.inputs] == [("x", 0), ("x", 1)]
-    assert [z.tag for z in t.zs[0]] == [("z", 0, 0), ("z", 0, 1), ("z", 0, 2)]
-    assert [a.tag for a in t.activations[0]] == [("a", 0, 0), ("a", 0, 1), ("a", 0, 2)]
-    assert mlp.layers[1].neurons[0].w[2].tag == ("w", 1, 0, 2)
-    assert mlp.layers[1].neurons[0].b.tag == ("b", 1, 0)
+    assert [_role_and_name(v) for v in t.inputs] == [("input", "x₁"), ("input", "x₂")]
+    assert [_role_and_name(z) for z in t.zs[0]] == [("z", "z²₁"), ("z", "z²₂"), ("z", "z²₃")]
+    assert [_role_and_name(a) for a in t.activations[0]] == [("a", "a²₁"), ("a", "a²₂"),
+                                                             ("a", "a²₃")]
+    # w³₁₃: to neuron 1 of layer 3 from neuron 3 of layer 2
+    assert _role_and_name(mlp.layers[1].neurons[0].w[2]) == ("weight", "w³₁₃")
+    assert _role_and_name(mlp.layers[1].neurons[0].b) == ("bias", "b³₁")
+    assert _role_and_name(mlp.layers[1].neurons[0].w[2], "zero-based") == ("weight",
+                                                                           "w[1][0][2]")
 
 
-def test_trace_does_not_retag_values_you_pass_in():
+def test_a_z_is_named_delta_only_under_a_cost_root():
+    t = MLP(2, [3, 1], activation="tanh").trace([1.0, 2.0])
+    grad_names = annotation_of(t.zs[1][0]).grad_names
+    assert set(grad_names) == {"cost"} and text_of(grad_names["cost"], "nielsen") == "δ³₁"
+
+
+def test_trace_does_not_annotate_values_you_pass_in():
     x = Value(1.0, label="mine")
     t = MLP(2, [1]).trace([x, 2.0])
     assert x.tag is None and x.label == "mine" and t.inputs[0] is x
-    assert t.inputs[1].tag == ("x", 1)
+    assert _role_and_name(t.inputs[1], "zero-based") == ("input", "x[1]")
+
+
+def test_deltas_before_any_backward_raise_instead_of_returning_zeros():
+    t = MLP(2, [3, 1]).trace([1.0, 2.0])
+    with pytest.raises(RuntimeError, match=r"no backward\(\) has reached zs\[0\]\[0\]"):
+        t.deltas()
+
+
+def test_deltas_that_are_truly_zero_after_backward_are_returned():
+    # hinge with the margin met: C = max(0, 1 − y·a) = 0, so every δ is exactly 0
+    mlp = MLP.from_matrices([[[0.0]]], [[5.0]])
+    t = mlp.trace([1.0])
+    losses.hinge([t.outputs], [1]).backward()
+    assert t.deltas() == [[0.0]]
+
+
+def test_deltas_name_the_z_no_backward_reached():
+    t = MLP(1, [2, 2]).trace([1.0])
+    t.outputs[0].backward()  # reaches both hidden z and the first output's z only
+    with pytest.raises(RuntimeError, match=r"zs\[1\]\[1\]"):
+        t.deltas()
 
 
 def test_trace_z_nodes_are_single_nodes_feeding_the_activations():
@@ -273,6 +311,7 @@ def test_trace_outputs_equal_the_plain_forward_pass():
 def test_trace_shapes_and_repr():
     t = MLP(3, [4, 2]).trace([0.0, 0.0, 0.0])
     assert isinstance(t, Trace) and repr(t) == "Trace(3 inputs, layers of 4, 2)"
+    losses.quadratic([t.outputs], [[0.0, 0.0]]).backward()
     assert [len(d) for d in t.deltas()] == [4, 2]
 
 

@@ -14,6 +14,7 @@ import pytest
 
 import micrograd_like as mg
 from micrograd_like import Value, dot
+from micrograd_like.annotation import annotate
 from micrograd_like.tape import DataDependenceError, compile, trace
 
 TOL = 1e-12
@@ -243,11 +244,23 @@ def test_a_value_declared_twice_is_refused():
         compile(x * x, inputs=[x], params=[x])
 
 
-def test_an_undeclared_leaf_tagged_as_input_is_refused():
-    x, x2 = Value(1.0), Value(2.0)
-    x2.tag = ("x", 1)
-    with pytest.raises(DataDependenceError, match=r"tagged \('x', 1\) as an input"):
+def test_an_undeclared_leaf_annotated_as_input_is_refused():
+    x, x2 = Value(1.0), annotate(Value(2.0), role="input", name="x2")
+    with pytest.raises(DataDependenceError, match="annotated as an input"):
         compile(x * x2, inputs=[x], params=[])
+
+
+def test_an_undeclared_leaf_annotated_as_a_weight_is_refused():
+    x, w = Value(1.0), annotate(Value(2.0), role="weight", name="w")
+    with pytest.raises(ValueError, match=r"annotated as a parameter \(weight\)"):
+        compile(x * w, inputs=[x], params=[])
+
+
+def test_a_leaf_with_a_foreign_tag_is_a_constant_to_the_tape():
+    x, c = Value(1.0), Value(2.0)
+    c.tag = ("x", 1)  # not an Annotation: the tape gives it no meaning
+    tape = compile(x * c, inputs=[x], params=[])
+    assert tape.forward([[3.0]]).tolist() == [6.0]
 
 
 def test_forward_checks_the_shape_of_the_batch():

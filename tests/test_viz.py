@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import math
 import os
+import re
 
 import graphviz
 import pytest
 
 from micrograd_like import Value, backward_frames, dot, draw_dot
+from micrograd_like.annotation import annotate
 from micrograd_like.viz import (
     Drawing,
     GraphTooLargeError,
     GraphvizNotFoundError,
+    NodeText,
+    describe_nodes,
     save,
 )
 
@@ -28,27 +32,20 @@ def line_of(source: str, node_id: str) -> str:
     return line
 
 
-def tagged_layer(n_neurons: int, n_inputs: int) -> Value:
-    """One layer of sigmoid neurons tagged as nn tags them, summed into one output."""
-    xs = []
-    for k in range(n_inputs):
-        x = Value(0.1 * (k + 1))
-        x.tag = ("x", k)
-        xs.append(x)
+def annotated_layer(n_neurons: int, n_inputs: int) -> Value:
+    """One layer of sigmoid neurons annotated as nn annotates them, summed into one output.
+
+    The sum is no cost, so the drawing must not call any z's gradient δ."""
+    xs = [annotate(Value(0.1 * (k + 1)), role="input", name=f"x{k + 1}") for k in range(n_inputs)]
     outs = []
     for j in range(n_neurons):
-        ws = []
-        for k in range(n_inputs):
-            w = Value(0.01 * (j - k))
-            w.tag = ("w", 0, j, k)
-            ws.append(w)
-        b = Value(0.0)
-        b.tag = ("b", 0, j)
-        z = dot(ws, xs, bias=b)
-        z.tag = ("z", 0, j)
-        a = z.sigmoid()
-        a.tag = ("a", 0, j)
-        outs.append(a)
+        cluster = ("layer 2", f"neuron {j + 1}")
+        ws = [annotate(Value(0.01 * (j - k)), role="weight", name=f"w{j + 1}{k + 1}",
+                       cluster=cluster) for k in range(n_inputs)]
+        b = annotate(Value(0.0), role="bias", name=f"b{j + 1}", cluster=cluster)
+        z = annotate(dot(ws, xs, bias=b), role="z", name=f"z{j + 1}", cluster=cluster,
+                     grad_names={"cost": f"δ{j + 1}"})
+        outs.append(annotate(z.sigmoid(), role="a", name=f"a{j + 1}", cluster=cluster))
     total = outs[0]
     for a in outs[1:]:
         total = total + a
@@ -176,7 +173,7 @@ def test_graph_over_max_nodes_raises_naming_the_count_and_the_ways_out():
 
 def test_size_guard_suggests_collapse_only_for_graphs_with_neurons():
     with pytest.raises(GraphTooLargeError, match="collapse='neurons'"):
-        draw_dot(tagged_layer(3, 4), max_nodes=10)
+        draw_dot(annotated_layer(3, 4), max_nodes=10)
     y, _ = tanh_neuron()
     with pytest.raises(GraphTooLargeError) as info:
         draw_dot(y, max_nodes=3)
@@ -184,48 +181,111 @@ def test_size_guard_suggests_collapse_only_for_graphs_with_neurons():
 
 
 def test_collapse_gets_a_large_network_under_the_limit():
-    root = tagged_layer(20, 10)  # per neuron 10 w + b + z + a = 13 values and 2 ops
+    root = annotated_layer(20, 10)  # per neuron 10 w + b + z + a = 13 values and 2 ops
     with pytest.raises(GraphTooLargeError):
         draw_dot(root, max_nodes=100)
     src = draw_dot(root, max_nodes=100, collapse="neurons").source
-    assert src.count("layers[0].neurons[") == 20
+    assert len(re.findall(r"\{ neuron \d+ \|", src)) == 20
 
 
 # -- nn-aware drawing ---------------------------------------------------------------------------
 
 
 def test_each_neuron_is_a_cluster_inside_its_layer_cluster():
-    src = draw_dot(tagged_layer(2, 3)).source
-    assert src.count("subgraph cluster_layer0 {") == 1
-    assert "subgraph cluster_layer0_neuron0 {" in src
-    assert "subgraph cluster_layer0_neuron1 {" in src
+    src = draw_dot(annotated_layer(2, 3)).source
+    assert src.count('label="layer 2"') == 1
+    assert src.count("subgraph cluster_0 {") == 1
+    assert "subgraph cluster_0_0 {" in src and 'label="neuron 1"' in src
+    assert "subgraph cluster_0_1 {" in src and 'label="neuron 2"' in src
 
 
-def test_z_nodes_show_delta_equal_to_their_grad():
-    root = tagged_layer(2, 3)
+def test_a_z_under_a_root_that_is_no_cost_is_labelled_with_the_root_not_delta():
+    root = annotated_layer(2, 3)
     src = draw_dot(root).source
-    z_lines = [ln for ln in src.splitlines() if "{ z[0][" in ln]
-    assert len(z_lines) == 2
-    assert all("δ = grad" in ln for ln in z_lines)
+    z_lines = [ln for ln in src.splitlines() if "{ z" in ln]
+    assert len(z_lines) == 2 and "δ" not in src
+    assert all("grad " in ln for ln in z_lines)  # the root has no name: a plain "grad"
+
+
+def _neuron(activation: str = "tanh") -> tuple[Value, Value, Value]:
+    """x, w annotated as nn does; returns (z, a, C) with C = ½(a − 0.25)² marked a cost."""
+    x = annotate(Value(0.5), role="input", name="x")
+    w = annotate(Value(-1.5), role="weight", name="w")
+    z = annotate(w * x, role="z", name="z", grad_names={"cost": "δ"})
+    a = annotate(getattr(z, activation)(), role="a", name="a")
+    y = annotate(Value(0.25), role="target", name="y")
+    C = annotate((a - y) * (a - y) * annotate(Value(0.5), role="constant", name="½"),
+                 role="cost", name="C")
+    return z, a, C
+
+
+def test_after_backward_from_an_output_z_reads_da_dz_with_one_minus_tanh_squared():
+    z, a, _ = _neuron()
+    a.backward()
+    src = draw_dot(a).source
+    expected = 1.0 - math.tanh(z.data) ** 2  # d tanh/dz, closed form
+    assert f"∂a/∂z = {expected:.4f}" in src
+    assert "δ" not in src
+
+
+def test_after_backward_from_a_cost_z_reads_delta_equal_to_bp1():
+    z, a, C = _neuron()
+    C.backward()
+    src = draw_dot(C).source
+    delta = (a.data - 0.25) * (1.0 - math.tanh(z.data) ** 2)  # BP1: (a − y) σ′(z)
+    assert f"δ = {delta:.4f}" in src
+    assert f"∂C/∂w = {delta * 0.5:.4f}" in src  # BP4: a_in δ with a_in = x = 0.5
+
+
+def test_targets_and_constants_are_drawn_grey_without_a_gradient():
+    _, _, C = _neuron()
+    C.backward()
+    src = draw_dot(C).source
+    [y_line] = [ln for ln in src.splitlines() if "{ y |" in ln]
+    [half_line] = [ln for ln in src.splitlines() if "{ ½ |" in ln]
+    for line in (y_line, half_line):
+        assert "grad" not in line and "∂" not in line and 'fillcolor="#eeeeee"' in line
+
+
+def test_describe_nodes_gives_every_view_the_same_texts():
+    z, a, C = _neuron()
+    texts = describe_nodes(C)
+    assert texts[z] == NodeText(name="z", grad_name="δ", cluster=(), role="z",
+                                is_constant=False, special_grad=True)
+    assert texts[a].grad_name == "∂C/∂a"
+    assert describe_nodes(a)[z].grad_name == "∂a/∂z"
+
+
+def test_describe_nodes_names_nodes_in_the_notation_asked_for():
+    v = annotate(Value(1.0), role="weight", name={"nielsen": "w²₁₁", "zero-based": "w[0][0][0]"})
+    root = annotate(v * 2.0, name="out")
+    assert describe_nodes(root)[v].name == "w²₁₁"  # the first is the default
+    assert describe_nodes(root, notation="zero-based")[v].grad_name == "∂out/∂w[0][0][0]"
+    with pytest.raises(ValueError, match="notation 'nielson' is not one this graph is named in"):
+        describe_nodes(root, notation="nielson")
 
 
 def test_collapse_draws_one_box_per_neuron_with_one_edge_per_input():
-    src = draw_dot(tagged_layer(2, 3), collapse="neurons").source
-    assert src.count("layers[0].neurons[0] |") == 1
-    assert src.count("-> n0_0") == 3  # inputs x[0], x[1], x[2]
+    src = draw_dot(annotated_layer(2, 3), collapse="neurons").source
+    assert src.count("{ neuron 1 |") == 1
+    assert src.count("-> n0_0") == 3  # inputs x1, x2, x3
     assert "n0_0 -> v" in src  # into the + that sums the outputs
+
+
+def test_collapsed_neurons_are_listed_in_numeric_order():
+    src = draw_dot(annotated_layer(12, 1), collapse="neurons").source
+    order = [int(m) for m in re.findall(r"\{ neuron (\d+) \|", src)]
+    assert order == list(range(1, 13))
 
 
 def test_collapse_on_a_real_mlp_connects_layer_to_layer():
     nn = pytest.importorskip("nn", reason="the nn package is not importable")
     mlp = nn.MLP(2, [3, 1], seed=0)
     t = mlp.trace([1.0, -2.0])
-    t.outputs[0].backward()
+    nn.losses.quadratic([t.outputs], [[0.5]]).backward()
     src = draw_dot(t.outputs[0], collapse="neurons").source
     for j in range(3):
         assert f"n0_{j} -> n1_0" in src
-    delta = t.deltas()[1][0]
-    assert f"δ {delta:.4f}" in src
 
 
 # -- backward frames ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from micrograd_like import Value, dot, draw_dot
+from micrograd_like.annotation import annotate
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -37,26 +38,45 @@ def square() -> Value:
     return y
 
 
-def tagged_neuron() -> Value:
-    """One sigmoid neuron tagged as nn tags layers[0].neurons[0]."""
-    x0, x1 = Value(1.0), Value(-2.0)
-    x0.tag, x1.tag = ("x", 0), ("x", 1)
-    w0, w1, b = Value(0.5), Value(-0.25), Value(0.1)
-    w0.tag, w1.tag, b.tag = ("w", 0, 0, 0), ("w", 0, 0, 1), ("b", 0, 0)
+def _annotated_neuron() -> tuple[Value, Value]:
+    """One sigmoid neuron annotated as nn annotates layer 2, neuron 1 (Nielsen's numbering)."""
+    cluster = ("layer 2", "neuron 1")
+    x0 = annotate(Value(1.0), role="input", name="x₁")
+    x1 = annotate(Value(-2.0), role="input", name="x₂")
+    w0 = annotate(Value(0.5), role="weight", name="w²₁₁", cluster=cluster)
+    w1 = annotate(Value(-0.25), role="weight", name="w²₁₂", cluster=cluster)
+    b = annotate(Value(0.1), role="bias", name="b²₁", cluster=cluster)
     z = dot([w0, w1], [x0, x1], bias=b)  # z = 0.5·1 + (-0.25)(-2) + 0.1 = 1.1
-    z.tag = ("z", 0, 0)
-    a = z.sigmoid()  # a = σ(1.1) = 0.7503; δ = σ'(1.1) = a(1-a) = 0.1874
-    a.tag = ("a", 0, 0)
+    annotate(z, role="z", name="z²₁", cluster=cluster, grad_names={"cost": "δ²₁"})
+    a = annotate(z.sigmoid(), role="a", name="a²₁", cluster=cluster)  # a = σ(1.1) = 0.7503
+    return z, a
+
+
+def annotated_neuron() -> Value:
+    """The neuron after backward from its output a: z's grad is ∂a/∂z = σ'(1.1), not δ."""
+    _, a = _annotated_neuron()
     a.backward()
     return a
+
+
+def annotated_neuron_cost() -> Value:
+    """The neuron under the cost C = ½(a − y)², y = 0 (a target): z's grad is δ = a·σ'(1.1)."""
+    _, a = _annotated_neuron()
+    d = annotate(a - annotate(Value(0.0), role="target", name="y"), name="a − y")
+    C = annotate(annotate(d * d, name="(a − y)²") * annotate(Value(0.5), role="constant",
+                                                              name="½"), role="cost", name="C")
+    C.backward()
+    return C
 
 
 CASES = {
     # name: (graph, options, value boxes, op ovals, edges)
     "tanh_neuron": (tanh_neuron, {}, 6, 3, 8),  # x w b, x*w, +, tanh; edges 2+1, 2+1, 1+1
     "square": (square, {}, 2, 1, 3),  # a, a*a; a->* twice, *->y
-    "tagged_neuron": (tagged_neuron, {}, 7, 2, 8),  # x0 x1 w0 w1 b z a; dot 5+1, sigmoid 1+1
-    "tagged_neuron_collapsed": (tagged_neuron, {"collapse": "neurons"}, 3, 0, 2),  # x0 x1 box
+    "annotated_neuron": (annotated_neuron, {}, 7, 2, 8),  # x₁ x₂ w w b z a; dot 5+1, σ 1+1
+    "annotated_neuron_collapsed": (annotated_neuron, {"collapse": "neurons"}, 3, 0, 2),
+    # + y, a − y, ½, (a − y)², C; ops −, *, *; edges 2+1, 2+1, 2+1
+    "annotated_neuron_cost": (annotated_neuron_cost, {}, 12, 5, 17),
 }
 
 
@@ -91,11 +111,18 @@ def test_golden_tanh_neuron_shows_hand_computed_numbers():
     assert "{ b | data 6.8814 | grad 0.5000 }" in text  # 1 - y²
 
 
-def test_golden_tagged_neuron_marks_z_with_its_delta():
-    text = (GOLDEN / "tagged_neuron.gv").read_text(encoding="utf-8")
+def test_golden_neuron_under_its_output_labels_z_with_da_dz_not_delta():
+    text = (GOLDEN / "annotated_neuron.gv").read_text(encoding="utf-8")
     a = 1.0 / (1.0 + math.exp(-1.1))
-    assert f"{{ z[0][0] | data 1.1000 | δ = grad {a * (1 - a):.4f} }}" in text
-    assert "subgraph cluster_layer0_neuron0" in text
+    assert f"{{ z²₁ | data 1.1000 | ∂a²₁/∂z²₁ = {a * (1 - a):.4f} }}" in text  # σ'(z) = a(1 − a)
+    assert "δ" not in text and 'label="neuron 1"' in text
+
+
+def test_golden_neuron_under_a_cost_labels_z_with_its_delta():
+    text = (GOLDEN / "annotated_neuron_cost.gv").read_text(encoding="utf-8")
+    a = 1.0 / (1.0 + math.exp(-1.1))
+    assert f"{{ z²₁ | data 1.1000 | δ²₁ = {a * a * (1 - a):.4f} }}" in text  # BP1: (a − y)σ'(z)
+    assert f"{{ a − y | data {a:.4f} | ∂C/∂(a − y) = {a:.4f} }}" in text
 
 
 def test_same_expression_built_twice_gives_identical_source():
