@@ -11,7 +11,16 @@
 # The one place the version is written: pyproject.toml reads it from here at build time.
 __version__ = "0.1.0"
 
-from micrograd_like.engine import Value, dot, is_grad_enabled, no_grad, sum, topological_order
+from micrograd_like.engine import (
+    Value,
+    backward_steps,
+    dot,
+    is_grad_enabled,
+    no_grad,
+    sum,
+    topological_order,
+)
+from micrograd_like.explore import explore
 from micrograd_like.gradcheck import GradcheckReport, gradcheck
 from micrograd_like.tape import DataDependenceError, Tape
 from micrograd_like.tape import compile as compile_tape
@@ -25,10 +34,12 @@ __all__ = [
     "no_grad",
     "is_grad_enabled",
     "topological_order",
+    "backward_steps",
     "gradcheck",
     "GradcheckReport",
     "draw_dot",
     "backward_frames",
+    "explore",
     "Tape",
     "compile_tape",
     "trace_tape",

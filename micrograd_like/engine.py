@@ -35,7 +35,15 @@ from functools import reduce
 from operator import add, mul
 from typing import Any
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "sum", "dot", "topological_order"]
+__all__ = [
+    "Value",
+    "no_grad",
+    "is_grad_enabled",
+    "sum",
+    "dot",
+    "topological_order",
+    "backward_steps",
+]
 
 Number = int | float
 Operand = "Value | int | float"
@@ -538,6 +546,37 @@ def topological_order(root: Value) -> list[Value]:
 
 
 _PLACE = object()
+
+
+def backward_steps(
+    root: Value,
+) -> Iterator[tuple[Value, float, list[tuple[Value, float, float]]]]:
+    """Replay ``root.backward()`` one op node at a time, on the side, for showing it.
+
+    Yields ``(v, g, updates)`` for each op node ``v`` in the order ``backward`` visits it:
+    ``g`` is ``∂root/∂v`` (complete by then), and ``updates`` lists, per edge in parent
+    order, ``(p, ∂v/∂p, running ∂root/∂p after adding ∂v/∂p · g)``.  The sums start from
+    the seed ``∂root/∂root = 1`` and are the same float operations in the same order as
+    :meth:`Value.backward` from zero, so the last running sum of each node equals its
+    ``grad`` after ``zero_grad(); backward()``.  The graph's ``.grad`` are not touched.
+
+    >>> a = Value(3.0); y = a * a
+    >>> [(round(g, 1), [(d, t) for _, d, t in ups]) for _, g, ups in backward_steps(y)]
+    [(1.0, [(3.0, 3.0), (3.0, 6.0)])]
+    """
+    grads: dict[Value, float] = {root: 1.0}
+    for v in reversed(topological_order(root)):
+        e = v._edges
+        if not e:
+            continue
+        g = grads.get(v, 0.0)
+        updates = []
+        for i in range(0, len(e), 2):  # the chain rule, exactly as Value.backward applies it
+            p, d = e[i], e[i + 1]
+            total = grads.get(p, 0.0) + d * g
+            grads[p] = total
+            updates.append((p, d, total))
+        yield v, g, updates
 
 
 def is_grad_enabled() -> bool:

@@ -39,7 +39,7 @@ from typing import Any
 import graphviz
 
 from micrograd_like.annotation import annotation_of, text_of
-from micrograd_like.engine import Value, topological_order
+from micrograd_like.engine import Value, backward_steps, topological_order
 from micrograd_like.files import write_atomic
 
 __all__ = [
@@ -289,16 +289,9 @@ def backward_frames(root: Value, **options: Any) -> list[Drawing]:
             caption=f"backward step 0/{n_steps}: seed ∂root/∂root = 1",
         )
     ]
-    step = 0
-    for v in reversed(order):
-        edges = v._edges
-        if not edges:
-            continue
-        step += 1
-        g = grads.get(v, 0.0)
-        for i in range(0, len(edges), 2):  # the chain rule, as Value.backward applies it
-            p = edges[i]
-            grads[p] = grads.get(p, 0.0) + edges[i + 1] * g
+    for step, (v, g, updates) in enumerate(backward_steps(root), start=1):
+        for p, _, total in updates:
+            grads[p] = total
         caption = (
             f"backward step {step}/{n_steps}: through '{v.op}', each input's grad "
             f"+= ∂out/∂input × {format(g, opts.number_format)}"

@@ -54,7 +54,59 @@ def pytest_configure(config: pytest.Config) -> None:
 def graphviz_dot():
     """Skip (or, under CI=true, fail) when Graphviz's dot is not installed."""
     if shutil.which("dot") is None:
-        reason = "Graphviz's dot is not installed (apt-get install graphviz)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
+        _skip_or_fail("Graphviz's dot is not installed (apt-get install graphviz)")
+
+
+def _skip_or_fail(reason: str) -> None:
+    """Skip a test whose tool is missing; under CI (``CI=true``) fail instead: CI must run it."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
+
+
+# Chromium must not try the network: no background services, no updates, no QUIC, a fresh
+# profile.  (--no-sandbox: CI runs as root in a container.)
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,900",
+)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """One headless Chromium per test module, driven by Selenium.
+
+    Skips (fails under CI=true) when Chromium, chromedriver or Selenium is missing.  The
+    browser keeps its console messages and its network log (Chrome DevTools "performance"
+    events), read with ``browser.get_log("browser")`` / ``get_log("performance")``.
+    """
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if chromium is None or driver_path is None:
+        _skip_or_fail("Chromium or chromedriver is not installed "
+                      "(Debian/Ubuntu: apt-get install chromium chromium-driver)")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.options import Options
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        _skip_or_fail("Selenium is not installed (pip install selenium)")
+    options = Options()
+    options.binary_location = chromium
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()

@@ -1,0 +1,282 @@
+// micrograd-like explore: step through a backward (or forward) pass on a Graphviz SVG.
+// Every number shown was formatted in Python from the engine's own numbers; this script
+// only decides which of them are visible at the current step.  No network, no libraries.
+function mglExplore(root) {
+  "use strict";
+  if (!root || root.getAttribute("data-ready")) return;
+  var D = JSON.parse(root.querySelector(".mgl-data").textContent);
+  var svg = root.querySelector(".mgl-graph svg");
+  var $ = function (sel) { return root.querySelector(sel); };
+  var n = D.nodes.length;
+  var state = { mode: "backward", step: 0, selected: -1 };
+
+  // -- find each node's picture: group, data text, grad text, and its edges --------------
+  var groups = {}, edges = {};
+  svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
+    var t = g.querySelector("title");
+    if (!t) return;
+    if (g.getAttribute("class") === "node") groups[t.textContent] = g;
+    else (edges[t.textContent] = edges[t.textContent] || []).push(g);  // a*a: two edges
+    t.textContent = "";  // the ids (v3, v3op) mean nothing to a reader; labels come below
+  });
+  var pic = D.boxes.map(function (box, i) {
+    var g = groups[box.svg], texts = g ? g.querySelectorAll("text") : [];
+    var p = {
+      g: g, op: box.op ? groups[box.op] : null,
+      dataEl: box.dataAt === undefined ? null : texts[box.dataAt],
+      gradEl: box.gradAt === undefined ? null : texts[box.gradAt],
+      edges: [],
+    };
+    // named for readers of the page's DOM (and its tests): which node a text shows
+    if (p.dataEl) p.dataEl.setAttribute("data-data-of", i);
+    if (p.gradEl) p.gradEl.setAttribute("data-grad-of", i);
+    var target = box.op || box.svg;
+    var ends = D.nodes[i].parents.map(function (par) { return D.boxes[par.node].svg + "->" + target; });
+    if (box.op) ends.push(box.op + "->" + box.svg);
+    ends.forEach(function (end) {
+      (edges[end] || []).forEach(function (e) { if (p.edges.indexOf(e) < 0) p.edges.push(e); });
+    });
+    return p;
+  });
+  // Which nodes a picture group stands for (several, for a collapsed neuron).
+  var members = new Map();
+  pic.forEach(function (p, i) {
+    [p.g, p.op].forEach(function (g) {
+      if (!g) return;
+      if (!members.has(g)) members.set(g, []);
+      members.get(g).push(i);
+    });
+  });
+
+  // -- the log of lines, one list item per line, built once per mode ------------------------
+  var log = $(".mgl-log"), items = { backward: [], forward: [] };
+  function buildLog(mode) {
+    log.textContent = "";
+    if (!items[mode].length) {
+      D[mode].forEach(function (step, k) {
+        step.lines.forEach(function (line) {
+          var li = document.createElement("li");
+          li.textContent = line[0];
+          li.setAttribute("data-step", k);
+          items[mode].push(li);
+        });
+      });
+    }
+    var frag = document.createDocumentFragment();
+    items[mode].forEach(function (li) { frag.appendChild(li); });
+    log.appendChild(frag);
+  }
+
+  // -- what is known at (mode, step) ------------------------------------------------------
+  function known() {
+    var grad = new Array(n).fill(null), data = new Array(n).fill(null), i, k;
+    if (state.mode === "backward") {
+      for (i = 0; i < n; i++) data[i] = D.nodes[i].dataText;
+      for (k = 0; k < state.step; k++) {
+        D.backward[k].lines.forEach(function (line) { grad[line[1]] = line[2]; });
+      }
+    } else {
+      for (i = 0; i < n; i++) if (!D.nodes[i].op) data[i] = D.nodes[i].dataText;
+      for (k = 0; k < state.step; k++) data[D.forward[k].node] = D.nodes[D.forward[k].node].dataText;
+    }
+    return { grad: grad, data: data };
+  }
+
+  function setClass(el, name, on) { if (el) el.classList.toggle(name, on); }
+
+  function render() {
+    var steps = D[state.mode], last = steps.length, s = state.step;
+    var now = known(), cur = s > 0 ? steps[s - 1] : null;
+    pic.forEach(function (p, i) {
+      var box = D.boxes[i];
+      if (p.dataEl) p.dataEl.textContent = box.dataPrefix + (now.data[i] === null ? "" : now.data[i]);
+      if (p.gradEl) {
+        p.gradEl.textContent = box.gradPrefix + (now.grad[i] === null ? "" : now.grad[i]);
+        setClass(p.gradEl, "mgl-partial", now.grad[i] !== null && D.done[i] >= s);
+      }
+    });
+    // highlight: the node being processed, the edges it works along, the nodes it updates
+    root.querySelectorAll(".mgl-current, .mgl-touched, .mgl-edge-now").forEach(function (el) {
+      el.classList.remove("mgl-current", "mgl-touched", "mgl-edge-now");
+    });
+    var lines = cur ? cur.lines : [];
+    if (cur) {
+      var p = pic[cur.node];
+      setClass(p.g, "mgl-current", true);
+      setClass(p.op, "mgl-current", true);
+      p.edges.forEach(function (e) { e.classList.add("mgl-edge-now"); });
+      if (state.mode === "backward") {
+        lines.forEach(function (line) {
+          if (line[1] !== cur.node) setClass(pic[line[1]].g, "mgl-touched", true);
+        });
+      } else {
+        D.nodes[cur.node].parents.forEach(function (par) { setClass(pic[par.node].g, "mgl-touched", true); });
+      }
+    }
+    var what = state.mode === "backward" ? "Backward" : "Forward";
+    var status = s === 0
+      ? (state.mode === "backward"
+        ? "Backward pass, step 0 of " + last + ": no gradient computed yet. Next seeds ∂" +
+          D.nodes[D.root].name + "/∂" + D.nodes[D.root].name + " = 1."
+        : "Forward pass, step 0 of " + last + ": only the inputs are known.")
+      : what + " pass, step " + s + " of " + last + ": " + cur.title;
+    $(".mgl-status").textContent = status;
+    var box = $(".mgl-now");
+    box.textContent = "";
+    lines.forEach(function (line) {
+      var code = document.createElement("code");
+      code.textContent = line[0];
+      box.appendChild(code);
+    });
+    items[state.mode].forEach(function (li) { li.hidden = +li.getAttribute("data-step") >= s; });
+    var slider = $(".mgl-slider input");
+    slider.max = last;
+    slider.value = s;
+    slider.setAttribute("aria-valuetext", "step " + s + " of " + last);
+    $(".mgl-count").textContent = s + " / " + last;
+    root.querySelectorAll("[data-go]").forEach(function (b) {
+      var back = b.getAttribute("data-go") === "start" || b.getAttribute("data-go") === "prev";
+      b.disabled = back ? s === 0 : s === last;
+    });
+    pic.forEach(function (p, i) { if (p.g && members.get(p.g)[0] === i) label(p.g, now); });
+    if (state.selected >= 0) detail(state.selected, now);
+    if (D.standalone) {
+      var frag = (state.mode === "forward" ? "mode=forward&" : "") + "step=" + (s === last ? "end" : s);
+      try { history.replaceState(null, "", "#" + frag); } catch (e) { /* e.g. a sandbox */ }
+    }
+  }
+
+  function show(x) { return x === null ? "not computed yet" : x; }
+
+  function label(g, now) {
+    var text = members.get(g).map(function (i) {
+      var v = D.nodes[i];
+      return v.name + (v.op ? " = " + v.expr : "") + ", data " + show(now.data[i]) +
+        ", grad " + show(now.grad[i]);
+    }).join("; ");
+    g.setAttribute("aria-label", text);
+    var t = g.querySelector("title");
+    if (t) t.textContent = text;
+  }
+
+  // -- the detail panel for a node ----------------------------------------------------------
+  function el(tag, text) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; }
+
+  function detail(i, now) {
+    var v = D.nodes[i], panel = $(".mgl-detail");
+    panel.textContent = "";
+    panel.appendChild(el("h3", v.name));
+    var dl = el("dl");
+    function row(k, val) { dl.appendChild(el("dt", k)); dl.appendChild(el("dd", val)); }
+    row("op", v.op ? v.op + ":  " + v.name + " = " + v.expr : "none: a leaf (an input, a parameter or a constant)");
+    row("data", show(now.data[i]));
+    var g = now.grad[i];
+    row("grad ∂" + D.nodes[D.root].name + "/∂" + v.name,
+      g === null ? "not computed yet" : g + (D.done[i] >= state.step ? " (partial: more contributions to come)" : ""));
+    panel.appendChild(dl);
+    if (v.parents.length) {
+      panel.appendChild(el("h4", "Parents and local derivatives"));
+      var table = el("table"), head = el("tr");
+      ["parent", "data", "∂" + v.name + "/∂parent", "value"].forEach(function (h) { head.appendChild(el("th", h)); });
+      table.appendChild(head);
+      v.parents.forEach(function (par) {
+        var tr = el("tr"), pv = D.nodes[par.node];
+        [pv.name, pv.dataText, par.formula, par.localText].forEach(function (c) { tr.appendChild(el("td", c)); });
+        table.appendChild(tr);
+      });
+      panel.appendChild(table);
+    }
+    if (state.mode === "backward") {
+      var got = [];
+      for (var k = 0; k < state.step; k++) {
+        D.backward[k].lines.forEach(function (line) {
+          if (line[1] === i) got.push("from " + D.nodes[D.backward[k].node].name + ": " + line[0]);
+        });
+      }
+      if (got.length) {
+        panel.appendChild(el("h4", "Gradient received so far"));
+        var ul = el("ul");
+        got.forEach(function (t) { ul.appendChild(el("li", t)); });
+        panel.appendChild(ul);
+      }
+    }
+    if (v.consumers.length) {
+      panel.appendChild(el("p", "Used by: " + v.consumers.map(function (c) { return D.nodes[c].name; }).join(", ")));
+    }
+  }
+
+  function select(g) {
+    if (!members.has(g)) return;
+    root.querySelectorAll(".mgl-selected").forEach(function (e) { e.classList.remove("mgl-selected"); });
+    var list = members.get(g);
+    state.selected = list[list.length - 1];
+    setClass(pic[state.selected].g, "mgl-selected", true);
+    detail(state.selected, known());
+  }
+
+  // -- controls -------------------------------------------------------------------------------
+  function go(step) {
+    state.step = Math.max(0, Math.min(D[state.mode].length, step));
+    render();
+  }
+  function act(what) {
+    var s = state.step;
+    go(what === "start" ? 0 : what === "prev" ? s - 1 : what === "next" ? s + 1 : D[state.mode].length);
+  }
+  function setMode(mode) {
+    if (mode !== "forward") mode = "backward";
+    if (state.mode !== mode || !log.childNodes.length) {
+      state.mode = mode;
+      buildLog(mode);
+      root.querySelectorAll('.mgl-modes input').forEach(function (r) { r.checked = r.value === mode; });
+    }
+  }
+  root.querySelectorAll("[data-go]").forEach(function (b) {
+    b.addEventListener("click", function () { act(b.getAttribute("data-go")); });
+  });
+  var fit = $(".mgl-fit");
+  fit.addEventListener("click", function () {
+    var on = fit.getAttribute("aria-pressed") !== "true";
+    fit.setAttribute("aria-pressed", on ? "true" : "false");
+    setClass($(".mgl-graph"), "mgl-fitted", on);
+  });
+  $(".mgl-slider input").addEventListener("input", function (e) { go(+e.target.value); });
+  root.querySelectorAll(".mgl-modes input").forEach(function (r) {
+    r.addEventListener("change", function () { setMode(r.value); go(0); });
+  });
+  members.forEach(function (list, g) {
+    g.setAttribute("tabindex", "0");
+    g.setAttribute("role", "button");
+    g.addEventListener("click", function () { select(g); });
+    g.addEventListener("focus", function () { select(g); });
+  });
+  var keys = { ArrowRight: "next", ArrowLeft: "prev", Home: "start", End: "end" };
+  (D.standalone ? document : root).addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (!keys[e.key] || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (t && t.tagName === "INPUT") return;  // the slider and the radios use arrows themselves
+    act(keys[e.key]);
+    e.preventDefault();
+  });
+
+  function fromHash() {
+    var h = {}, s;
+    (location.hash || "").replace(/^#/, "").split("&").forEach(function (kv) {
+      var p = kv.split("=");
+      if (p.length === 2) h[p[0]] = decodeURIComponent(p[1]);
+    });
+    setMode(h.mode);
+    s = h.step === "end" ? D[state.mode].length : parseInt(h.step, 10);
+    go(isFinite(s) ? s : 0);
+  }
+  root.querySelector(".mgl-controls").hidden = false;
+  $(".mgl-nojs").hidden = true;
+  if (D.standalone) {
+    fromHash();
+    window.addEventListener("hashchange", fromHash);
+  } else {
+    setMode("backward");
+    go(0);
+  }
+  root.setAttribute("data-ready", performance.now().toFixed(1));
+}

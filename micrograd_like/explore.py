@@ -1,0 +1,427 @@
+"""Watch backpropagation happen: an interactive page that steps through ``backward()``.
+
+``explore(root)`` lays the graph out with Graphviz exactly as :func:`~micrograd_like.viz.draw_dot`
+does and wraps the picture in a small page of its own (hand-written script and CSS, both
+embedded: no network, no external file).  The page steps through the backward pass one node
+at a time, in the order :meth:`Value.backward` visits them, showing every chain-rule update
+
+    p.grad += ∂v/∂p · v.grad        e.g.  w.grad += 2.0000 × 0.5000 = 1.0000
+
+with its numbers; a forward mode steps through the values the same way.  Gradients not yet
+computed are blank.  Clicking or focusing a node shows its op, data, grad, parents and local
+derivatives.  ``#step=7`` or ``#step=end`` in the URL opens the page at that step.
+
+Every number on the page is written here, in Python, with the drawing's number format: the
+data and local derivatives stored on the graph, and the running sums of one backward pass.
+The script only shows them; it does no arithmetic.  The running sums are those of
+:func:`~micrograd_like.engine.backward_steps`, whose last sums are checked against the
+gradients :meth:`Value.backward` itself computes.  The graph is left as it was found.
+
+>>> from micrograd_like import Value
+>>> w, x = Value(2.0, label="w"), Value(0.5, label="x")
+>>> page = explore(w * x)
+>>> [line.text for line in page.steps[1].lines]  # step 0 is the seed ∂y/∂y = 1
+['w.grad += 0.5000 × 1.0000 = 0.5000', 'x.grad += 2.0000 × 1.0000 = 2.0000']
+>>> w.grad                       # explore() does not change the graph
+0.0
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from micrograd_like import viz
+from micrograd_like.engine import Value, backward_steps, topological_order
+from micrograd_like.files import write_atomic
+
+__all__ = ["Explorer", "Line", "Step", "explore"]
+
+_SVG = "{http://www.w3.org/2000/svg}"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One chain-rule update (backward) or one computed value (forward), as the page shows it.
+
+    ``node`` receives the update; ``total`` is its running value after it (a float).
+    """
+
+    text: str
+    node: int
+    total: float
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the page: the node being processed (index in topological order) and the
+    lines it produces, in order."""
+
+    node: int
+    title: str
+    lines: tuple[Line, ...]
+
+
+class Explorer:
+    """The page for one graph; ``_repr_html_`` shows it inline, :meth:`save` writes a file.
+
+    Attributes:
+        steps: the backward steps: the seed, then one per op node in the order ``backward``
+            visits them.  ``steps[k].lines`` are the chain-rule updates of step k.
+        forward_steps: one per op node in topological order (its value computed).
+        grads: ``∂root/∂v`` for each node in topological order, computed by ``backward()``.
+    """
+
+    def __init__(self, payload: dict[str, Any], svg: str, steps: list[Step],
+                 forward_steps: list[Step], grads: list[float]) -> None:
+        self._payload = payload
+        self._svg = svg
+        self.steps = steps
+        self.forward_steps = forward_steps
+        self.grads = grads
+
+    def html_fragment(self, element_id: str, *, standalone: bool = False) -> str:
+        """The page body (controls, picture, panels, style and script) for one element id."""
+        payload = {**self._payload, "standalone": standalone}
+        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        # No "<" at all inside the script element, so no label can end it or open a comment.
+        data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        svg = self._svg.replace(' id="', f' id="{element_id}-')
+        return _TEMPLATE.format(
+            id=element_id,
+            title=html.escape(payload["title"]),
+            svg=svg,
+            data=data,
+            css=_asset("explore.css"),
+            js=_asset("explore.js"),
+        )
+
+    def to_html(self) -> str:
+        """A complete, self-contained HTML document (what :meth:`save` writes)."""
+        title = html.escape(self._payload["title"])
+        body = self.html_fragment("mgl", standalone=True)
+        return (
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            # The page may load nothing from anywhere: everything it needs is inline.
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
+            f"<title>{title}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        )
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the page to ``path`` (one HTML file, atomically) and return the path."""
+        text = self.to_html().encode("utf-8")
+        return write_atomic(path, lambda f: f.write(text))
+
+    def _repr_html_(self) -> str:
+        # A fresh id per display: a notebook may show several pages, from several sessions.
+        return self.html_fragment("mgl-" + uuid.uuid4().hex[:10])
+
+
+def explore(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    number_format: str = ".4f",
+    show_local_grads: bool = False,
+    clusters: bool = True,
+    collapse: str | None = None,
+    max_nodes: int = viz.DEFAULT_MAX_NODES,
+    title: str | None = None,
+) -> Explorer:
+    """An interactive page stepping through ``root.backward()`` (and the forward pass).
+
+    The drawing options mean what they mean for :func:`~micrograd_like.viz.draw_dot`; so does
+    the size guard: more than ``max_nodes`` boxes and ovals raise
+    :class:`~micrograd_like.viz.GraphTooLargeError`, which says how to go on
+    (``collapse="neurons"`` for ``nn`` graphs).  ``root`` need not have been backpropagated:
+    the gradients are computed here, and the graph's own ``.grad`` are left as they were.
+
+    Returns:
+        An :class:`Explorer`: displays inline in Jupyter; ``.save("backprop.html")`` writes
+        one self-contained file.  Needs Graphviz's ``dot`` for the layout.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"explore: root must be a Value, got {type(root).__name__}")
+    opts = viz._options(rankdir, number_format, True, False, show_local_grads, clusters,
+                        collapse, max_nodes)
+    order = topological_order(root)
+    index = {v: i for i, v in enumerate(order)}
+    grads = _engine_grads(root, order)
+    drawing = viz._build(order, opts, grad_of=lambda v: grads[index[v]], path=set())
+    svg = viz._pipe(drawing, "svg").decode("utf-8")
+    svg = svg[svg.index("<svg"):]  # drop the XML prologue and DOCTYPE: it goes inside HTML
+
+    def num(x: float) -> str:
+        return format(x, number_format)
+
+    names = [_name(v, i) for i, v in enumerate(order)]
+    steps, forward = _backward_steps(root, order, index, names, num), _forward_steps(
+        order, index, names, num)
+    last = {}
+    for step in steps:
+        for line in step.lines:
+            last[line.node] = line.total
+    if any(last[i] != g for i, g in enumerate(grads) if i in last):  # pragma: no cover
+        raise AssertionError("explore: the replayed backward pass disagrees with backward()")
+    payload = {
+        "title": title or f"Backpropagation through {names[-1]}",
+        "nodes": _nodes(order, index, names, grads, num),
+        "boxes": _boxes(svg, order, opts, grads, num),
+        "backward": [_step_json(s, num) for s in steps],
+        "forward": [_step_json(s, num) for s in forward],
+        "done": _done_steps(steps, len(order)),
+        "root": len(order) - 1,
+    }
+    return Explorer(payload, svg, steps, forward, grads)
+
+
+# --------------------------------------------------------------------------------------
+# The numbers: from the engine
+# --------------------------------------------------------------------------------------
+
+
+def _engine_grads(root: Value, order: list[Value]) -> list[float]:
+    """``∂root/∂v`` for every node, by ``root.backward()`` from zero; grads then restored."""
+    saved = [v.grad for v in order]
+    try:
+        for v in order:
+            v.grad = 0.0
+        root.backward()
+        return [v.grad for v in order]
+    finally:
+        for v, g in zip(order, saved):
+            v.grad = g
+
+
+def _backward_steps(root: Value, order: list[Value], index: dict[Value, int],
+                    names: list[str], num: Any) -> list[Step]:
+    r = len(order) - 1
+    steps = [Step(r, f"seed: ∂{names[r]}/∂{names[r]} = 1",
+                  (Line(f"{names[r]}.grad = 1 (∂{names[r]}/∂{names[r]})", r, 1.0),))]
+    for v, g, updates in backward_steps(root):
+        i = index[v]
+        lines = tuple(
+            Line(f"{names[index[p]]}.grad += {num(d)} × {num(g)} = {num(d * g)}"
+                 + ("" if total == d * g else f" → {names[index[p]]}.grad = {num(total)}"),
+                 index[p], total)
+            for p, d, total in updates
+        )
+        steps.append(Step(i, f"through {names[i]} = {_op_text(v, names, index)}: "
+                             f"each input's grad += ∂{names[i]}/∂input × {num(g)}", lines))
+    return steps
+
+
+def _forward_steps(order: list[Value], index: dict[Value, int], names: list[str],
+                   num: Any) -> list[Step]:
+    steps = []
+    for v in order:
+        if v.is_leaf:
+            continue
+        i = index[v]
+        inputs = ", ".join(f"{names[index[p]]} = {num(p.data)}" for p in _unique(v.parents))
+        text = f"{names[i]} = {_op_text(v, names, index)} = {num(v.data)}   ({inputs})"
+        steps.append(Step(i, f"compute {names[i]}", (Line(text, i, v.data),)))
+    return steps
+
+
+def _done_steps(steps: list[Step], n: int) -> list[int]:
+    """For each node, the backward step after which its grad is final (-1: never touched)."""
+    done = [-1] * n
+    for k, step in enumerate(steps):
+        for line in step.lines:
+            done[line.node] = k
+    return done
+
+
+def _unique(values: tuple[Value, ...]) -> list[Value]:
+    seen: list[Value] = []
+    for v in values:
+        if not any(v is s for s in seen):
+            seen.append(v)
+    return seen
+
+
+# --------------------------------------------------------------------------------------
+# Names and formulas (display texts)
+# --------------------------------------------------------------------------------------
+
+
+def _name(v: Value, i: int) -> str:
+    return v.label or viz._tag_name(v) or f"v{i}"
+
+
+_INFIX = {"+": " + ", "-": " − ", "*": " · ", "/": " / ", "**": " ** "}
+
+
+def _op_text(v: Value, names: list[str], index: dict[Value, int]) -> str:
+    """``a · b``, ``tanh(n)``, ``x ** 2``, ``dot(w, x) + b``: the op applied to its parents."""
+    ps = [names[index[p]] for p in v.parents]
+    if v.op in _INFIX and len(ps) == 2:
+        return ps[0] + _INFIX[v.op] + ps[1]
+    if v.op.startswith("**"):
+        return f"{ps[0]} ** {v.op[2:]}"
+    if v.op == "neg":
+        return f"−{ps[0]}"
+    if v.op == "dot":
+        n = len(ps) // 2
+        terms = " + ".join(f"{ps[k]}·{ps[n + k]}" for k in range(n))
+        return terms + (f" + {ps[-1]}" if len(ps) % 2 else "")
+    if v.op == "sum":
+        return " + ".join(ps)
+    return f"{v.op}({', '.join(ps)})"
+
+
+def _partial_formulas(v: Value, names: list[str], index: dict[Value, int]) -> list[str]:
+    """The text of ∂v/∂p for each parent p (a local fallback until ops has the table)."""
+    ps = [names[index[p]] for p in v.parents]
+    out, op = names[index[v]], v.op
+    a = ps[0] if ps else ""
+    if op in ("+", "sum"):
+        return ["1"] * len(ps)
+    if op == "-":
+        return ["1", "−1"]
+    if op == "*":
+        return [ps[1], ps[0]]
+    if op == "/":
+        return [f"1/{ps[1]}", f"−{ps[0]}/{ps[1]}²"]
+    if op == "neg":
+        return ["−1"]
+    if op == "**":
+        return [f"{ps[1]}·{a}^({ps[1]}−1)", f"{a}^{ps[1]}·ln {a}"]
+    if op.startswith("**"):
+        return [f"{op[2:]}·{a}^({op[2:]}−1)"]
+    if op == "dot":
+        n = len(ps) // 2
+        return ps[n:2 * n] + ps[:n] + (["1"] if len(ps) % 2 else [])
+    unary = {
+        "exp": f"e^{a} = {out}", "log": f"1/{a}", "tanh": f"1 − {out}²",
+        "sigmoid": f"{out}·(1 − {out})", "relu": f"1 if {a} > 0 else 0",
+        "abs": f"sign({a})", "sqrt": f"1/(2·√{a})", "softplus": f"σ({a})",
+        "sin": f"cos {a}", "cos": f"−sin {a}",
+    }
+    return [unary.get(op, f"∂{out}/∂{a}")] * len(ps)
+
+
+# --------------------------------------------------------------------------------------
+# Serialising for the script
+# --------------------------------------------------------------------------------------
+
+
+def _nodes(order: list[Value], index: dict[Value, int], names: list[str], grads: list[float],
+           num: Any) -> list[dict[str, Any]]:
+    consumers: list[list[int]] = [[] for _ in order]
+    for v in order:
+        for p in _unique(v.parents):
+            consumers[index[p]].append(index[v])
+    nodes = []
+    for i, v in enumerate(order):
+        formulas = _partial_formulas(v, names, index)
+        nodes.append({
+            "name": names[i],
+            "op": v.op,
+            "expr": _op_text(v, names, index) if v.parents else "",
+            "data": v.data,
+            "dataText": num(v.data),
+            "grad": grads[i],
+            "gradText": num(grads[i]),
+            "parents": [
+                {"node": index[p], "formula": f, "local": d, "localText": num(d)}
+                for p, d, f in zip(v.parents, v.local_grads, formulas)
+            ],
+            "consumers": consumers[i],
+        })
+    return nodes
+
+
+def _step_json(step: Step, num: Any) -> dict[str, Any]:
+    # each line: its text, the node it updates, and that node's running value after it
+    return {"node": step.node, "title": step.title,
+            "lines": [[line.text, line.node, num(line.total)] for line in step.lines]}
+
+
+def _boxes(svg: str, order: list[Value], opts: Any, grads: list[float],
+           num: Any) -> list[dict[str, Any] | None]:
+    """Where each node shows in the SVG: its group's title and which text element holds its
+    data and its grad, with the words before the number (``"grad "``, ``"δ = grad "``)."""
+    texts: dict[str, list[str]] = {}
+    for g in ET.fromstring(svg).iter(f"{_SVG}g"):
+        if g.get("class") == "node":
+            title = g.find(f"{_SVG}title")
+            if title is not None and title.text:
+                texts[title.text] = ["".join(t.itertext()) for t in g.iter(f"{_SVG}text")]
+    builder = viz._Builder(order, opts, lambda v: 0.0, set(), None)
+    has_z = {key: False for key in builder.groups.values()}
+    for v, key in builder.groups.items():
+        has_z[key] = has_z[key] or viz._kind(v) == "z"
+    boxes: list[dict[str, Any] | None] = []
+    for i, v in enumerate(order):
+        svg_id = builder.vid(v)
+        fields = texts.get(svg_id, [])
+        kind = viz._kind(v)
+        if builder.collapsed and v in builder.groups:  # { name | weights | z | δ [| a | grad] }
+            if kind not in ("z", "a"):
+                boxes.append({"svg": svg_id, "op": None})
+                continue
+            at = 2 if kind == "z" else 2 + 2 * has_z[builder.groups[v]]
+        else:  # { [title |] data | grad }
+            at = len(fields) - 2
+        data, grad = fields[at], fields[at + 1]
+        d, gr = num(v.data), num(grads[i])
+        if not (data.endswith(d) and grad.endswith(gr)):  # pragma: no cover - a layout change
+            raise AssertionError(f"explore: cannot find the numbers of {svg_id} in {fields}")
+        boxes.append({
+            "svg": svg_id,
+            "op": None if v.is_leaf or (builder.collapsed and v in builder.groups)
+            else svg_id + "op",
+            "dataAt": at, "dataPrefix": data[: len(data) - len(d)],
+            "gradAt": at + 1, "gradPrefix": grad[: len(grad) - len(gr)],
+        })
+    return boxes
+
+
+def _asset(name: str) -> str:
+    return resources.files("micrograd_like").joinpath(name).read_text(encoding="utf-8")
+
+
+_TEMPLATE = """\
+<div class="mgl-explore" id="{id}" tabindex="-1">
+<style>{css}</style>
+<h2 class="mgl-title">{title}</h2>
+<p class="mgl-nojs">This picture shows the graph after backward. Stepping through it needs
+JavaScript: open the saved page in a browser, or trust the notebook.</p>
+<div class="mgl-controls" role="group" aria-label="Step through the pass" hidden>
+ <span class="mgl-modes" role="radiogroup" aria-label="Pass">
+  <label><input type="radio" name="{id}-mode" value="backward" checked> backward</label>
+  <label><input type="radio" name="{id}-mode" value="forward"> forward</label>
+ </span>
+ <button type="button" data-go="start" aria-label="First step (Home)">« start</button>
+ <button type="button" data-go="prev" aria-label="Previous step (left arrow)">◀ back</button>
+ <button type="button" data-go="next" aria-label="Next step (right arrow)">next ▶</button>
+ <button type="button" data-go="end" aria-label="Last step (End)">end »</button>
+ <label class="mgl-slider">step <input type="range" min="0" max="0" value="0"
+   aria-label="Step"></label>
+ <output class="mgl-count" aria-hidden="true"></output>
+ <button type="button" class="mgl-fit" aria-pressed="true">fit to width</button>
+</div>
+<p class="mgl-status" role="status" aria-live="polite"></p>
+<div class="mgl-now" aria-label="This step"></div>
+<div class="mgl-graph mgl-fitted" role="group" aria-label="The computation graph: Tab
+ visits its boxes">{svg}</div>
+<div class="mgl-panels">
+<section class="mgl-detail" aria-label="Selected node" aria-live="polite"><p>Click or Tab
+ to a box to see its op, data, grad, parents and local derivatives.</p></section>
+<section class="mgl-log-box"><h3>All steps so far</h3><ol class="mgl-log"></ol></section>
+</div>
+<script type="application/json" class="mgl-data">{data}</script>
+<script>{js}
+mglExplore(document.getElementById("{id}"));</script>
+</div>"""

@@ -1,0 +1,181 @@
+"""``explore(root)``: the interactive backward page, read as data (no browser here).
+
+The page's numbers are the engine's: every chain-rule line is checked against the local
+derivatives the graph stores and the gradients ``backward()`` computes, and the running sums
+of ``backward_steps`` against ``backward()`` itself.  The browser tests are in
+``test_explore_browser.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pytest
+
+import nn
+from micrograd_like import Value, backward_steps, explore, topological_order
+from micrograd_like.viz import GraphTooLargeError
+
+
+def tanh_neuron() -> Value:
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8813735870195432, label="b")
+    y = (x * w + b).tanh()
+    y.label = "y"
+    return y
+
+
+def shared() -> Value:
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    y = (a * b + a * a).tanh()  # a feeds two ops, and one of them twice
+    y.label = "y"
+    return y
+
+
+def diamond() -> Value:
+    x = Value(0.5, label="x")
+    u = x.exp()
+    u.label = "u"
+    y = u * u.sin() + u  # u feeds *, sin and +
+    y.label = "y"
+    return y
+
+
+GRAPHS = [tanh_neuron, shared, diamond]
+
+
+def engine_grads(root: Value) -> dict[Value, float]:
+    root.zero_grad()
+    root.backward()
+    grads = {v: v.grad for v in topological_order(root)}
+    root.zero_grad()
+    return grads
+
+
+def numbers(text: str) -> list[float]:
+    return [float(t) for t in re.findall(r"-?\d+\.\d+", text)]
+
+
+@pytest.mark.parametrize("make", GRAPHS)
+def test_backward_steps_end_with_the_gradients_backward_computes(make):
+    root = make()
+    last = {root: 1.0}
+    for _, _, updates in backward_steps(root):
+        for p, _, total in updates:
+            last[p] = total
+    assert last == engine_grads(root)
+
+
+def test_backward_steps_give_a_node_used_twice_both_contributions():
+    a = Value(3.0)
+    y = a * a
+    [(v, g, updates)] = list(backward_steps(y))  # d(a²)/da = 2a = 3 + 3
+    assert v is y and g == 1.0
+    assert [(p is a, d, total) for p, d, total in updates] == [(True, 3.0, 3.0), (True, 3.0, 6.0)]
+
+
+@pytest.mark.parametrize("make", GRAPHS)
+def test_explore_leaves_the_graphs_grads_as_they_were(make, graphviz_dot):
+    root = make()
+    root.backward()
+    before = [v.grad for v in topological_order(root)]
+    explore(root)
+    assert [v.grad for v in topological_order(root)] == before
+
+
+@pytest.mark.parametrize("make", GRAPHS)
+def test_explorer_grads_are_backwards_gradients(make, graphviz_dot):
+    root = make()
+    page = explore(root)
+    grads = engine_grads(root)
+    assert page.grads == [grads[v] for v in topological_order(root)]
+
+
+@pytest.mark.parametrize("make", GRAPHS)
+def test_each_chain_rule_line_is_local_derivative_times_the_nodes_grad(make, graphviz_dot):
+    root = make()
+    page = explore(root)
+    grads = engine_grads(root)
+    order = topological_order(root)
+    ops = [v for v in reversed(order) if v.parents]
+    assert len(page.steps) == 1 + len(ops)  # the seed, then one step per op node
+    assert [order[s.node] for s in page.steps[1:]] == ops
+    for step in page.steps[1:]:
+        v = order[step.node]
+        assert len(step.lines) == len(v.parents)
+        for line, p, d in zip(step.lines, v.parents, v.local_grads):
+            assert order[line.node] is p
+            local, grad, product = numbers(line.text.split("→")[0])
+            assert local == pytest.approx(d, abs=5e-5)
+            assert grad == pytest.approx(grads[v], abs=5e-5)
+            assert product == pytest.approx(d * grads[v], abs=5e-5)
+
+
+def test_a_shared_node_shows_both_contributions_and_their_sum(graphviz_dot):
+    a = Value(2.0, label="a")
+    y = a * a
+    y.label = "y"
+    page = explore(y)
+    assert [line.text for line in page.steps[1].lines] == [
+        "a.grad += 2.0000 × 1.0000 = 2.0000",
+        "a.grad += 2.0000 × 1.0000 = 2.0000 → a.grad = 4.0000",  # d(a²)/da = 2a = 4
+    ]
+
+
+def test_forward_steps_compute_each_op_node_in_topological_order(graphviz_dot):
+    y = tanh_neuron()
+    page = explore(y)
+    order = topological_order(y)
+    assert [order[s.node] for s in page.forward_steps] == [v for v in order if v.parents]
+    last = page.forward_steps[-1].lines[0]
+    assert last.total == y.data == pytest.approx(math.sqrt(0.5))  # tanh(atanh(1/√2))
+    assert last.text.startswith("y = tanh(")
+
+
+def test_saved_page_is_one_file_that_loads_nothing(tmp_path, graphviz_dot):
+    path = explore(shared()).save(tmp_path / "backprop.html")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backprop.html"]
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    for fetch in ("<link", " src=", "@import", "url(", "xlink:href", "fetch(", "XMLHttpRequest"):
+        assert fetch not in text, fetch
+    assert "default-src 'none'" in text  # and the browser is told to refuse any load
+
+
+def test_a_label_cannot_end_the_pages_script(graphviz_dot):
+    v = Value(1.0, label="</script><script>alert(1)</script>")
+    html = explore(v * 2).to_html()
+    assert "<script>alert(1)" not in html
+    data = re.search(r'<script type="application/json" class="mgl-data">(.*?)</script>', html, re.S)
+    assert v.label in [node["name"] for node in json.loads(data.group(1))["nodes"]]
+
+
+def test_each_inline_display_gets_its_own_element_ids(graphviz_dot):
+    page = explore(tanh_neuron())
+    first, second = page._repr_html_(), page._repr_html_()
+    ids = set(re.findall(r' id="([^"]+)"', first))
+    assert ids and not ids & set(re.findall(r' id="([^"]+)"', second))
+
+
+def test_too_large_a_graph_is_refused_with_the_way_out(graphviz_dot):
+    mlp = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
+    loss = nn.hinge([mlp(x) for x in ([0.5, -1.0], [1.0, 0.2])], [1, -1])
+    with pytest.raises(GraphTooLargeError, match="collapse='neurons'"):
+        explore(loss)
+
+
+def test_collapsed_neurons_show_z_delta_and_a_of_each_neuron(graphviz_dot):
+    mlp = nn.MLP(2, [3, 1], activation="sigmoid", seed=0)
+    t = mlp.trace([0.5, -1.0])
+    C = nn.quadratic([t.outputs], [[1.0]])
+    page = explore(C, collapse="neurons")
+    boxes = page._payload["boxes"]
+    index = {v: i for i, v in enumerate(topological_order(C))}
+    z = boxes[index[t.zs[0][1]]]
+    assert z["svg"] == "n0_1" and z["gradPrefix"].startswith("δ")
+
+
+def test_root_must_be_a_value():
+    with pytest.raises(TypeError, match="root must be a Value, got float"):
+        explore(1.5)

@@ -1,0 +1,238 @@
+"""The saved ``explore`` page in a real browser (headless Chromium driven by Selenium).
+
+Each test opens a page written by :meth:`Explorer.save` from disk (``file://``), with the
+network never needed, and reads what a student would see: the text of every box, the list
+of chain-rule steps, the console, the network log, the pixels.  The expected numbers come
+from the engine (``backward()`` and the local derivatives the graph stores), never from the
+page's own data.  Without Chromium these tests skip, saying so; under CI=true they fail.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+
+import pytest
+
+import nn
+from micrograd_like import Value, explore, topological_order
+
+SHOWN_TEXTS = """
+return Array.from(document.querySelectorAll('[data-%s-of]')).map(
+  e => [+e.getAttribute('data-%s-of'), e.textContent]);
+"""
+
+
+def neuron() -> Value:
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8813735870195432, label="b")
+    y = (x * w + b).tanh()
+    y.label = "y"
+    return y
+
+
+def shared() -> Value:
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    y = (a * b + a * a).tanh()
+    y.label = "y"
+    return y
+
+
+def small_mlp_cost() -> Value:
+    mlp = nn.MLP(2, [2, 1], activation="sigmoid", seed=0)
+    t = mlp.trace([1.0, -2.0])
+    return nn.quadratic([t.outputs], [[1.0]])
+
+
+GRAPHS = {"neuron": neuron, "shared": shared, "mlp_cost": small_mlp_cost}
+
+
+def engine(root: Value) -> tuple[list[Value], list[float]]:
+    """The graph in topological order and backward()'s gradient of each node (from zero)."""
+    order = topological_order(root)
+    root.zero_grad()
+    root.backward()
+    grads = [v.grad for v in order]
+    root.zero_grad()
+    return order, grads
+
+
+def open_page(browser, tmp_path, root: Value, fragment: str = "", **options) -> None:
+    path = explore(root, **options).save(tmp_path / "page.html")
+    browser.get("about:blank")  # a new document each time, even for the same file
+    browser.get(path.resolve().as_uri() + fragment)
+    browser.execute_script("return 0")  # wait for the load
+    assert browser.execute_script(
+        "return document.querySelector('.mgl-explore').getAttribute('data-ready')"
+    ), "the page's script did not finish"
+
+
+def shown(browser, what: str) -> dict[int, str]:
+    """The text each node's box shows for ``what`` ("grad" or "data"), by topological index."""
+    return dict(browser.execute_script(SHOWN_TEXTS % (what, what)))
+
+
+def number(text: str) -> str:
+    m = re.search(r"-?\d+\.\d+$", text)
+    return m.group(0) if m else ""
+
+
+def visible_log(browser) -> list[str]:
+    return browser.execute_script(
+        "return Array.from(document.querySelectorAll('.mgl-log li'))"
+        ".filter(li => !li.hidden).map(li => li.textContent)"
+    )
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+def test_at_step_0_no_gradient_is_shown(browser, tmp_path, name):
+    open_page(browser, tmp_path, GRAPHS[name](), "#step=0")
+    grads = shown(browser, "grad")
+    assert grads, "no grad field found"
+    assert all(number(text) == "" for text in grads.values()), grads
+    assert visible_log(browser) == []
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+def test_at_step_end_every_box_shows_the_engines_gradient(browser, tmp_path, name):
+    root = GRAPHS[name]()
+    order, grads = engine(root)
+    open_page(browser, tmp_path, root, "#step=end")
+    texts = shown(browser, "grad")
+    assert texts
+    for i, text in texts.items():
+        assert number(text) == format(grads[i], ".4f"), (order[i], text)
+    datas = shown(browser, "data")
+    for i, text in datas.items():
+        assert number(text) == format(order[i].data, ".4f")
+
+
+def test_a_shared_node_ends_with_the_sum_of_both_contributions(browser, tmp_path):
+    a = Value(3.0, label="a")
+    y = a * a
+    y.label = "y"
+    open_page(browser, tmp_path, y, "#step=end")
+    index = topological_order(y).index(a)
+    assert number(shown(browser, "grad")[index]) == "6.0000"  # d(a²)/da = 2a
+    assert visible_log(browser)[-2:] == [
+        "a.grad += 3.0000 × 1.0000 = 3.0000",
+        "a.grad += 3.0000 × 1.0000 = 3.0000 → a.grad = 6.0000",
+    ]
+
+
+@pytest.mark.parametrize("k", [1, 2, 4])
+def test_pressing_next_k_times_shows_exactly_the_first_k_steps(browser, tmp_path, k):
+    root = shared()
+    order, grads = engine(root)
+    index = {v: i for i, v in enumerate(order)}
+    # The chain-rule lines backward() implies, from the graph's own numbers.
+    expected = ["y.grad = 1 (∂y/∂y)"]
+    for v in [v for v in reversed(order) if v.parents][: k - 1]:
+        g = grads[index[v]]
+        for p, d in zip(v.parents, v.local_grads):
+            name = p.label or f"v{index[p]}"
+            expected.append(f"{name}.grad += {d:.4f} × {g:.4f} = {d * g:.4f}")
+    open_page(browser, tmp_path, root, "#step=0")
+    button = browser.find_element("css selector", "[data-go=next]")
+    for _ in range(k):
+        button.click()
+    log = [line.split(" →")[0] for line in visible_log(browser)]
+    assert log == expected
+    status = browser.find_element("css selector", ".mgl-status").text
+    assert f"step {k} of" in status
+
+
+def test_arrow_keys_and_the_url_fragment_move_the_step(browser, tmp_path):
+    open_page(browser, tmp_path, neuron(), "#step=2")
+    body = browser.find_element("css selector", "body")
+    assert browser.execute_script("return location.hash") == "#step=2"
+    body.send_keys("\ue014")  # arrow right
+    assert browser.execute_script("return location.hash") == "#step=3"
+    body.send_keys("\ue012", "\ue012")  # arrow left twice
+    assert browser.execute_script("return location.hash") == "#step=1"
+    browser.execute_script("location.hash = '#step=end'")
+    time.sleep(0.05)
+    assert "step 4 of 4" in browser.find_element("css selector", ".mgl-status").text
+
+
+def test_forward_mode_shows_each_value_as_it_is_computed(browser, tmp_path):
+    root = neuron()
+    order, _ = engine(root)
+    open_page(browser, tmp_path, root, "#mode=forward&step=0")
+    datas = shown(browser, "data")
+    assert {i for i, t in datas.items() if number(t)} == {
+        i for i, v in enumerate(order) if not v.parents}  # only the inputs are known
+    assert all(number(t) == "" for t in shown(browser, "grad").values())
+    browser.find_element("css selector", "[data-go=end]").click()
+    assert all(number(t) == format(order[i].data, ".4f") for i, t in shown(browser, "data").items())
+
+
+def test_focusing_a_box_shows_its_op_parents_and_local_derivatives(browser, tmp_path):
+    open_page(browser, tmp_path, neuron(), "#step=end")
+    last = len(topological_order(neuron())) - 1  # the output y = tanh(n)
+    browser.execute_script(
+        f"document.querySelector('[data-grad-of=\"{last}\"]').parentNode.focus()")
+    detail = browser.find_element("css selector", ".mgl-detail").text
+    assert "tanh" in detail
+    assert "1 − y²" in detail and "0.5000" in detail  # ∂y/∂n = 1 − tanh²n = 1/2
+    focused = browser.execute_script("return document.activeElement.getAttribute('class')")
+    assert "node" in focused
+
+
+def test_console_has_no_error_and_the_page_requests_nothing(browser, tmp_path):
+    browser.get_log("browser")  # drop earlier messages
+    browser.get_log("performance")
+    open_page(browser, tmp_path, small_mlp_cost(), "#step=3")
+    browser.find_element("css selector", "[data-go=next]").click()
+    errors = [m for m in browser.get_log("browser") if m["level"] in ("SEVERE", "WARNING")]
+    assert errors == []
+    requests = []
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            requests.append(message["params"]["request"]["url"])
+    assert all(url.startswith(("file://", "about:")) for url in requests), requests
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+
+
+def test_the_demo_network_at_one_point_opens_in_under_2_seconds(browser, tmp_path):
+    mlp = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
+    t = mlp.trace([0.5, -0.3])
+    loss = nn.hinge([t.outputs], [1])
+    order = topological_order(loss)
+    assert len(order) > 400  # the whole graph: 337 parameters, z and a of 33 neurons, ...
+    open_page(browser, tmp_path, loss, "#step=end", collapse="neurons")
+    ready_ms = float(browser.execute_script(
+        "return document.querySelector('.mgl-explore').getAttribute('data-ready')"))
+    print(f"demo network page ({len(order)} nodes) ready {ready_ms:.0f} ms after navigation")
+    assert ready_ms < 2000
+    log = visible_log(browser)
+    assert len(log) == sum(len(v.parents) for v in order) + 1  # every edge, and the seed
+
+
+def test_at_200_percent_zoom_nothing_is_cut_off(browser, tmp_path):
+    open_page(browser, tmp_path, small_mlp_cost(), "#step=end")
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": 640, "height": 450, "deviceScaleFactor": 2, "mobile": False})
+    try:
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0  # the page reflows; only the picture scrolls, inside its box
+        for sel in ("[data-go=prev]", "[data-go=next]", ".mgl-slider input"):
+            right = browser.execute_script(
+                f"return document.querySelector('{sel}').getBoundingClientRect().right")
+            assert right <= 640, sel
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_screenshot_is_not_blank(browser, tmp_path):
+    from PIL import Image
+
+    open_page(browser, tmp_path, shared(), "#step=4")
+    image = Image.open(io.BytesIO(browser.get_screenshot_as_png())).convert("L")
+    lo, hi = image.getextrema()
+    assert hi - lo > 128  # dark text on white
+    dark = sum(image.histogram()[:128]) / (image.width * image.height)
+    assert 0.005 < dark < 0.5  # some ink, but not a black page
