@@ -135,13 +135,16 @@ def explore(
     clusters: bool = True,
     collapse: str | None = None,
     max_nodes: int = viz.DEFAULT_MAX_NODES,
+    notation: str | None = None,
     title: str | None = None,
 ) -> Explorer:
     """An interactive page stepping through ``root.backward()`` (and the forward pass).
 
-    The drawing options mean what they mean for :func:`~micrograd_like.viz.draw_dot`; so does
-    the size guard: more than ``max_nodes`` boxes and ovals raise
-    :class:`~micrograd_like.viz.GraphTooLargeError`, which says how to go on
+    The drawing options mean what they mean for :func:`~micrograd_like.viz.draw_dot`, and
+    nodes and gradients are named as the drawings name them
+    (:func:`~micrograd_like.viz.describe_nodes`: δ²₁ for a weighted input under a cost, in
+    ``notation``).  The size guard is draw_dot's too: more than ``max_nodes`` boxes and ovals
+    raise :class:`~micrograd_like.viz.GraphTooLargeError`, which says how to go on
     (``collapse="neurons"`` for ``nn`` graphs).  ``root`` need not have been backpropagated:
     the gradients are computed here, and the graph's own ``.grad`` are left as they were.
 
@@ -152,10 +155,12 @@ def explore(
     if not isinstance(root, Value):
         raise TypeError(f"explore: root must be a Value, got {type(root).__name__}")
     opts = viz._options(rankdir, number_format, True, False, show_local_grads, clusters,
-                        collapse, max_nodes)
+                        collapse, max_nodes, notation)
     order = topological_order(root)
     index = {v: i for i, v in enumerate(order)}
     grads = _engine_grads(root, order)
+    # the drawing of draw_dot (same builder, same layout), showing the engine's final grads
+    builder = viz._Builder(order, opts, lambda v: grads[index[v]], set(), None)
     drawing = viz._build(order, opts, grad_of=lambda v: grads[index[v]], path=set())
     svg = viz._pipe(drawing, "svg").decode("utf-8")
     svg = svg[svg.index("<svg"):]  # drop the XML prologue and DOCTYPE: it goes inside HTML
@@ -163,9 +168,9 @@ def explore(
     def num(x: float) -> str:
         return format(x, number_format)
 
-    names = [_name(v, i) for i, v in enumerate(order)]
-    steps, forward = _backward_steps(root, order, index, names, num), _forward_steps(
-        order, index, names, num)
+    names = [builder.texts[v].name or v.label or f"v{i}" for i, v in enumerate(order)]
+    steps = _backward_steps(root, order, index, names, num)
+    forward = _forward_steps(order, index, names, num)
     last = {}
     for step in steps:
         for line in step.lines:
@@ -174,8 +179,8 @@ def explore(
         raise AssertionError("explore: the replayed backward pass disagrees with backward()")
     payload = {
         "title": title or f"Backpropagation through {names[-1]}",
-        "nodes": _nodes(order, index, names, grads, num),
-        "boxes": _boxes(svg, order, opts, grads, num),
+        "nodes": _nodes(order, index, names, grads, num, builder),
+        "boxes": _boxes(svg, builder, grads, num),
         "backward": [_step_json(s, num) for s in steps],
         "forward": [_step_json(s, num) for s in forward],
         "done": _done_steps(steps, len(order)),
@@ -255,10 +260,6 @@ def _unique(values: tuple[Value, ...]) -> list[Value]:
 # --------------------------------------------------------------------------------------
 
 
-def _name(v: Value, i: int) -> str:
-    return v.label or viz._tag_name(v) or f"v{i}"
-
-
 _INFIX = {"+": " + ", "-": " − ", "*": " · ", "/": " / ", "**": " ** "}
 
 
@@ -317,7 +318,7 @@ def _partial_formulas(v: Value, names: list[str], index: dict[Value, int]) -> li
 
 
 def _nodes(order: list[Value], index: dict[Value, int], names: list[str], grads: list[float],
-           num: Any) -> list[dict[str, Any]]:
+           num: Any, builder: Any) -> list[dict[str, Any]]:
     consumers: list[list[int]] = [[] for _ in order]
     for v in order:
         for p in _unique(v.parents):
@@ -333,6 +334,7 @@ def _nodes(order: list[Value], index: dict[Value, int], names: list[str], grads:
             "dataText": num(v.data),
             "grad": grads[i],
             "gradText": num(grads[i]),
+            "gradName": builder.texts[v].grad_name,  # δ²₁, ∂a/∂z, "grad"; None: a constant
             "parents": [
                 {"node": index[p], "formula": f, "local": d, "localText": num(d)}
                 for p, d, f in zip(v.parents, v.local_grads, formulas)
@@ -348,43 +350,53 @@ def _step_json(step: Step, num: Any) -> dict[str, Any]:
             "lines": [[line.text, line.node, num(line.total)] for line in step.lines]}
 
 
-def _boxes(svg: str, order: list[Value], opts: Any, grads: list[float],
-           num: Any) -> list[dict[str, Any] | None]:
+def _boxes(svg: str, builder: Any, grads: list[float], num: Any) -> list[dict[str, Any]]:
     """Where each node shows in the SVG: its group's title and which text element holds its
-    data and its grad, with the words before the number (``"grad "``, ``"δ = grad "``)."""
+    data and its grad, with the words before the number (``"grad "``, ``"δ²₁ = "``).
+
+    The fields are those ``viz._Builder`` writes: ``{ [name |] data [| grad] }`` for a box,
+    ``{ cluster | [weights |] z = .. [| δ = ..] | a = .. [| grad] }`` for a collapsed
+    neuron; each is checked to end with the number expected there.
+    """
     texts: dict[str, list[str]] = {}
     for g in ET.fromstring(svg).iter(f"{_SVG}g"):
         if g.get("class") == "node":
             title = g.find(f"{_SVG}title")
             if title is not None and title.text:
                 texts[title.text] = ["".join(t.itertext()) for t in g.iter(f"{_SVG}text")]
-    builder = viz._Builder(order, opts, lambda v: 0.0, set(), None)
-    has_z = {key: False for key in builder.groups.values()}
-    for v, key in builder.groups.items():
-        has_z[key] = has_z[key] or viz._kind(v) == "z"
-    boxes: list[dict[str, Any] | None] = []
-    for i, v in enumerate(order):
+    at: dict[Value, int] = {}  # the index of a node's data field in its box
+    members: dict[tuple[str, ...], list[Value]] = {}
+    for v in builder.order:
+        if builder.collapsed and v in builder.groups:
+            members.setdefault(builder.groups[v], []).append(v)
+        else:
+            at[v] = 1 if builder.texts[v].name else 0
+    for group in members.values():  # as viz._Builder.cluster_box lays the fields out
+        roles = [builder.texts[m].role for m in group]
+        k = 1 + (1 if "weight" in roles or "bias" in roles else 0)
+        for role in ("z", "a"):
+            for m in group:
+                if builder.texts[m].role == role:
+                    at[m] = k
+                    k += 1 if builder.texts[m].grad_name is None else 2
+    boxes: list[dict[str, Any]] = []
+    for i, v in enumerate(builder.order):
         svg_id = builder.vid(v)
+        inside = builder.collapsed and v in builder.groups
+        box: dict[str, Any] = {"svg": svg_id, "op": None if v.is_leaf or inside else svg_id + "op"}
+        boxes.append(box)
+        if v not in at:  # a weight or bias inside a collapsed neuron: no field of its own
+            continue
         fields = texts.get(svg_id, [])
-        kind = viz._kind(v)
-        if builder.collapsed and v in builder.groups:  # { name | weights | z | δ [| a | grad] }
-            if kind not in ("z", "a"):
-                boxes.append({"svg": svg_id, "op": None})
-                continue
-            at = 2 if kind == "z" else 2 + 2 * has_z[builder.groups[v]]
-        else:  # { [title |] data | grad }
-            at = len(fields) - 2
-        data, grad = fields[at], fields[at + 1]
-        d, gr = num(v.data), num(grads[i])
-        if not (data.endswith(d) and grad.endswith(gr)):  # pragma: no cover - a layout change
-            raise AssertionError(f"explore: cannot find the numbers of {svg_id} in {fields}")
-        boxes.append({
-            "svg": svg_id,
-            "op": None if v.is_leaf or (builder.collapsed and v in builder.groups)
-            else svg_id + "op",
-            "dataAt": at, "dataPrefix": data[: len(data) - len(d)],
-            "gradAt": at + 1, "gradPrefix": grad[: len(grad) - len(gr)],
-        })
+        data, d = fields[at[v]], num(v.data)
+        if not data.endswith(d):  # pragma: no cover - the drawing's layout changed
+            raise AssertionError(f"explore: no data {d} at field {at[v]} of {svg_id}: {fields}")
+        box.update(dataAt=at[v], dataPrefix=data[: len(data) - len(d)])
+        if builder.texts[v].grad_name is not None:
+            grad, gr = fields[at[v] + 1], num(grads[i])
+            if not grad.endswith(gr):  # pragma: no cover - the drawing's layout changed
+                raise AssertionError(f"explore: no grad {gr} in {svg_id}: {fields}")
+            box.update(gradAt=at[v] + 1, gradPrefix=grad[: len(grad) - len(gr)])
     return boxes
 
 
