@@ -1,0 +1,909 @@
+"""Checkers for the exercise notebooks: each one judges a student's answer and says why.
+
+Every ``check_*`` function takes the student's answer (a number, an array, a function, a
+graph) and returns a :class:`Verdict`: ``ok`` or "not yet", one line on what was found, and
+a hint.  A checker never raises because of the answer: a missing answer (``...`` or
+``None``), a malformed one (wrong shape, a string, nan) or a student function that crashes
+all become a "not yet" verdict that names the problem.  (A bug in this module itself still
+raises, so it cannot hide.)
+
+How a checker judges:
+
+1. it computes the right answer on its own, with closed forms, finite differences or the
+   numpy equations of :mod:`nn.analytic`, never by trusting the engine it is teaching;
+2. it compares with a tolerance of 1e-6 relative (1e-9 absolute), and calls an answer that is
+   only within 0.1 % "close" (rounded numbers typed in by hand);
+3. otherwise it computes what the usual mistakes would give (BP1 without σ′, BP4 transposed,
+   a gradient assigned instead of accumulated, ...) and names the one the answer matches;
+4. failing that, it reports a constant factor or a sign, if there is one.
+
+The exercises, in teaching order (notebooks/exercises/, solved in notebooks/solutions/):
+
+====  ===========================================  ==========================================
+ #    exercise                                     checkers
+====  ===========================================  ==========================================
+ 1    the slope of f by nudging x                  :func:`check_slope`, :func:`check_derivative`
+ 2    a new op's local derivative                  :func:`check_op`
+ 3    backprop by hand through a small graph       :func:`check_by_hand` (:func:`small_graph`)
+ 4    the two classic bugs                         :func:`check_backward`, :func:`check_descent`
+ 5    BP1 for a 2-2-1 sigmoid network              :func:`check_bp1` (:func:`tiny_network`)
+ 6    BP2                                          :func:`check_bp2`
+ 7    BP3 and BP4                                  :func:`check_bp3_bp4`
+ 8    a training loop written out                  :func:`check_step`, :func:`check_training`
+====  ===========================================  ==========================================
+
+Indices in messages are Nielsen's: the input is layer 1, so the 2-2-1 network of exercises
+5-7 has a hidden layer 2 and an output layer 3, and w²ⱼₖ is the weight *to* neuron j of
+layer 2 *from* input k (``mlp.layers[0].neurons[j - 1].w[k - 1]``).
+
+>>> v = check_derivative(12.0, f=lambda x: x ** 3, x=2.0)     # d/dx x³ = 3x² = 12
+>>> v.ok, str(v).splitlines()[0]
+(True, 'right · the exact derivative is 12')
+>>> print(check_derivative(..., f=lambda x: x ** 3, x=2.0))
+not yet · dfdx is still ...
+  hint: replace the ... with your answer
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from micrograd_like import Value, topological_order
+from nn import analytic as an
+from nn.module import MLP
+
+__all__ = [
+    "Verdict",
+    "check_slope",
+    "check_derivative",
+    "check_op",
+    "small_graph",
+    "check_by_hand",
+    "check_backward",
+    "DESCENT",
+    "check_descent",
+    "tiny_network",
+    "check_bp1",
+    "check_bp2",
+    "check_bp3_bp4",
+    "XOR_X",
+    "XOR_Y",
+    "TRAINING_THRESHOLD",
+    "training_network",
+    "check_step",
+    "check_training",
+]
+
+RTOL, ATOL = 1e-6, 1e-9  # "right"
+CLOSE = 1e-3  # "close": right to about three significant digits
+
+
+# --------------------------------------------------------------------------------------
+# The verdict
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a checker found: ``ok``, one line ``message``, a ``hint`` and optional ``details``.
+
+    ``bool(verdict)`` is ``ok``.  It prints as a few lines of text and shows as a small
+    coloured box in Jupyter (``_repr_html_``).
+
+    >>> print(Verdict("slope", False, "off by a factor 2", "divide by h, not 2h"))
+    not yet · off by a factor 2
+      hint: divide by h, not 2h
+    """
+
+    exercise: str
+    ok: bool
+    message: str
+    hint: str = ""
+    details: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    @property
+    def status(self) -> str:
+        """``"right"`` or ``"not yet"``."""
+        return "right" if self.ok else "not yet"
+
+    def __str__(self) -> str:
+        lines = [f"{self.status} · {self.message}"]
+        lines += [f"  {d}" for d in self.details]
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:  # a cell's last expression shows the text, not a dataclass
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.ok else "#b35900"
+        mark = "✓" if self.ok else "✗"
+        rows = "".join(f"<div style='margin-left:1.4em'>{html.escape(d)}</div>"
+                       for d in self.details)
+        hint = (f"<div style='margin-left:1.4em'><i>hint:</i> {html.escape(self.hint)}</div>"
+                if self.hint else "")
+        return (f"<div style='border-left:4px solid {colour};padding:2px 8px;"
+                f"font-family:sans-serif'><b style='color:{colour}'>{mark} {self.status}</b>"
+                f" · <span title='{html.escape(self.exercise)}'>{html.escape(self.message)}"
+                f"</span>{rows}{hint}</div>")
+
+
+class _NotYetError(Exception):
+    """Raised inside a checker to stop with a "not yet" verdict (never leaves this module)."""
+
+    def __init__(self, message: str, hint: str = "", details: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.message, self.hint, self.details = message, hint, tuple(details)
+
+
+def _judge(exercise: str, body: Callable[[], Verdict]) -> Verdict:
+    """Run a checker's body, turning a :class:`_NotYetError` into a "not yet" verdict."""
+    try:
+        return body()
+    except _NotYetError as e:
+        return Verdict(exercise, False, e.message, e.hint, e.details)
+
+
+def _shown(x: Any) -> str:
+    """How a placeholder reads in a message: ``...`` rather than ``Ellipsis``."""
+    return "..." if x is Ellipsis else _short(x)
+
+
+def _call(fn: Any, what: str, *args: Any) -> Any:
+    """Call the student's function; its exceptions become "not yet" (ours propagate)."""
+    if fn is None or fn is Ellipsis:
+        raise _NotYetError(f"{what} is still {_shown(fn)}", "replace the ... with your function")
+    if not callable(fn):
+        raise _NotYetError(f"{what} is a {type(fn).__name__}, not a function",
+                      "pass the function itself (no parentheses)")
+    try:
+        return fn(*args)
+    except Exception as e:  # the student's code failed: say how, keep the notebook going
+        raise _NotYetError(f"{what} raised {type(e).__name__}: {e}",
+                      "run your function on its own in a cell to see the traceback") from None
+
+
+# --------------------------------------------------------------------------------------
+# Reading answers
+# --------------------------------------------------------------------------------------
+
+
+def _plain(x: Any) -> Any:
+    """Values become their ``data`` (also inside lists), so answers may be Values or floats."""
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    return x
+
+
+def _missing(x: Any, name: str) -> None:
+    if x is None or x is Ellipsis:
+        raise _NotYetError(f"{name} is still {_shown(x)}", "replace the ... with your answer")
+
+
+def _number(x: Any, name: str) -> float:
+    """A finite real number from the answer ``x`` (a Value's data counts)."""
+    _missing(x, name)
+    x = _plain(x)
+    if isinstance(x, np.ndarray) and x.size == 1:
+        x = x.reshape(())[()]
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise _NotYetError(f"{name} should be a number, got {type(x).__name__} {_short(x)}",
+                      "compute a float (e.g. from the .data of the nodes)")
+    f = float(x)
+    if not math.isfinite(f):
+        raise _NotYetError(f"{name} is {f}, not a finite number", "check for a division by zero")
+    return f
+
+
+def _array(x: Any, name: str, shape: tuple[int, ...], layout: str) -> np.ndarray:
+    """The answer as a float array of ``shape``; a column vector (n, 1) counts as (n,)."""
+    _missing(x, name)
+    x = _plain(x)
+    try:
+        a = np.array(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise _NotYetError(f"{name} should hold numbers, got {_short(x)}",
+                      f"give {layout}") from None
+    if a.shape != shape and a.size == math.prod(shape) and a.ndim == 2 and 1 in a.shape \
+            and len(shape) == 1:
+        a = a.reshape(shape)  # a column or row vector for a vector answer
+    if a.shape != shape:
+        hint = f"give {layout}"
+        if len(shape) == 2 and a.shape == shape[::-1] and shape[0] != shape[1]:
+            hint = f"your matrix is transposed: {layout}"
+        raise _NotYetError(f"{name} has shape {a.shape}, expected {shape}", hint)
+    if not np.all(np.isfinite(a)):
+        raise _NotYetError(f"{name} holds nan or inf", "check for a division by zero")
+    return a
+
+
+def _short(x: Any) -> str:
+    r = repr(x)
+    return r if len(r) <= 40 else r[:37] + "..."
+
+
+def _close(got: Any, want: Any, rtol: float = RTOL) -> bool:
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    return got.shape == want.shape and bool(np.allclose(got, want, rtol=rtol, atol=ATOL))
+
+
+def _fmt(x: Any) -> str:
+    a = np.asarray(x, dtype=float)
+    if a.ndim == 0:
+        return f"{float(a):.6g}"
+    return np.array2string(a, precision=6, separator=", ", suppress_small=False)
+
+
+def _compare(
+    exercise: str,
+    name: str,
+    got: Any,
+    want: Any,
+    mistakes: Sequence[tuple[Any, str]] = (),
+    right: str = "",
+) -> Verdict:
+    """The common ending: right, close, a named mistake, a factor, a sign, or just wrong."""
+    if _close(got, want):
+        return Verdict(exercise, True, right or f"{name} = {_fmt(want)}")
+    shown = f"{name} = {_fmt(got)}" if np.size(got) <= 4 else name
+    if _close(got, want, CLOSE):
+        return Verdict(exercise, False, f"{shown} is close to the right value but not equal",
+                       "compute with the nodes' .data instead of typing rounded numbers")
+    for wrong, hint in mistakes:
+        if wrong is not None and _close(got, wrong):
+            return Verdict(exercise, False, f"{shown} is not right", hint)
+    return Verdict(exercise, False, f"{shown} is not right", _shape_of_error(got, want))
+
+
+def _shape_of_error(got: Any, want: Any) -> str:
+    """A generic hint: a sign, a constant factor, or which entries differ."""
+    g, w = np.asarray(got, dtype=float).ravel(), np.asarray(want, dtype=float).ravel()
+    if _close(g, -w):
+        return "right size, wrong sign"
+    if np.all(np.abs(w) > ATOL) and np.all(np.abs(g) > ATOL):
+        ratio = g / w
+        if np.allclose(ratio, ratio[0], rtol=1e-6):
+            return f"off by a constant factor {ratio[0]:.6g}"
+    if g.size > 1:
+        bad = [i for i in range(g.size) if not math.isclose(g[i], w[i], rel_tol=RTOL,
+                                                            abs_tol=ATOL)]
+        return f"entries {bad} (flat, 0-based) differ; {len(g) - len(bad)} of {len(g)} are right"
+    return "retrace the chain rule one factor at a time"
+
+
+# --------------------------------------------------------------------------------------
+# 1 · the slope by nudging
+# --------------------------------------------------------------------------------------
+
+_SLOPE_CASES = (  # (f, its name, x, h): polynomials and a transcendental function
+    (lambda t: t ** 3 - 4.0 * t + 1.0, "x³ − 4x + 1", 1.5, 1e-3),
+    (lambda t: t ** 3 - 4.0 * t + 1.0, "x³ − 4x + 1", -2.0, 0.25),
+    (math.sin, "sin x", 0.7, 0.1),
+)
+
+
+def check_slope(slope: Callable[[Callable[[float], float], float, float], float]) -> Verdict:
+    """Exercise 1a: ``slope(f, x, h)`` must return the rise over the run, (f(x + h) − f(x))/h.
+
+    The central difference (f(x + h) − f(x − h))/2h is accepted too.
+
+    >>> check_slope(lambda f, x, h: (f(x + h) - f(x)) / h).ok
+    True
+    >>> check_slope(lambda f, x, h: f(x + h) - f(x)).hint
+    'you have the rise f(x + h) − f(x); divide it by the run h'
+    """
+    ex = "1 · slope by nudging"
+
+    def body() -> Verdict:
+        central = True
+        for f, fname, x, h in _SLOPE_CASES:
+            out = _call(slope, "slope(f, x, h)", f, x, h)
+            if out is None:
+                raise _NotYetError("slope(f, x, h) returned None",
+                                   "end the function with return (rise) / (run)")
+            got = _number(out, f"slope(f, {x}, {h}) for f(x) = {fname}")
+            fx, up, down = f(x), f(x + h), f(x - h)
+            forward, centred = (up - fx) / h, (up - down) / (2 * h)
+            if _close(got, forward):
+                central = False
+                continue
+            if _close(got, centred):
+                continue
+            name = f"slope(f, {x}, {h}) for f(x) = {fname}"
+            return _compare(ex, name, got, forward, [
+                (up - fx, "you have the rise f(x + h) − f(x); divide it by the run h"),
+                ((fx - up) / h, "the rise is f(x + h) − f(x): after the nudge minus before"),
+                ((up - fx) / (2 * h), "a one-sided nudge moves x by h, so divide by h, not 2h"),
+                (up / h, "subtract f(x): the slope is the change in f, not its new value"),
+            ])
+        kind = "the central difference (f(x+h) − f(x−h))/2h" if central else \
+            "(f(x + h) − f(x)) / h"
+        return Verdict(ex, True, f"your slope computes {kind} on {len(_SLOPE_CASES)} tests")
+
+    return _judge(ex, body)
+
+
+def check_derivative(dfdx: Any, f: Callable[[float], float], x: float) -> Verdict:
+    """Exercise 1b: the exact f′(x), worked out by hand; judged by a tiny central difference.
+
+    >>> check_derivative(2.75, f=lambda t: t ** 3 - 4 * t + 1, x=1.5).ok   # 3x² − 4
+    True
+    """
+    ex = "1 · the exact derivative"
+
+    def body() -> Verdict:
+        got = _number(dfdx, "dfdx")
+        h = 1e-5 * max(1.0, abs(x))
+        want = (f(x + h) - f(x - h)) / (2 * h)  # error O(h²) ~ 1e-10 for smooth f
+        estimate = (f(x + 1e-3) - f(x)) / 1e-3
+        if math.isclose(got, want, rel_tol=1e-7, abs_tol=1e-7):
+            return Verdict(ex, True, f"the exact derivative is {want:.6g}")
+        mistakes = [
+            (estimate, "that is the slope for h = 0.001, an estimate; the exact derivative "
+                       "is its limit as h → 0, by the power rule"),
+            (f(x), f"that is f({x}) itself, the height, not the slope"),
+        ]
+        for wrong, hint in mistakes:
+            if math.isclose(got, wrong, rel_tol=1e-9):
+                return Verdict(ex, False, f"{got:.6g} is not f′({x})", hint)
+        return Verdict(ex, False, f"{got:.6g} is not f′({x})",
+                       "differentiate term by term, then put x in")
+
+    return _judge(ex, body)
+
+
+# --------------------------------------------------------------------------------------
+# 2 · a new op's local derivative
+# --------------------------------------------------------------------------------------
+
+
+def check_op(
+    op: Callable[[Value], Value],
+    reference: Callable[[float], float],
+    points: Sequence[float] = (-2.5, -0.6, 0.3, 1.7),
+    name: str = "the op",
+) -> Verdict:
+    """Exercise 2: does ``op`` (Value → Value) compute ``reference`` and its derivative?
+
+    For each point x the value must match ``reference(x)``, and backward's ∂op/∂x must match
+    the central difference of ``reference`` (floats only: the engine is not asked).  A
+    mismatch is named: a sign, a constant factor, the value returned as its own derivative,
+    a zero gradient (the op was computed on floats, so nothing flows back).
+
+    >>> check_op(lambda v: v * v * v, lambda t: t ** 3, name="cube").ok
+    True
+    """
+    ex = f"2 · {name}"
+
+    def body() -> Verdict:
+        rows, got_d, want_d, values = [], [], [], []
+        for x in points:
+            leaf = Value(x)
+            out = _call(op, f"{name}(Value({x}))", leaf)
+            if not isinstance(out, Value):
+                raise _NotYetError(f"{name}(Value({x})) returned {_short(out)}, not a Value",
+                              "build the result from the input Value (or define it as an op)")
+            want = reference(x)
+            if not math.isclose(out.data, want, rel_tol=RTOL, abs_tol=ATOL):
+                raise _NotYetError(f"{name}({x}) = {out.data:.6g}, expected {want:.6g}",
+                              "the forward value is wrong: check the formula itself first")
+            _call(out.backward, f"backward() through {name}")
+            h = 1e-6 * max(1.0, abs(x))
+            numeric = (reference(x + h) - reference(x - h)) / (2 * h)
+            got_d.append(leaf.grad)
+            want_d.append(numeric)
+            values.append(want)
+            rows.append(f"x = {x:+.3g}: backward {leaf.grad:.8g}, finite difference {numeric:.8g}")
+        g, w = np.array(got_d), np.array(want_d)
+        if np.allclose(g, w, rtol=1e-5, atol=1e-7):  # a central difference is good to ~1e-9
+            return Verdict(ex, True, f"{name}: value and derivative agree with finite differences"
+                           f" at {len(points)} points", details=tuple(rows))
+        if np.all(g == 0.0):
+            hint = ("no gradient reaches x: the op was computed on floats (.data), which cuts "
+                    "the graph, or its local derivative is 0")
+        elif _close(g, np.array(values)):
+            hint = "the local derivative returns the op's value; differentiate it"
+        else:
+            hint = _shape_of_error(g, w)
+        raise _NotYetError(f"{name}: backward's derivative disagrees with finite differences", hint,
+                      rows)
+
+    return _judge(ex, body)
+
+
+# --------------------------------------------------------------------------------------
+# 3 · backprop by hand: L = tanh(a·b + c)
+# --------------------------------------------------------------------------------------
+
+_GRAPH = {"a": 2.0, "b": -0.75, "c": 1.0}
+
+
+def small_graph() -> tuple[Value, Value, Value, Value, Value, Value]:
+    """Exercise 3's graph, fresh: ``a, b, c, d, e, L`` with d = a·b, e = d + c, L = tanh e.
+
+    >>> a, b, c, d, e, L = small_graph()
+    >>> round(L.data, 6), L.grad
+    (-0.462117, 0.0)
+    """
+    a, b, c = (Value(v, label=k) for k, v in _GRAPH.items())
+    d = a * b
+    d.label = "d"
+    e = d + c
+    e.label = "e"
+    L = e.tanh()
+    L.label = "L"
+    return a, b, c, d, e, L
+
+
+def check_by_hand(L: Any) -> Verdict:
+    """Exercise 3: every ``.grad`` of :func:`small_graph` filled in by hand, node by node.
+
+    The right numbers come from the closed forms ∂L/∂e = 1 − tanh²e, ∂e/∂d = ∂e/∂c = 1,
+    ∂d/∂a = b, ∂d/∂b = a, multiplied along the path (the chain rule).
+
+    >>> a, b, c, d, e, L = small_graph()
+    >>> check_by_hand(L).message
+    'L.grad is 0.0, but L is the root: ∂L/∂L = 1'
+    """
+    ex = "3 · backprop by hand"
+
+    def body() -> Verdict:
+        if not isinstance(L, Value):
+            raise _NotYetError(f"pass the root L of small_graph(), got {_short(L)}")
+        nodes = {v.label: v for v in topological_order(L)}
+        if set(nodes) != {"a", "b", "c", "d", "e", "L"}:
+            raise _NotYetError("this is not the graph of small_graph()",
+                          "a, b, c, d, e, L = small_graph(), then fill in their .grad")
+        a, b, c = (_GRAPH[k] for k in "abc")
+        e = a * b + c
+        tl = math.tanh(e)
+        dL_de = 1.0 - tl * tl
+        want = {"L": 1.0, "e": dL_de, "d": dL_de, "c": dL_de, "a": b * dL_de, "b": a * dL_de}
+        mistakes = {
+            "L": [],
+            "e": [(tl, "that is tanh(e) itself; its derivative is 1 − tanh²(e) = 1 − L.data²"),
+                  (1.0 - e * e, "1 − e² uses e; the rule is 1 − tanh²(e), i.e. 1 − L.data²")],
+            "d": [(1.0, "1 is only the local ∂e/∂d; multiply by e.grad (the chain rule)")],
+            "c": [(1.0, "1 is only the local ∂e/∂c; multiply by e.grad (the chain rule)")],
+            "a": [(b, "b is only the local ∂d/∂a; multiply by d.grad (the chain rule)"),
+                  (a * dL_de, "∂(a·b)/∂a is b, the *other* factor, not a")],
+            "b": [(a, "a is only the local ∂d/∂b; multiply by d.grad (the chain rule)"),
+                  (b * dL_de, "∂(a·b)/∂b is a, the *other* factor, not b")],
+        }
+        order = ("L", "e", "d", "c", "a", "b")  # the order backward visits them
+        if all(nodes[k].grad is Ellipsis or nodes[k].grad is None for k in order):
+            raise _NotYetError("no .grad is filled in yet",
+                               "start at the root, L.grad = 1.0, and work back to the leaves")
+        rows, first_bad = [], None
+        for name in order:
+            g = nodes[name].grad
+            try:
+                got = _number(g, f"{name}.grad")
+            except _NotYetError as err:
+                rows.append(f"{name}.grad: {err.message}")
+                first_bad = first_bad or (name, err.message, err.hint)
+                continue
+            if _close(got, want[name]):
+                rows.append(f"{name}.grad = {got:.6g} ✓")
+                continue
+            if got == 0.0 and first_bad is None:
+                msg = (f"{name}.grad is 0.0, but L is the root: ∂L/∂L = 1" if name == "L"
+                       else f"{name}.grad is still 0.0")
+                first_bad = (name, msg, "fill it in from its child's grad")
+            hint = next((h for w, h in mistakes[name] if _close(got, w)),
+                        _shape_of_error(got, want[name]))
+            rows.append(f"{name}.grad = {got:.6g} ✗")
+            first_bad = first_bad or (name, f"{name}.grad = {got:.6g} is not ∂L/∂{name}", hint)
+        if first_bad is None:
+            return Verdict(ex, True, "all six gradients are right", details=tuple(rows))
+        _, msg, hint = first_bad
+        raise _NotYetError(msg, hint, rows)
+
+    return _judge(ex, body)
+
+
+# --------------------------------------------------------------------------------------
+# 4 · the two classic bugs
+# --------------------------------------------------------------------------------------
+
+
+def _backward_cases() -> list[tuple[str, Value, list[Value], list[float], list[float]]]:
+    """Graphs with shared nodes: (formula, root, leaves, right grads, grads if assigned)."""
+    cases = []
+    a = Value(3.0)
+    cases.append(("a·a + a at a = 3", a * a + a, [a], [2 * 3.0 + 1.0], []))
+    p, q = Value(0.5), Value(-1.25)
+    s = p * q
+    cases.append(("(p·q)·(p·q) + p at p = 0.5, q = −1.25", s * s + p, [p, q],
+                  [2 * (0.5 * -1.25) * -1.25 + 1.0, 2 * (0.5 * -1.25) * 0.5], []))
+    x = Value(0.8)
+    cases.append(("tanh(x) + x", x.tanh() + x, [x], [1.0 - math.tanh(0.8) ** 2 + 1.0], []))
+    return [(f, r, ls, want, _assigned(r, ls)) for f, r, ls, want, _ in cases]
+
+
+def _assigned(root: Value, leaves: list[Value]) -> list[float]:
+    """What a backward pass that *assigns* p.grad = local · grad (the bug) leaves in each leaf."""
+    grads = {id(v): 0.0 for v in topological_order(root)}
+    grads[id(root)] = 1.0
+    for v in reversed(topological_order(root)):
+        for p, d in zip(v.parents, v.local_grads):
+            grads[id(p)] = d * grads[id(v)]
+    return [grads[id(v)] for v in leaves]
+
+
+def check_backward(backward: Callable[[Value], Any]) -> Verdict:
+    """Exercise 4a: ``backward(root)`` must leave ∂root/∂v in every ``v.grad``, also for a
+    node used twice.  Judged on three graphs with shared nodes (closed-form gradients).
+
+    >>> def assign(root):                       # the bug: = instead of +=
+    ...     root.grad = 1.0
+    ...     for v in reversed(topological_order(root)):
+    ...         for p, d in zip(v.parents, v.local_grads):
+    ...             p.grad = d * v.grad
+    >>> check_backward(assign).message
+    'a·a + a at a = 3: a node used more than once got only one of its contributions'
+    """
+    ex = "4 · a node used twice"
+
+    def body() -> Verdict:
+        for formula, root, leaves, want, assigned in _backward_cases():
+            _call(backward, "backward(root)", root)
+            got = [_number(v.grad, f"a leaf's grad in {formula}") for v in leaves]
+            if _close(got, want):
+                continue
+            if all(g == 0.0 for g in got):
+                raise _NotYetError(f"{formula}: every leaf's grad is still 0",
+                              "start with root.grad = 1.0, then walk the graph backwards")
+            if _close(got, assigned):
+                raise _NotYetError(f"{formula}: a node used more than once got only one of its "
+                              "contributions",
+                              "each use adds to the gradient: p.grad += local · v.grad, not =")
+            raise _NotYetError(f"{formula}: grads {_fmt(got)}, expected {_fmt(want)}",
+                          _shape_of_error(got, want))
+        return Verdict(ex, True, "your backward sums the contributions of every use of a node "
+                       f"({len(_backward_cases())} graphs)")
+
+    return _judge(ex, body)
+
+
+#: Exercise 4b's problem: minimise C(w) = (X·w − Y)², from w0 with rate lr.
+DESCENT = {"X": 3.0, "Y": 1.5, "w0": 2.0, "lr": 0.02, "steps": 10}
+
+
+def _descent(accumulate: bool) -> list[float]:
+    X, Y, w, lr = DESCENT["X"], DESCENT["Y"], DESCENT["w0"], DESCENT["lr"]
+    grad, out = 0.0, []
+    for _ in range(DESCENT["steps"]):
+        g = 2.0 * (X * w - Y) * X  # dC/dw
+        grad = grad + g if accumulate else g
+        w -= lr * grad
+        out.append(w)
+    return out
+
+
+def check_descent(descend: Callable[[float, float, int], Sequence[float]]) -> Verdict:
+    """Exercise 4b: ``descend(w0, lr, steps)`` returns w after each step of gradient descent
+    on C(w) = (3w − 1.5)²; plain floats give the right sequence (dC/dw = 6(3w − 1.5)).
+
+    >>> check_descent(lambda w0, lr, steps: _descent(accumulate=False)).ok
+    True
+    >>> check_descent(lambda w0, lr, steps: _descent(accumulate=True)).hint.split(":")[0]
+    'w.grad keeps the sum of every step’s gradient'
+    """
+    ex = "4 · zeroing gradients"
+
+    def body() -> Verdict:
+        out = _call(descend, "descend(w0, lr, steps)", DESCENT["w0"], DESCENT["lr"],
+                    DESCENT["steps"])
+        got = _array(out, "descend's result", (DESCENT["steps"],),
+                     f"a list of the {DESCENT['steps']} values of w, one after each step")
+        want = _descent(accumulate=False)
+        if _close(got, want):
+            return Verdict(ex, True, f"w after {DESCENT['steps']} steps is {want[-1]:.6g}, "
+                           "heading for the minimum at w = 0.5")
+        if np.allclose(got, DESCENT["w0"]):
+            return Verdict(ex, False, "w never moves",
+                           "zero w.grad *before* backward(), not between backward() and the "
+                           "update")
+        return _compare(ex, "w after each step", got, want, [
+            (_descent(accumulate=True), "w.grad keeps the sum of every step’s gradient: set "
+             "w.grad = 0.0 before each backward()"),
+        ])
+
+    return _judge(ex, body)
+
+
+# --------------------------------------------------------------------------------------
+# 5-7 · BP1-BP4 on a 2-2-1 sigmoid network
+# --------------------------------------------------------------------------------------
+
+_W = [np.array([[0.8, -0.4], [0.3, 0.9]]), np.array([[1.2, -0.7]])]
+_B = [np.array([0.1, -0.2]), np.array([0.05])]
+_X, _Y = [0.6, -0.3], [1.0]
+
+
+def tiny_network() -> tuple[MLP, list[float], list[float]]:
+    """Exercises 5-7's network: 2 inputs → 2 sigmoid → 1 sigmoid, one example (x, y).
+
+    Nielsen's layers: 1 the input x, 2 the hidden neurons, 3 the output neuron.  The cost is
+    C = ½ (a³₁ − y)².  Returns ``(mlp, x, y)``; build a fresh one for each exercise.
+
+    >>> mlp, x, y = tiny_network()
+    >>> mlp, x, y
+    (MLP(2 → 2 sigmoid → 1 sigmoid, 9 parameters), [0.6, -0.3], [1.0])
+    """
+    mlp = MLP.from_matrices(_W, _B, activation="sigmoid", output_activation="sigmoid")
+    return mlp, list(_X), list(_Y)
+
+
+def _oracle() -> dict[str, Any]:
+    """Everything about the tiny network, from nn.analytic's numpy equations."""
+    zs, acts = an.forward(_W, _B, _X, "sigmoid", "sigmoid")
+    nabla_b, nabla_w, deltas = an.backprop(_W, _B, _X, _Y, "quadratic", "sigmoid", "sigmoid")
+    return {"z2": zs[0], "z3": zs[1], "a1": acts[0], "a2": acts[1], "a3": acts[2],
+            "d2": deltas[0], "d3": deltas[1], "nb": nabla_b, "nw": nabla_w}
+
+
+def check_bp1(delta: Any) -> Verdict:
+    """Exercise 5: δ³₁ = (a³₁ − y) σ′(z³₁) (BP1 for C = ½(a − y)²; σ′ = σ(1 − σ)).
+
+    >>> o = _oracle()
+    >>> check_bp1(float(o["a3"][0] - 1.0)).hint
+    'δ³₁ is off by a factor σ′(z³₁): BP1 multiplies ∇ₐC by σ′(zᴸ)'
+    """
+    ex = "5 · BP1"
+
+    def body() -> Verdict:
+        got = _number(delta, "δ³₁")
+        o = _oracle()
+        a, z, y = o["a3"][0], o["z3"][0], _Y[0]
+        sp = float(an.sigmoid_prime(z))
+        return _compare(ex, "δ³₁", got, o["d3"][0], [
+            (a - y, "δ³₁ is off by a factor σ′(z³₁): BP1 multiplies ∇ₐC by σ′(zᴸ)"),
+            ((y - a) * sp, "sign: for C = ½(a − y)², ∂C/∂a = a − y, not y − a"),
+            (2 * (a - y) * sp, "a factor 2 too many: the ½ in C cancels the 2 from the square"),
+            ((a - y) * a, "you multiplied by σ(z³₁) = a³₁; BP1 needs σ′(z³₁) = a(1 − a)"),
+            ((a - y) * float(an.sigmoid_prime(a)), "σ′ is taken at z³₁, not at a³₁"),
+            (sp, "that is σ′(z³₁) alone; multiply by ∂C/∂a = a − y"),
+        ], right="δ³₁ = (a³₁ − y) σ′(z³₁) = " + _fmt(o["d3"][0]) + ", as z.grad says")
+
+    return _judge(ex, body)
+
+
+def check_bp2(delta: Any) -> Verdict:
+    """Exercise 6: δ² = ((w³)ᵀ δ³) ⊙ σ′(z²), two numbers [δ²₁, δ²₂].
+
+    >>> o = _oracle()
+    >>> check_bp2(_W[1].T @ o["d3"]).hint
+    'δ²₁ is off by a factor σ′(z²₁): did you apply BP2’s Hadamard product ⊙ σ′(z²)?'
+    """
+    ex = "6 · BP2"
+
+    def body() -> Verdict:
+        got = _array(delta, "δ²", (2,), "[δ²₁, δ²₂], one number per hidden neuron")
+        o = _oracle()
+        back = _W[1].T @ o["d3"]  # (w³)ᵀ δ³
+        sp2 = an.sigmoid_prime(o["z2"])
+        want = o["d2"]
+        if _close(got, want):
+            return Verdict(ex, True, f"δ² = ((w³)ᵀ δ³) ⊙ σ′(z²) = {_fmt(want)}, as z.grad says")
+        for j in range(2):  # the mistake named on the first wrong entry
+            if _close(got[j], want[j]):
+                continue
+            lab = f"δ²{'₁₂'[j]}"
+            mistakes = [
+                (back[j], f"{lab} is off by a factor σ′(z²{'₁₂'[j]}): did you apply BP2’s "
+                          "Hadamard product ⊙ σ′(z²)?"),
+                (back[j] * float(an.sigmoid_prime(o["z3"][0])),
+                 "σ′ of the wrong layer: BP2 for layer 2 uses σ′(z²), not σ′(z³)"),
+                (back[j] * o["a2"][j], f"you multiplied by a²{'₁₂'[j]} = σ(z²); BP2 needs σ′(z²)"),
+                (-want[j], f"{lab} has the wrong sign"),
+                (want[1 - j], "δ²₁ and δ²₂ are swapped"),
+                (o["d3"][0] * sp2[j], f"{lab} is missing the weight w³₁{'₁₂'[j]} that carries "
+                                       "δ³₁ back to neuron " + "12"[j]),
+                *[(w2 * o["d3"][0] * sp2[j],
+                   "off-by-one layer: carry δ³ back along w³ (the weights into layer 3), "
+                   "not w²") for w2 in (_W[0][j, 0], _W[0][0, j])],
+            ]
+            for wrong, hint in mistakes:
+                if wrong is not None and _close(got[j], wrong):
+                    return Verdict(ex, False, f"{lab} = {got[j]:.6g} is not right", hint)
+            return Verdict(ex, False, f"{lab} = {got[j]:.6g} is not right",
+                           _shape_of_error(got[j], want[j]))
+        raise AssertionError("unreachable: some entry differs")  # pragma: no cover
+
+    return _judge(ex, body)
+
+
+def check_bp3_bp4(b3: Any, w3: Any, b2: Any, w2: Any) -> Verdict:
+    """Exercise 7: ∂C/∂b = δ (BP3) and ∂C/∂wˡⱼₖ = aˡ⁻¹ₖ δˡⱼ (BP4) for both layers.
+
+    Shapes as in the network: ``b3`` (1,), ``w3`` (1, 2), ``b2`` (2,), ``w2`` (2, 2), row j
+    for neuron j, column k for input k (Nielsen's wˡⱼₖ).
+
+    >>> o = _oracle()
+    >>> v = check_bp3_bp4(o["nb"][1], o["nw"][1], o["nb"][0], o["nw"][0].T)
+    >>> v.hint
+    'your ∂C/∂w² is transposed: row j is neuron j, so ∂C/∂w²ⱼₖ = a¹ₖ δ²ⱼ, i.e. δ² (a¹)ᵀ'
+    """
+    ex = "7 · BP3 and BP4"
+
+    def body() -> Verdict:
+        o = _oracle()
+        answers = [
+            ("∂C/∂b³", b3, (1,), "[∂C/∂b³₁]"),
+            ("∂C/∂w³", w3, (1, 2), "a 1×2 matrix [[∂C/∂w³₁₁, ∂C/∂w³₁₂]]"),
+            ("∂C/∂b²", b2, (2,), "[∂C/∂b²₁, ∂C/∂b²₂]"),
+            ("∂C/∂w²", w2, (2, 2), "a 2×2 matrix, row j = neuron j of layer 2, column k = "
+                                   "input k"),
+        ]
+        wants = [o["nb"][1], o["nw"][1], o["nb"][0], o["nw"][0]]
+        d = {"³": o["d3"], "²": o["d2"]}
+        prev = {"³": o["a2"], "²": o["a1"]}
+        same = {"³": o["a3"], "²": o["a2"]}
+        zprev = {"³": o["z2"], "²": None}
+        rows = []
+        for (name, ans, shape, layout), want in zip(answers, wants):
+            got = _array(ans, name, shape, layout)
+            if _close(got, want):
+                rows.append(f"{name} ✓")
+                continue
+            l = name[-1]  # noqa: E741 - the book's layer index, as a superscript
+            p = {"³": "²", "²": "¹"}[l]
+            if name.startswith("∂C/∂b"):
+                mistakes = [
+                    (d[l] * prev[l].sum(), f"BP3 has no activation in it: ∂C/∂b{l} = δ{l}"),
+                    (-d[l], "wrong sign: ∂C/∂b = +δ"),
+                ]
+            else:
+                outer = np.outer(d[l], prev[l])
+                mistakes = [
+                    (outer.T if outer.shape[0] == outer.shape[1] else None,
+                     f"your {name} is transposed: row j is neuron j, so ∂C/∂w{l}ⱼₖ = "
+                     f"a{p}ₖ δ{l}ⱼ, i.e. δ{l} (a{p})ᵀ"),
+                    (np.outer(d[l], same[l]) if same[l].size == prev[l].size else None,
+                     f"off-by-one layer: BP4 multiplies δ{l} by the activations of the layer "
+                     f"before, a{p}, not a{l}"),
+                    (np.outer(d[l], zprev[l]) if zprev[l] is not None else None,
+                     f"you used z{p}; BP4 needs the activations a{p} = σ(z{p})"),
+                    (np.outer(d[l], o["a1"]) if l == "³" else None,
+                     "you used the input x; layer 3's weights carry a², the hidden activations"),
+                    (np.outer(d[l], np.ones_like(prev[l])), "that is δ alone; BP4 multiplies "
+                     "it by the incoming activation aₖ"),
+                    (-outer, "wrong sign"),
+                ]
+            verdict = _compare(ex, name, got, want, [m for m in mistakes if m[0] is not None])
+            raise _NotYetError(verdict.message, verdict.hint, rows)
+        return Verdict(ex, True, "BP3 and BP4 give all nine partial derivatives",
+                       details=tuple(rows))
+
+    return _judge(ex, body)
+
+
+# --------------------------------------------------------------------------------------
+# 8 · a training loop written out
+# --------------------------------------------------------------------------------------
+
+XOR_X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+XOR_Y = [[0.0], [1.0], [1.0], [0.0]]
+#: the quadratic cost 1/(2n) Σ (a − y)² a trained network must get under
+TRAINING_THRESHOLD = 0.01
+
+
+def training_network(seed: int = 1) -> MLP:
+    """Exercise 8's network: 2 → 4 tanh → 1 linear, for XOR with the quadratic cost.
+
+    >>> training_network()
+    MLP(2 → 4 tanh → 1 linear, 17 parameters)
+    """
+    return MLP(2, [4, 1], activation="tanh", output_activation="linear", seed=seed)
+
+
+def _xor_gradient(mlp: MLP) -> tuple[float, np.ndarray]:
+    """C and ∂C/∂θ (in mlp.parameters() order) from nn.analytic, for XOR."""
+    ws, bs = mlp.to_matrices()
+    cost = an.mean_cost(ws, bs, XOR_X, XOR_Y, "quadratic", "tanh", "linear")
+    nb, nw = an.batch_gradient(ws, bs, XOR_X, XOR_Y, "quadratic", "tanh", "linear")
+    flat = [g for w, b in zip(nw, nb) for j in range(len(b)) for g in (*w[j], b[j])]
+    return cost, np.array(flat)
+
+
+def _params(mlp: MLP) -> np.ndarray:
+    return np.array([p.data for p in mlp.parameters()])
+
+
+def check_step(step: Callable[[MLP, Any, Any, float], Any], lr: float = 0.1) -> Verdict:
+    """Exercise 8a: ``step(mlp, X, Y, lr)`` does forward, zero_grad, backward, update once
+    and returns the loss (before the update).  Judged on two consecutive steps against
+    θ ← θ − lr ∂C/∂θ with ∂C/∂θ from :mod:`nn.analytic`.
+
+    >>> def no_zero(mlp, X, Y, lr):
+    ...     from nn import quadratic
+    ...     C = quadratic([mlp(x) for x in X], Y)
+    ...     C.backward()
+    ...     for p in mlp.parameters():
+    ...         p.data -= lr * p.grad
+    ...     return C.data
+    >>> check_step(no_zero).hint
+    'gradients pile up from step to step: call mlp.zero_grad() before backward()'
+    """
+    ex = "8 · one training step"
+
+    def body() -> Verdict:
+        mlp = training_network()
+        theta0 = _params(mlp)
+        c0, g0 = _xor_gradient(mlp)
+        loss = _call(step, "step(mlp, X, Y, lr)", mlp, XOR_X, XOR_Y, lr)
+        theta1 = _params(mlp)
+        c1, g1 = _xor_gradient(mlp)
+        _call(step, "a second step(mlp, X, Y, lr)", mlp, XOR_X, XOR_Y, lr)
+        theta2 = _params(mlp)
+        d1, d2 = theta1 - theta0, theta2 - theta1
+        if np.allclose(d1, 0.0) and np.allclose(d2, 0.0):
+            raise _NotYetError("the parameters did not change",
+                          "after backward(), update every p in mlp.parameters(): "
+                          "p.data -= lr * p.grad (and zero the grads before backward, "
+                          "not between backward and the update)")
+        if _close(d1, lr * g0) and _close(d2, lr * g1):
+            raise _NotYetError("the parameters moved uphill", "subtract lr · p.grad: "
+                          "the gradient points to where the loss grows")
+        if _close(d1, -lr * g0) and _close(d2, -lr * (g0 + g1)):
+            raise _NotYetError("the first step is right, the second is not",
+                          "gradients pile up from step to step: call mlp.zero_grad() before "
+                          "backward()")
+        if not (_close(d1, -lr * g0) and _close(d2, -lr * g1)):
+            raise _NotYetError("the update is not θ − lr ∂C/∂θ", _shape_of_error(d1, -lr * g0))
+        got = _number(loss, "the returned loss")
+        if not math.isclose(got, c0, rel_tol=RTOL, abs_tol=ATOL):
+            hint = ("that is the loss after the update; return C.data from the forward pass"
+                    if math.isclose(got, c1, rel_tol=RTOL) else
+                    "return C.data, the quadratic cost 1/(2n) Σ (a − y)² (nn.quadratic)")
+            raise _NotYetError(f"the update is right, but the returned loss {got:.6g} is not "
+                          f"C = {c0:.6g}", hint)
+        return Verdict(ex, True, "forward, zero_grad, backward, update: two steps match "
+                       "θ ← θ − lr ∂C/∂θ")
+
+    return _judge(ex, body)
+
+
+def check_training(mlp: Any) -> Verdict:
+    """Exercise 8b: is the trained ``mlp``'s XOR cost under :data:`TRAINING_THRESHOLD`?
+
+    The cost is recomputed here in numpy from the network's weights, not taken from the loop.
+
+    >>> check_training(training_network()).ok
+    False
+    """
+    ex = "8 · training"
+
+    def body() -> Verdict:
+        if not isinstance(mlp, MLP):
+            raise _NotYetError(f"pass the trained MLP, got {_short(mlp)}")
+        if mlp.sizes != [2, 4, 1]:
+            raise _NotYetError(f"this network has sizes {mlp.sizes}, exercise 8 trains [2, 4, 1]",
+                          "use mlp = training_network()")
+        ws, bs = mlp.to_matrices()
+        cost = an.mean_cost(ws, bs, XOR_X, XOR_Y, "quadratic", *mlp.activations)
+        outputs = [float(an.forward(ws, bs, x, *mlp.activations)[1][-1][0]) for x in XOR_X]
+        rows = tuple(f"x = {x}: output {a:+.3f}, target {y[0]:.0f}"
+                     for x, a, y in zip(XOR_X, outputs, XOR_Y))
+        if cost < TRAINING_THRESHOLD:
+            return Verdict(ex, True, f"C = {cost:.3g} < {TRAINING_THRESHOLD}: the network "
+                           "has learned XOR", details=rows)
+        raise _NotYetError(f"C = {cost:.3g} is not under {TRAINING_THRESHOLD} yet",
+                      "more steps, or a larger lr (if C grows, a smaller one)", rows)
+
+    return _judge(ex, body)

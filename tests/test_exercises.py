@@ -1,0 +1,487 @@
+"""The exercise checkers (nn.exercises): right answers pass, each named mistake gets its hint,
+and missing or malformed answers give "not yet" instead of an exception.
+
+Right answers here are computed in the tests themselves (math by hand, and the engine's
+backward() where the issue asks for a check "against z.grad"), never taken from the module.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import nn
+from micrograd_like import Value, topological_order
+from nn import exercises as ex
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+# --------------------------------------------------------------------------------------
+# the tiny 2-2-1 network, by hand: Nielsen's layers 2 (hidden) and 3 (output)
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def net():
+    mlp, x, y = ex.tiny_network()
+    (w2, w3), (b2, b3) = mlp.to_matrices()
+    z2 = [w2[j, 0] * x[0] + w2[j, 1] * x[1] + b2[j] for j in range(2)]
+    a2 = [sigmoid(z) for z in z2]
+    z3 = w3[0, 0] * a2[0] + w3[0, 1] * a2[1] + b3[0]
+    a3 = sigmoid(z3)
+    d3 = (a3 - y[0]) * a3 * (1 - a3)
+    d2 = [w3[0, j] * d3 * a2[j] * (1 - a2[j]) for j in range(2)]
+    return {"x": x, "y": y[0], "w3": w3, "z2": z2, "a2": a2, "z3": z3, "a3": a3, "d3": d3,
+            "d2": d2, "gw3": [[d3 * a2[0], d3 * a2[1]]],
+            "gw2": [[d2[j] * x[k] for k in range(2)] for j in range(2)]}
+
+
+def engine_deltas():
+    mlp, x, y = ex.tiny_network()
+    t = mlp.trace(x)
+    nn.quadratic([t.outputs], [y]).backward()
+    return mlp, t.deltas()
+
+
+def test_hand_computed_deltas_equal_the_engines_z_grad(net):
+    _, deltas = engine_deltas()
+    assert deltas[1][0] == pytest.approx(net["d3"], rel=1e-12)
+    assert deltas[0] == pytest.approx(net["d2"], rel=1e-12)
+
+
+# --------------------------------------------------------------------------------------
+# the verdict object
+# --------------------------------------------------------------------------------------
+
+
+def test_a_verdict_is_truthy_exactly_when_right():
+    assert bool(ex.Verdict("e", True, "m")) and not bool(ex.Verdict("e", False, "m"))
+
+
+def test_a_verdict_prints_status_message_details_and_hint():
+    v = ex.Verdict("e", False, "δ is off", "multiply by σ′", ("row 1",))
+    assert str(v) == "not yet · δ is off\n  row 1\n  hint: multiply by σ′"
+    assert repr(v) == str(v)
+
+
+def test_a_verdict_shows_as_escaped_html_in_jupyter():
+    markup = ex.Verdict("e", True, "a < b & c")._repr_html_()
+    assert "right" in markup and "a &lt; b &amp; c" in markup and "<div" in markup
+
+
+# --------------------------------------------------------------------------------------
+# 1 · slope and derivative
+# --------------------------------------------------------------------------------------
+
+
+def test_slope_accepts_the_forward_difference():
+    assert ex.check_slope(lambda f, x, h: (f(x + h) - f(x)) / h).ok
+
+
+def test_slope_accepts_the_central_difference_and_says_so():
+    v = ex.check_slope(lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h))
+    assert v.ok and "central" in v.message
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda f, x, h: f(x + h) - f(x), "divide it by the run h"),
+    (lambda f, x, h: (f(x) - f(x + h)) / h, "after the nudge minus before"),
+    (lambda f, x, h: (f(x + h) - f(x)) / (2 * h), "not 2h"),
+    (lambda f, x, h: f(x + h) / h, "subtract f(x)"),
+])
+def test_slope_names_the_mistake(wrong, hint):
+    v = ex.check_slope(wrong)
+    assert not v.ok and hint in v.hint
+
+
+@pytest.mark.parametrize("answer, message", [
+    (..., "still ..."),
+    (None, "still None"),
+    (42, "is a int, not a function"),
+    (lambda f, x, h: None, "returned None"),
+    (lambda f, x, h: "steep", "should be a number"),
+    (lambda f, x, h: 1 / 0, "raised ZeroDivisionError"),
+    (lambda f, x: 0.0, "raised TypeError"),
+])
+def test_slope_says_not_yet_for_missing_or_broken_answers(answer, message):
+    v = ex.check_slope(answer)
+    assert not v.ok and message in v.message
+
+
+def cubic(x):
+    return x**3 - 4 * x + 1
+
+
+def test_derivative_accepts_the_power_rule_value():
+    assert ex.check_derivative(3 * 1.5**2 - 4, f=cubic, x=1.5).ok  # f′ = 3x² − 4
+
+
+def test_derivative_rejects_a_value_a_millionth_off():
+    assert not ex.check_derivative(2.75 * (1 + 1e-6), f=cubic, x=1.5).ok
+
+
+def test_derivative_recognises_a_finite_difference_estimate():
+    v = ex.check_derivative((cubic(1.501) - cubic(1.5)) / 0.001, f=cubic, x=1.5)
+    assert not v.ok and "estimate" in v.hint
+
+
+def test_derivative_recognises_the_function_value():
+    v = ex.check_derivative(cubic(1.5), f=cubic, x=1.5)
+    assert not v.ok and "height" in v.hint
+
+
+@pytest.mark.parametrize("answer", [..., None, "2.75", float("nan"), True, [1, 2]])
+def test_derivative_says_not_yet_for_malformed_answers(answer):
+    assert not ex.check_derivative(answer, f=cubic, x=1.5).ok
+
+
+# --------------------------------------------------------------------------------------
+# 2 · a new op
+# --------------------------------------------------------------------------------------
+
+
+def softsign(t):
+    return t / (1 + abs(t))
+
+
+def test_op_accepts_a_correct_composition():
+    assert ex.check_op(lambda v: v / (1 + abs(v)), softsign, name="softsign").ok
+
+
+def test_op_sees_that_floats_cut_the_graph():
+    v = ex.check_op(lambda v: Value(softsign(v.data)), softsign, name="softsign")
+    assert not v.ok and "no gradient reaches x" in v.hint
+
+
+def test_op_rejects_a_wrong_forward_value_before_the_derivative():
+    v = ex.check_op(lambda v: v * 2, softsign, name="softsign")
+    assert not v.ok and "forward value is wrong" in v.hint
+
+
+def test_op_judges_the_function_not_the_way_it_is_built():
+    assert ex.check_op(lambda v: (v * 3.0 - v * 2.0) ** 3, lambda t: t**3, name="cube").ok
+
+
+@pytest.mark.parametrize("op, message", [
+    (..., "still ..."),
+    (lambda v: 1.0, "not a Value"),
+    (lambda v: v.log(), "raised ValueError"),  # log of a negative point
+])
+def test_op_says_not_yet_for_missing_or_broken_ops(op, message):
+    v = ex.check_op(op, softsign)
+    assert not v.ok and message in v.message
+
+
+# --------------------------------------------------------------------------------------
+# 3 · backprop by hand
+# --------------------------------------------------------------------------------------
+
+
+def fill(grads):
+    nodes = ex.small_graph()
+    for v, g in zip(nodes, grads):
+        v.grad = g
+    return nodes[-1]
+
+
+def right_grads():
+    a, b, c = 2.0, -0.75, 1.0
+    s = 1 - math.tanh(a * b + c) ** 2
+    return [b * s, a * s, s, s, s, 1.0]  # a, b, c, d, e, L
+
+
+def test_by_hand_matches_backward_of_the_same_graph():
+    *_, L = nodes = ex.small_graph()
+    L.backward()
+    assert [v.grad for v in nodes] == pytest.approx(right_grads(), rel=1e-12)
+
+
+def test_by_hand_accepts_the_right_grads():
+    v = ex.check_by_hand(fill(right_grads()))
+    assert v.ok and len(v.details) == 6
+
+
+def test_by_hand_says_the_roots_grad_is_one():
+    g = right_grads()
+    g[5] = 0.0
+    v = ex.check_by_hand(fill(g))
+    assert not v.ok and "∂L/∂L = 1" in v.message
+
+
+@pytest.mark.parametrize("node, value, hint", [
+    (4, math.tanh(-0.5), "1 − tanh²(e)"),
+    (4, 1 - 0.25, "1 − tanh²(e), i.e. 1 − L.data²"),
+    (3, 1.0, "only the local ∂e/∂d"),
+    (0, -0.75, "only the local ∂d/∂a"),
+    (0, 2.0 * (1 - math.tanh(-0.5) ** 2), "the *other* factor"),
+])
+def test_by_hand_names_the_mistake_at_the_first_wrong_node(node, value, hint):
+    g = right_grads()
+    g[node] = value
+    v = ex.check_by_hand(fill(g))
+    assert not v.ok and hint in v.hint
+
+
+@pytest.mark.parametrize("answer", [..., None, 3.0, Value(1.0)])
+def test_by_hand_says_not_yet_for_something_other_than_the_graph(answer):
+    assert not ex.check_by_hand(answer).ok
+
+
+def test_by_hand_says_not_yet_when_grads_are_still_placeholders():
+    v = ex.check_by_hand(fill([...] * 6))
+    assert not v.ok and "no .grad is filled in" in v.message
+
+
+# --------------------------------------------------------------------------------------
+# 4 · the two bugs
+# --------------------------------------------------------------------------------------
+
+
+def backward_with(update):
+    def backward(root):
+        root.grad = 1.0
+        for v in reversed(topological_order(root)):
+            for p, d in zip(v.parents, v.local_grads):
+                update(p, d * v.grad)
+    return backward
+
+
+def test_backward_accepts_accumulation():
+    assert ex.check_backward(backward_with(lambda p, g: setattr(p, "grad", p.grad + g))).ok
+
+
+def test_backward_recognises_assignment():
+    v = ex.check_backward(backward_with(lambda p, g: setattr(p, "grad", g)))
+    assert not v.ok and "+=" in v.hint
+
+
+def test_backward_notices_a_missing_seed():
+    v = ex.check_backward(lambda root: None)
+    assert not v.ok and "root.grad = 1.0" in v.hint
+
+
+def test_backward_cases_have_the_closed_form_gradients():
+    for formula, root, leaves, want, _ in ex._backward_cases():
+        root.backward()
+        assert [v.grad for v in leaves] == pytest.approx(want, rel=1e-12), formula
+
+
+def descend(zero):
+    def run(w0, lr, steps):
+        w, out = Value(w0), []
+        for _ in range(steps):
+            C = (3.0 * w - 1.5) ** 2
+            if zero:
+                w.grad = 0.0
+            C.backward()
+            w.data -= lr * w.grad
+            out.append(w.data)
+        return out
+    return run
+
+
+def test_descent_accepts_a_loop_that_zeroes_grads():
+    assert ex.check_descent(descend(zero=True)).ok
+
+
+def test_descent_recognises_accumulated_grads():
+    v = ex.check_descent(descend(zero=False))
+    assert not v.ok and "w.grad = 0.0 before each backward()" in v.hint
+
+
+def test_descent_expected_path_is_plain_gradient_descent():
+    w, path = 2.0, []
+    for _ in range(10):
+        w -= 0.02 * 6 * (3 * w - 1.5)  # dC/dw for C = (3w − 1.5)²
+        path.append(w)
+    assert ex.check_descent(lambda w0, lr, steps: path).ok
+
+
+@pytest.mark.parametrize("answer, message", [
+    (lambda w0, lr, steps: [w0] * steps, "never moves"),
+    (lambda w0, lr, steps: [0.5] * 3, "shape (3,)"),
+    (lambda w0, lr, steps: None, "still None"),
+    (lambda w0, lr, steps: ["a"] * steps, "should hold numbers"),
+])
+def test_descent_says_not_yet_for_wrong_shapes_and_stuck_loops(answer, message):
+    v = ex.check_descent(answer)
+    assert not v.ok and message in v.message
+
+
+# --------------------------------------------------------------------------------------
+# 5-7 · BP1-BP4
+# --------------------------------------------------------------------------------------
+
+
+def test_bp1_accepts_delta_from_hand_and_from_z_grad(net):
+    _, deltas = engine_deltas()
+    assert ex.check_bp1(net["d3"]).ok and ex.check_bp1(deltas[1][0]).ok
+
+
+def test_bp1_accepts_a_value_node(net):
+    assert ex.check_bp1(Value(net["d3"])).ok
+
+
+def test_bp1_rejects_a_value_a_ten_thousandth_off_as_close(net):
+    v = ex.check_bp1(net["d3"] * (1 + 1e-4))
+    assert not v.ok and "close" in v.message
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    (lambda n: n["a3"] - n["y"], "off by a factor σ′(z³₁)"),
+    (lambda n: -n["d3"], "not y − a"),
+    (lambda n: 2 * n["d3"], "the ½ in C cancels"),
+    (lambda n: (n["a3"] - n["y"]) * n["a3"], "σ(z³₁) = a³₁"),
+    (lambda n: (n["a3"] - n["y"]) * sigmoid(n["a3"]) * (1 - sigmoid(n["a3"])), "not at a³₁"),
+])
+def test_bp1_names_the_mistake(net, mistake, hint):
+    v = ex.check_bp1(mistake(net))
+    assert not v.ok and hint in v.hint
+
+
+def test_bp2_accepts_hand_deltas(net):
+    assert ex.check_bp2(net["d2"]).ok
+    assert ex.check_bp2(np.array(net["d2"]).reshape(2, 1)).ok  # a column vector too
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    (lambda n, j: n["w3"][0, j] * n["d3"], "off by a factor σ′(z²₁): did you apply BP2’s "
+                                           "Hadamard product"),
+    (lambda n, j: n["w3"][0, j] * n["d3"] * n["a3"] * (1 - n["a3"]), "not σ′(z³)"),
+    (lambda n, j: n["w3"][0, j] * n["d3"] * n["a2"][j], "BP2 needs σ′(z²)"),
+    (lambda n, j: -n["d2"][j], "wrong sign"),
+    (lambda n, j: n["d3"] * n["a2"][j] * (1 - n["a2"][j]), "missing the weight w³₁₁"),
+    (lambda n, j: ex._W[0][j, 0] * n["d3"] * n["a2"][j] * (1 - n["a2"][j]), "off-by-one layer"),
+])
+def test_bp2_names_the_mistake(net, mistake, hint):
+    v = ex.check_bp2([mistake(net, 0), mistake(net, 1)])
+    assert not v.ok and hint in v.hint
+
+
+def test_bp2_notices_swapped_entries(net):
+    v = ex.check_bp2(net["d2"][::-1])
+    assert not v.ok and "swapped" in v.hint
+
+
+@pytest.mark.parametrize("answer, message", [
+    (..., "still ..."), ([1.0], "shape (1,)"), ([1.0, "x"], "should hold numbers"),
+    ([1.0, float("inf")], "nan or inf"), ([[1, 2], [3, 4]], "shape (2, 2)"),
+])
+def test_bp2_says_not_yet_for_malformed_answers(answer, message):
+    v = ex.check_bp2(answer)
+    assert not v.ok and message in v.message
+
+
+def test_bp3_bp4_accept_the_engines_parameter_grads(net):
+    mlp, _ = engine_deltas()
+    grads = [[[w.grad for w in n.w] for n in layer.neurons] for layer in mlp.layers]
+    bias = [[n.b.grad for n in layer.neurons] for layer in mlp.layers]
+    assert ex.check_bp3_bp4(bias[1], grads[1], bias[0], grads[0]).ok
+    np.testing.assert_allclose(grads[1], net["gw3"], rtol=1e-12)  # BP4 by hand
+    np.testing.assert_allclose(grads[0], net["gw2"], rtol=1e-12)
+
+
+def answers(net, **change):
+    a = {"b3": [net["d3"]], "w3": net["gw3"], "b2": net["d2"], "w2": net["gw2"]}
+    a.update(change)
+    return ex.check_bp3_bp4(a["b3"], a["w3"], a["b2"], a["w2"])
+
+
+def test_bp4_recognises_a_transposed_weight_gradient(net):
+    v = answers(net, w2=np.array(net["gw2"]).T)
+    assert not v.ok and "transposed" in v.hint and "δ² (a¹)ᵀ" in v.hint
+
+
+def test_bp4_recognises_the_activation_of_the_wrong_layer(net):
+    v = answers(net, w2=np.outer(net["d2"], net["a2"]))
+    assert not v.ok and "off-by-one layer" in v.hint
+
+
+def test_bp4_recognises_the_input_used_for_layer_3(net):
+    v = answers(net, w3=np.outer([net["d3"]], net["x"]))
+    assert not v.ok and "input x" in v.hint
+
+
+def test_bp4_recognises_z_instead_of_a(net):
+    v = answers(net, w3=np.outer([net["d3"]], net["z2"]))
+    assert not v.ok and "a² = σ(z²)" in v.hint
+
+
+def test_bp4_says_a_wrong_shape_is_transposed(net):
+    v = answers(net, w3=np.array(net["gw3"]).T)
+    assert not v.ok and "transposed" in v.hint and "shape (2, 1)" in v.message
+
+
+def test_bp3_recognises_an_activation_multiplied_in(net):
+    v = answers(net, b2=np.array(net["d2"]) * sum(net["x"]))
+    assert not v.ok and "BP3 has no activation" in v.hint
+
+
+# --------------------------------------------------------------------------------------
+# 8 · the training loop
+# --------------------------------------------------------------------------------------
+
+
+def make_step(zero=True, sign=-1.0, return_after=False):
+    def step(mlp, X, Y, lr):
+        C = nn.quadratic([mlp(x) for x in X], Y)
+        if zero:
+            mlp.zero_grad()
+        C.backward()
+        for p in mlp.parameters():
+            p.data += sign * lr * p.grad
+        return nn.quadratic([mlp(x) for x in X], Y).data if return_after else C.data
+    return step
+
+
+def test_step_accepts_the_four_lines():
+    assert ex.check_step(make_step()).ok
+
+
+def test_step_expected_update_is_the_engines_gradient():
+    mlp = ex.training_network()
+    before = np.array([p.data for p in mlp.parameters()])
+    nn.quadratic([mlp(x) for x in ex.XOR_X], ex.XOR_Y).backward()
+    grad = np.array([p.grad for p in mlp.parameters()])
+    cost, analytic = ex._xor_gradient(ex.training_network())
+    assert analytic == pytest.approx(grad, rel=1e-10, abs=1e-14)
+    assert before.shape == analytic.shape and cost > 0.1
+
+
+@pytest.mark.parametrize("step, hint", [
+    (make_step(zero=False), "mlp.zero_grad() before backward()"),
+    (make_step(sign=+1.0), "subtract lr · p.grad"),
+    (make_step(return_after=True), "the loss after the update"),
+    (lambda mlp, X, Y, lr: 0.3, "update every p"),
+])
+def test_step_names_the_mistake(step, hint):
+    v = ex.check_step(step)
+    assert not v.ok and hint in v.hint
+
+
+def test_step_says_not_yet_for_a_crashing_step():
+    v = ex.check_step(lambda mlp, X, Y, lr: mlp(X))
+    assert not v.ok and "raised" in v.message
+
+
+def test_training_accepts_a_trained_network_and_recomputes_its_cost():
+    mlp = ex.training_network()
+    step = make_step()
+    for _ in range(300):
+        step(mlp, ex.XOR_X, ex.XOR_Y, 0.2)
+    cost = nn.quadratic([mlp(x) for x in ex.XOR_X], ex.XOR_Y).data  # engine, independent
+    v = ex.check_training(mlp)
+    assert cost < ex.TRAINING_THRESHOLD and v.ok and f"{cost:.3g}" in v.message
+
+
+def test_training_says_not_yet_for_an_untrained_network():
+    v = ex.check_training(ex.training_network())
+    assert not v.ok and "not under 0.01" in v.message and len(v.details) == 4
+
+
+@pytest.mark.parametrize("answer", [..., None, "mlp", nn.MLP(2, [3, 1])])
+def test_training_says_not_yet_for_something_else(answer):
+    assert not ex.check_training(answer).ok
