@@ -23,7 +23,7 @@ The exercises, in teaching order (notebooks/exercises/, solved in notebooks/solu
  #    exercise                                     checkers
 ====  ===========================================  ==========================================
  1    the slope of f by nudging x                  :func:`check_slope`, :func:`check_derivative`
- 2    a new op's local derivative                  :func:`check_op`
+ 2    a new op's local derivative                  :func:`check_partial`, :func:`check_op`
  3    backprop by hand through a small graph       :func:`check_by_hand` (:func:`small_graph`)
  4    the two classic bugs                         :func:`check_backward`, :func:`check_descent`
  5    BP1 for a 2-2-1 sigmoid network              :func:`check_bp1` (:func:`tiny_network`)
@@ -63,6 +63,7 @@ __all__ = [
     "Verdict",
     "check_slope",
     "check_derivative",
+    "check_partial",
     "check_op",
     "small_graph",
     "check_by_hand",
@@ -172,6 +173,14 @@ def _call(fn: Any, what: str, *args: Any) -> Any:
     except Exception as e:  # the student's code failed: say how, keep the notebook going
         raise _NotYetError(f"{what} raised {type(e).__name__}: {e}",
                       "run your function on its own in a cell to see the traceback") from None
+
+
+def _result(fn: Any, what: str, *args: Any) -> Any:
+    """:func:`_call`, and a function still without its ``return`` line is "not yet"."""
+    out = _call(fn, what, *args)
+    if out is None:
+        raise _NotYetError(f"{what} returned None", "finish the function with a return line")
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -310,11 +319,8 @@ def check_slope(slope: Callable[[Callable[[float], float], float, float], float]
     def body() -> Verdict:
         central = True
         for f, fname, x, h in _SLOPE_CASES:
-            out = _call(slope, "slope(f, x, h)", f, x, h)
-            if out is None:
-                raise _NotYetError("slope(f, x, h) returned None",
-                                   "end the function with return (rise) / (run)")
-            got = _number(out, f"slope(f, {x}, {h}) for f(x) = {fname}")
+            got = _number(_result(slope, "slope(f, x, h)", f, x, h),
+                          f"slope(f, {x}, {h}) for f(x) = {fname}")
             fx, up, down = f(x), f(x + h), f(x - h)
             forward, centred = (up - fx) / h, (up - down) / (2 * h)
             if _close(got, forward):
@@ -368,6 +374,52 @@ def check_derivative(dfdx: Any, f: Callable[[float], float], x: float) -> Verdic
 # --------------------------------------------------------------------------------------
 # 2 · a new op's local derivative
 # --------------------------------------------------------------------------------------
+
+
+def check_partial(
+    partial: Callable[[float], float],
+    reference: Callable[[float], float],
+    points: Sequence[float] = (-2.5, -0.6, 0.3, 1.7),
+    name: str = "the op",
+) -> Verdict:
+    """Exercise 2a: is ``partial(x)`` the derivative of ``reference`` at every point?
+
+    Judged against the central difference of ``reference`` (plain floats, h = 1e-6·max(1,|x|)).
+    A mismatch is named: the value instead of the derivative, a sign, a constant factor, or
+    a formula right only for x > 0 (|x| written as x).
+
+    >>> check_partial(lambda t: 2 * t, lambda t: t * t, name="square").ok
+    True
+    >>> check_partial(lambda t: t * t, lambda t: t * t, name="square").hint
+    'that is the op’s value, not its derivative: differentiate it'
+    """
+    ex = f"2 · the local derivative of {name}"
+
+    def body() -> Verdict:
+        got, want, value, rows = [], [], [], []
+        for x in points:
+            g = _number(_result(partial, f"{name}′({x})", x), f"{name}′({x})")
+            h = 1e-6 * max(1.0, abs(x))
+            numeric = (reference(x + h) - reference(x - h)) / (2 * h)
+            got.append(g)
+            want.append(numeric)
+            value.append(reference(x))
+            rows.append(f"x = {x:+.3g}: yours {g:.8g}, finite difference {numeric:.8g}")
+        g, w = np.array(got), np.array(want)
+        if np.allclose(g, w, rtol=1e-6, atol=1e-8):  # a central difference is good to ~1e-10
+            return Verdict(ex, True, f"{name}′ agrees with finite differences at {len(points)} "
+                           "points", details=tuple(rows))
+        positive = np.array(points) > 0
+        if _close(g, np.array(value)):
+            hint = "that is the op’s value, not its derivative: differentiate it"
+        elif np.allclose(g[positive], w[positive], rtol=1e-6, atol=1e-8):
+            hint = ("right for x > 0 only: for x < 0, |x| = −x, so its derivative is −1 "
+                    "(d|x|/dx = sign x)")
+        else:
+            hint = _shape_of_error(g, w)
+        raise _NotYetError(f"{name}′ disagrees with finite differences", hint, rows)
+
+    return _judge(ex, body)
 
 
 def check_op(
@@ -606,8 +658,8 @@ def check_descent(descend: Callable[[float, float, int], Sequence[float]]) -> Ve
     ex = "4 · zeroing gradients"
 
     def body() -> Verdict:
-        out = _call(descend, "descend(w0, lr, steps)", DESCENT["w0"], DESCENT["lr"],
-                    DESCENT["steps"])
+        out = _result(descend, "descend(w0, lr, steps)", DESCENT["w0"], DESCENT["lr"],
+                      DESCENT["steps"])
         got = _array(out, "descend's result", (DESCENT["steps"],),
                      f"a list of the {DESCENT['steps']} values of w, one after each step")
         want = _descent(accumulate=False)

@@ -147,6 +147,30 @@ def softsign(t):
     return t / (1 + abs(t))
 
 
+def test_partial_accepts_the_quotient_rule_result():
+    assert ex.check_partial(lambda t: 1 / (1 + abs(t)) ** 2, softsign, name="softsign").ok
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (softsign, "not its derivative"),
+    (lambda t: 1 / (1 + t) ** 2, "right for x > 0 only"),
+    (lambda t: -1 / (1 + abs(t)) ** 2, "wrong sign"),
+    (lambda t: 2 / (1 + abs(t)) ** 2, "constant factor 2"),
+])
+def test_partial_names_the_mistake(wrong, hint):
+    v = ex.check_partial(wrong, softsign, name="softsign")
+    assert not v.ok and hint in v.hint
+
+
+@pytest.mark.parametrize("answer, message", [
+    (..., "still ..."), (lambda t: None, "returned None"), (lambda t: "1", "should be a number"),
+    (lambda t: 1 / (1 + t), "raised ZeroDivisionError"),
+])
+def test_partial_says_not_yet_for_missing_or_broken_answers(answer, message):
+    v = ex.check_partial(answer, softsign, points=(-1.0, 0.5))
+    assert not v.ok and message in v.message
+
+
 def test_op_accepts_a_correct_composition():
     assert ex.check_op(lambda v: v / (1 + abs(v)), softsign, name="softsign").ok
 
@@ -303,7 +327,7 @@ def test_descent_expected_path_is_plain_gradient_descent():
 @pytest.mark.parametrize("answer, message", [
     (lambda w0, lr, steps: [w0] * steps, "never moves"),
     (lambda w0, lr, steps: [0.5] * 3, "shape (3,)"),
-    (lambda w0, lr, steps: None, "still None"),
+    (lambda w0, lr, steps: None, "returned None"),
     (lambda w0, lr, steps: ["a"] * steps, "should hold numbers"),
 ])
 def test_descent_says_not_yet_for_wrong_shapes_and_stuck_loops(answer, message):
