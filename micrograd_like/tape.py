@@ -57,6 +57,7 @@ __all__ = [
     "quadratic_term",
     "hinge_term",
     "softmax_cross_entropy_term",
+    "cross_entropy_term",
 ]
 
 _UNARY = {"neg", "exp", "log", "tanh", "sigmoid", "relu", "abs", "sqrt", "softplus", "sin", "cos"}
@@ -93,11 +94,12 @@ class _IR:
         return len(self.kind) - 1
 
 
-def _ordered_nodes(root: Value) -> list[Value]:
-    """Parents before children, visiting parents left to right (so neuron j precedes j+1)."""
+def _ordered_nodes(root: Value, also: Sequence[Value] = ()) -> list[Value]:
+    """Parents before children, visiting parents left to right (so neuron j precedes j+1);
+    the graph under ``root``, then what else is under the nodes ``also``."""
     order: list[Value] = []
     seen: set[int] = set()
-    stack: list = [(root, False)]
+    stack: list = [(v, False) for v in reversed([root, *also])]
     while stack:
         v, placed = stack.pop()
         if placed:
@@ -150,9 +152,11 @@ def _check_declared(order: list[Value], inputs: list[Value], params: list[Value]
                 )
 
 
-def _lower(root: Value, inputs: list[Value], params: list[Value]) -> tuple[_IR, int, dict]:
+def _lower(root: Value, inputs: list[Value], params: list[Value],
+           keep: Sequence[Value] = ()) -> tuple[_IR, int, dict]:
     """Translate the Values into the IR: ``+`` chains flattened into sums, dots normalised."""
-    order = _ordered_nodes(root)
+    order = _ordered_nodes(root, keep)
+    own_slot = {id(root)} | {id(v) for v in keep}
     _check_declared(order, inputs, params)
     uses: dict[int, int] = {}
     for v in order:
@@ -185,7 +189,7 @@ def _lower(root: Value, inputs: list[Value], params: list[Value]) -> tuple[_IR, 
                 else:
                     terms.append(a)
             i = ir.add("sum", terms)
-            if uses.get(id(v), 0) == 1 and v is not root:
+            if uses.get(id(v), 0) == 1 and id(v) not in own_slot:
                 absorbable.add(i)
         elif op == "dot":
             i = _lower_dot(ir, args)
@@ -215,10 +219,11 @@ def _lower_dot(ir: _IR, args: list[int]) -> int:
     return ir.add("sum", products + bias)
 
 
-def _live(ir: _IR, root: int) -> list[bool]:
+def _live(ir: _IR, roots: Sequence[int]) -> list[bool]:
     live = [False] * len(ir.kind)
-    live[root] = True
-    for i in range(root, -1, -1):
+    for r in roots:
+        live[r] = True
+    for i in range(max(roots), -1, -1):
         if live[i]:
             for a in ir.args[i]:
                 live[a] = True
@@ -727,7 +732,9 @@ def _check_finite_array(what: str, a: np.ndarray, axes: tuple[str, ...]) -> None
         raise ValueError(f"{what} must be finite, got {a.flat[k]!r} at {at}")
 
 
-def compile(root: Value, inputs: Sequence[Value], params: Sequence[Value]) -> Tape:  # noqa: A001
+def compile(  # noqa: A001
+    root: Value, inputs: Sequence[Value], params: Sequence[Value], keep: Sequence[Value] = ()
+) -> Tape:
     """Compile the graph under ``root`` (built for one example) into a batched :class:`Tape`.
 
     Args:
@@ -735,6 +742,9 @@ def compile(root: Value, inputs: Sequence[Value], params: Sequence[Value]) -> Ta
         inputs: leaves that change from example to example (features, targets).
         params: leaves that change from step to step (weights, biases).  Any other leaf is a
             constant, baked in with its current value.
+        keep: further nodes to compute in :meth:`Tape.forward`, to read with
+            :meth:`Tape.value_of` (e.g. the network's outputs when the loss is written
+            without them); the gradient is still that of ``root`` alone.
 
     Raises:
         ValueError: an input or param is not a leaf of the graph, is declared twice, or an
@@ -750,8 +760,12 @@ def compile(root: Value, inputs: Sequence[Value], params: Sequence[Value]) -> Ta
     if not isinstance(root, Value):
         raise TypeError(f"compile: root must be a Value, got {type(root).__name__}")
     inputs, params = list(inputs), list(params)
-    ir, root_node, node_of = _lower(root, inputs, params)
-    live = _live(ir, root_node)
+    keep = list(keep)
+    for k, v in enumerate(keep):
+        if not isinstance(v, Value):
+            raise TypeError(f"compile: keep {k} must be a Value, got {type(v).__name__}")
+    ir, root_node, node_of = _lower(root, inputs, params, keep)
+    live = _live(ir, [root_node, *(node_of[id(v)] for v in keep)])
     n_in, n_p = len(inputs), len(params)
 
     # Slots: V rows for inputs, then varying groups; U rows for params, constants, then
@@ -825,7 +839,8 @@ def compile(root: Value, inputs: Sequence[Value], params: Sequence[Value]) -> Ta
 # One example's loss with its targets as input leaves (so the label is replayed, not baked)
 # --------------------------------------------------------------------------------------
 # The batch mean of each term is the matching batch loss: quadratic_term → 1/(2n) Σₓ ‖y − a‖²,
-# hinge_term → 1/n Σₓ max(0, 1 − y·a), softmax_cross_entropy_term → −1/n Σₓ ln softmax_y(a).
+# hinge_term → 1/n Σₓ max(0, 1 − y·a), softmax_cross_entropy_term → −1/n Σₓ ln softmax_y(a),
+# cross_entropy_term → −1/n Σₓ Σⱼ [yⱼ ln aⱼ + (1 − yⱼ) ln(1 − aⱼ)].
 
 
 def quadratic_term(outputs: Sequence[Value], targets: Sequence[Value]) -> Value:
@@ -836,6 +851,29 @@ def quadratic_term(outputs: Sequence[Value], targets: Sequence[Value]) -> Value:
     """
     diffs = [a - y for a, y in zip(outputs, targets, strict=True)]
     return engine.dot(diffs, diffs) * 0.5
+
+
+def cross_entropy_term(outputs: Sequence[Value], targets: Sequence[Value]) -> Value:
+    """Cₓ = −Σⱼ [yⱼ ln aⱼ + (1 − yⱼ) ln(1 − aⱼ)] for one example, targets yⱼ in [0, 1].
+
+    An output made by ``sigmoid`` from z is costed from z itself, as
+    ``softplus(z) − y·z``: the same number (ln σ(z) = −softplus(−z), ln(1 − σ(z)) =
+    −softplus(z)), but finite where σ(z) rounds to exactly 0 or 1, and its derivative is
+    ∂Cₓ/∂z = σ(z) − y, the δᴸ = aᴸ − y of Nielsen's chapter 3.  Any other output is costed
+    from a by the formula (and must lie in (0, 1)).
+
+    >>> z = Value(0.0)
+    >>> round(cross_entropy_term([z.sigmoid()], [Value(1.0)]).data, 6)   # −ln ½
+    0.693147
+    """
+    terms = []
+    for a, y in zip(outputs, targets, strict=True):
+        if a.op == "sigmoid":
+            z = a.parents[0]
+            terms.append(z.softplus() - y * z)
+        else:
+            terms.append(-(y * a.log() + (1.0 - y) * (1.0 - a).log()))
+    return engine.sum(terms)
 
 
 def hinge_term(output: Value, label: Value) -> Value:

@@ -43,6 +43,7 @@ __all__ = [
     "l2",
     "mark_cost",
     "get",
+    "target_rows",
     "LOSSES",
 ]
 
@@ -101,7 +102,7 @@ def _labels(labels: Any, n: int, who: str) -> list[int]:
         if isinstance(y, (bool, np.bool_)) or not isinstance(y, numbers.Real):
             raise TypeError(f"{who}: labels[{i}] must be an integer, got {type(y).__name__}")
         if float(y) != int(y):
-            raise ValueError(f"{who}: labels[{i}] must be an integer, got {y!r}")
+            raise ValueError(f"{who}: labels[{i}] must be an integer, got {float(y)!r}")
         out.append(int(y))
     return out
 
@@ -284,6 +285,38 @@ def l2(params: Sequence[Value], alpha: float) -> Value:
         if not isinstance(p, Value):
             raise TypeError(f"l2: params[{i}] must be a Value, got {type(p).__name__}")
     return _named(_named(dot(ps, ps), "Σ p²") * _constant(float(alpha), "α"), "α Σ p²")
+
+
+def target_rows(loss: Callable, targets: Any, width: int) -> np.ndarray:
+    """The targets of every example as rows of numbers (n, width), checked as ``loss`` checks
+    them: the per-example target leaves of a compiled loss (one-hot rows for the class
+    labels of softmax_cross_entropy, ±1 for hinge).  Raises the loss's own errors.
+
+    >>> target_rows(softmax_cross_entropy, [2, 0], 3).tolist()
+    [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    """
+    n = len(targets)
+    if loss is softmax_cross_entropy:
+        ys = _labels(targets, n, "softmax_cross_entropy")
+        for i, y in enumerate(ys):
+            if not 0 <= y < width:
+                raise ValueError(f"softmax_cross_entropy: labels[{i}] = {y} is not a class "
+                                 f"index in [0, {width})")
+        return np.eye(width)[ys] if n else np.empty((0, width))
+    if loss is hinge:
+        if width != 1:
+            raise ValueError(f"hinge: needs one output per example, got {width}")
+        ys = _labels(targets, n, "hinge")
+        for i, y in enumerate(ys):
+            if y not in (-1, 1):
+                raise ValueError(f"hinge: labels[{i}] = {y} must be -1 or +1 "
+                                 "(for 0/1 labels use 2·y − 1)")
+        return np.asarray(ys, dtype=np.float64).reshape(n, 1)
+    name = "cross_entropy" if loss is cross_entropy else "quadratic"
+    t = _targets(targets, n, width, name)
+    if loss is cross_entropy and np.any((t < 0.0) | (t > 1.0)):
+        raise ValueError("cross_entropy: targets must lie in [0, 1]")
+    return t
 
 
 LossFn = Callable[[Outputs, Any], Value]

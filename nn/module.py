@@ -102,6 +102,11 @@ class Module:
         """The trainable leaves, in a fixed order."""
         return []
 
+    def weights(self) -> list[Value]:
+        """The parameters that are weights, not biases: what Nielsen's L2 term λ/2n Σ w²
+        sums over (``fit(l2_on="weights")``).  A module without biases returns them all."""
+        return self.parameters()
+
     def zero_grad(self) -> None:
         """Set ``p.grad = 0`` for every parameter (leaves accumulate across ``backward()``)."""
         for p in self.parameters():
@@ -192,6 +197,10 @@ class Neuron(Module):
         """Weights w₁..wₙ, then the bias b."""
         return [*self.w, self.b]
 
+    def weights(self) -> list[Value]:
+        """Weights w₁..wₙ (not the bias)."""
+        return list(self.w)
+
     def __repr__(self) -> str:
         return f"Neuron({len(self.w)} inputs, {self.activation})"
 
@@ -241,6 +250,10 @@ class Layer(Module):
     def parameters(self) -> list[Value]:
         """Neuron by neuron: each neuron's weights, then its bias."""
         return [p for n in self.neurons for p in n.parameters()]
+
+    def weights(self) -> list[Value]:
+        """Neuron by neuron, each neuron's weights (no biases)."""
+        return [w for n in self.neurons for w in n.w]
 
     def __repr__(self) -> str:
         return f"Layer({self.nin} → {self.nout} {self.activation})"
@@ -420,6 +433,10 @@ class MLP(Module):
     def parameters(self) -> list[Value]:
         """Layer by layer, neuron by neuron: each neuron's weights w₁..wₙ, then its bias."""
         return [p for layer in self.layers for n in layer.neurons for p in (*n.w, n.b)]
+
+    def weights(self) -> list[Value]:
+        """Layer by layer, neuron by neuron, the weights wˡⱼₖ (no biases)."""
+        return [w for layer in self.layers for n in layer.neurons for w in n.w]
 
     def __repr__(self) -> str:
         hidden = " → ".join(f"{layer.nout} {layer.activation}" for layer in self.layers)

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
+
+import numpy as np
 
 from micrograd_like import Value
 
@@ -35,7 +37,15 @@ def _real(x: Any, what: str, low: float, high: float, *, open_low: bool = False)
 
 
 class Optimizer:
-    """Holds the parameter list; subclasses implement :meth:`step`."""
+    """Holds the parameter list; subclasses implement :meth:`update`, the rule on vectors.
+
+    :meth:`step` applies the rule to the Values (from their ``.grad``);
+    :meth:`step_vector` applies the same rule to a parameter vector in place, which is how
+    ``fit(compile=True)`` trains without touching a Value per step.  An update that would
+    make a parameter non-finite (an overflow, or a non-finite gradient) raises
+    FloatingPointError naming the parameter, and leaves the parameters and the optimiser's
+    state as they were.
+    """
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         ps = list(params)
@@ -67,8 +77,37 @@ class Optimizer:
         for p in self.params:
             p.grad = 0.0
 
-    def step(self) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def step(self) -> None:
+        """One update of every parameter Value from its current ``grad``."""
+        theta = np.array([p.data for p in self.params], dtype=np.float64)
+        grad = np.array([p.grad for p in self.params], dtype=np.float64)
+        self.step_vector(theta, grad)
+        for p, v in zip(self.params, theta.tolist()):
+            p.data = v
+
+    def step_vector(self, theta: np.ndarray, grad: np.ndarray) -> None:
+        """The same update on vectors, in place: ``theta[k]`` is ``params[k].data`` and
+        ``grad[k]`` its ∂C/∂p.  Raises FloatingPointError (and changes nothing) if a new
+        value would not be finite."""
+        with np.errstate(over="ignore", invalid="ignore"):  # a non-finite result is refused
+            new, commit = self.update(theta, grad)
+        bad = np.flatnonzero(~np.isfinite(new)) if not np.isfinite(new).all() else ()
+        if len(bad):
+            k = int(bad[0])
+            cause = ("its gradient ∂C/∂p is not finite" if not math.isfinite(grad[k])
+                     else "the step overflowed a float")
+            raise FloatingPointError(
+                f"{type(self).__name__}.step: parameter {k} ({self.params[k].label or 'unnamed'}"
+                f" = {float(theta[k])!r}, ∂C/∂p = {float(grad[k])!r}) would become "
+                f"{float(new[k])!r}: {cause}; "
+                f"try a smaller learning rate than {self._lr:g}")
+        commit()
+        theta[:] = new
+
+    def update(self, theta: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, Callable[[], None]]:
+        """The rule: ``(new θ, commit)`` where ``commit()`` stores the new state (momentum,
+        moments).  Nothing may be changed before ``commit``."""
+        raise NotImplementedError  # pragma: no cover - abstract
 
 
 class SGD(Optimizer):
@@ -85,19 +124,20 @@ class SGD(Optimizer):
     def __init__(self, params: Iterable[Value], lr: float = 0.1, momentum: float = 0.0) -> None:
         super().__init__(params, lr)
         self.momentum = _real(momentum, "momentum", 0.0, 1.0)
-        self.velocity = [0.0] * len(self.params)
+        self.velocity = np.zeros(len(self.params))
 
-    def step(self) -> None:
-        """One update of every parameter from its current ``grad``."""
+    def update(self, theta: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, Callable[[], None]]:
         lr, mu = self._lr, self.momentum
         if mu == 0.0:
-            for p in self.params:
-                p.data -= lr * p.grad
-            return
-        v = self.velocity
-        for i, p in enumerate(self.params):
-            v[i] = mu * v[i] - lr * p.grad
-            p.data += v[i]
+            new = grad * -lr
+            new += theta
+            return new, _nothing
+        v = self.velocity * mu
+        v -= lr * grad
+
+        def commit() -> None:
+            self.velocity = v
+        return theta + v, commit
 
     def __repr__(self) -> str:
         return f"SGD({len(self.params)} parameters, lr={self._lr}, momentum={self.momentum})"
@@ -131,22 +171,24 @@ class Adam(Optimizer):
         self.beta2 = _real(betas[1], "Adam beta2", 0.0, 1.0)
         self.eps = _real(eps, "Adam eps", 0.0, math.inf, open_low=True)
         self.t = 0
-        self.m = [0.0] * len(self.params)
-        self.v = [0.0] * len(self.params)
+        self.m = np.zeros(len(self.params))
+        self.v = np.zeros(len(self.params))
 
-    def step(self) -> None:
-        """One Adam update of every parameter from its current ``grad``."""
-        self.t += 1
+    def update(self, theta: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, Callable[[], None]]:
         b1, b2, eps, lr = self.beta1, self.beta2, self.eps, self._lr
-        c1 = 1.0 - b1**self.t
-        c2 = 1.0 - b2**self.t
-        m, v = self.m, self.v
-        for i, p in enumerate(self.params):
-            g = p.grad
-            m[i] = b1 * m[i] + (1.0 - b1) * g
-            v[i] = b2 * v[i] + (1.0 - b2) * g * g
-            p.data -= lr * (m[i] / c1) / (math.sqrt(v[i] / c2) + eps)
+        t = self.t + 1
+        m = b1 * self.m + (1.0 - b1) * grad
+        v = b2 * self.v + (1.0 - b2) * grad * grad
+        new = theta - lr * (m / (1.0 - b1**t)) / (np.sqrt(v / (1.0 - b2**t)) + eps)
+
+        def commit() -> None:
+            self.m, self.v, self.t = m, v, t
+        return new, commit
 
     def __repr__(self) -> str:
         return (f"Adam({len(self.params)} parameters, lr={self._lr}, "
                 f"betas=({self.beta1}, {self.beta2}), eps={self.eps})")
+
+
+def _nothing() -> None:
+    """The commit of a rule without state."""

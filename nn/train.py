@@ -20,6 +20,7 @@ state is restored afterwards, also on error).  On the micrograd demo step (MLP 2
 from __future__ import annotations
 
 import gc
+import math
 import numbers
 import random
 from collections.abc import Callable, Iterator
@@ -148,6 +149,7 @@ def fit(
     epochs: int = 10,
     batch_size: int | None = None,
     l2: float = 0.0,
+    l2_on: str = "all",
     seed: int = 0,
     shuffle: bool = True,
     accuracy: str | AccuracyFn | None = "auto",
@@ -171,7 +173,10 @@ def fit(
         lr: learning rate of the default optimizer (ignored when ``optimizer`` is given).
         epochs: passes over the data.
         batch_size: examples per step (default: all of them, full-batch gradient descent).
-        l2: α of the L2 term α Σ p² added to the loss (0 to leave it out).
+        l2: α of the L2 term α Σ p² added to the loss (0 to leave it out).  Nielsen's
+            λ/2n Σ w² (n the size of the training set) is ``l2=λ / (2 * n), l2_on="weights"``;
+            with SGD it shrinks each weight by the factor 1 − ηλ/n per step.
+        l2_on: "all" (every parameter) or "weights" (``model.weights()``: no biases).
         seed: seeds the shuffling (a private ``random.Random``; X and Y are not touched).
         shuffle: visit the examples in a new random order each epoch.
         accuracy: "auto" (see :func:`accuracy_for`), a function (outputs (n, width) array,
@@ -179,14 +184,22 @@ def fit(
         progress: show a tqdm progress bar over epochs.
         pause_gc: pause the cyclic garbage collector during each step (see module docstring).
         compile: run each step on the compiled tape (``micrograd_like.tape``): one example's
-            graph compiled once, replayed over every batch (losses quadratic, hinge and
-            softmax_cross_entropy); the same gradients as the eager engine, far faster.
+            graph compiled once, replayed over every batch (every loss of :data:`LOSSES`);
+            the same gradients as the eager engine, far faster.  The parameters then live
+            in the tape's vector while training, updated in place by the optimiser; the
+            Values' ``.data`` are written from it before each ``callback`` and when ``fit``
+            returns or raises, so reading a weight after (or inside a callback) is current.
         callback: called as ``callback(epoch, history)`` after each epoch (``epoch`` counts
             from 1; ``history`` already holds that epoch's loss and accuracy), e.g. to print
             progress or to record the weights.  An exception it raises stops training.
 
     Returns:
         History with one loss and one accuracy per epoch.
+
+    Raises:
+        FloatingPointError: a step would make a parameter non-finite (a learning rate too
+            large); the parameters keep their last finite values.
+        OverflowError: a value overflowed (the loss, the L2 term).
     """
     if callback is not None and not callable(callback):
         raise TypeError(f"fit: callback must be callable, got {type(callback).__name__}")
@@ -206,55 +219,45 @@ def fit(
     if n == 0:
         raise ValueError("fit: X is empty")
     size = n if batch_size is None else _check_int(batch_size, "batch_size", 1)
-    rows = Xa.astype(np.float64).tolist()
     params = model.parameters()
     opt = optimizer if optimizer is not None else SGD(params, lr=lr)
     if not isinstance(opt, Optimizer):
         raise TypeError(f"fit: optimizer must be an nn.optim Optimizer, got {type(opt).__name__}")
-    if l2 and not params:
-        raise ValueError("fit: l2 > 0 but the model has no parameters")
-    width = len(model(rows[0]))
+    l2_params = _l2_params(model, params, l2, l2_on)
+    width = len(model(Xa[0].astype(np.float64).tolist()))
     acc_fn = accuracy_for(loss, Ya, width) if accuracy == "auto" else accuracy
     if acc_fn is not None and not callable(acc_fn):
         raise TypeError(f"fit: accuracy must be 'auto', a function or None, got {accuracy!r}")
 
-    compiled = _compiled_step(model, loss, Xa.shape[1], width, params, l2) if compile else None
+    if compile:
+        step = _TapeSteps(model, loss, Xa, Ya, width, params, opt, l2, l2_params)
+    else:
+        rows = Xa.astype(np.float64).tolist()
+        step = _EagerSteps(model, loss_fn, rows, Ya, params, opt, l2, l2_params, pause_gc)
     rng = random.Random(seed)
     order = list(range(n))
     history = History()
     bar = tqdm(range(epochs), desc="fit", disable=not progress, leave=False)
-    for _ in bar:
-        if shuffle:
-            rng.shuffle(order)
-        total, outs = 0.0, np.empty((n, width))
-        for start in range(0, n, size):
-            idx = order[start:start + size]
-            Yb = Ya[idx]
-            if compiled is not None:  # the tape replays one example's graph over the batch
-                data_loss, outs[start:start + len(idx)] = compiled(Xa[idx], Yb)
-                opt.step()
-                total += data_loss * (len(idx) / n)
-                continue
-            with paused_gc() if pause_gc else _nothing():
-                outputs = [model(rows[i]) for i in idx]
-                C = loss_fn(outputs, Yb)
-                data_loss = C.data
-                if l2:
-                    C = C + _losses.l2(params, l2)
-                opt.zero_grad()
-                C.backward()
-                opt.step()
-            total += data_loss * (len(idx) / n)  # exact for a single full batch
-            outs[start:start + len(idx)] = [[a.data for a in row] for row in outputs]
-            del outputs, C
-        history.loss.append(total)
-        acc = None if acc_fn is None else float(acc_fn(outs, Ya[order]))
-        history.accuracy.append(acc)
-        if progress:
-            bar.set_postfix(loss=f"{history.loss[-1]:.4g}",
-                            **({} if acc is None else {"acc": f"{acc:.3f}"}))
-        if callback is not None:
-            callback(len(history), history)
+    try:
+        for _ in bar:
+            if shuffle:
+                rng.shuffle(order)
+            total, outs = 0.0, np.empty((n, width))
+            for start in range(0, n, size):
+                idx = order[start:start + size]
+                data_loss, outs[start:start + len(idx)] = step(idx)
+                total += data_loss * (len(idx) / n)  # exact for a single full batch
+            history.loss.append(total)
+            acc = None if acc_fn is None else float(acc_fn(outs, Ya[order]))
+            history.accuracy.append(acc)
+            if progress:
+                bar.set_postfix(loss=f"{history.loss[-1]:.4g}",
+                                **({} if acc is None else {"acc": f"{acc:.3f}"}))
+            if callback is not None:
+                step.sync()
+                callback(len(history), history)
+    finally:
+        step.sync()
     return history
 
 
@@ -263,44 +266,128 @@ def _nothing() -> Iterator[None]:
     yield
 
 
-def _compiled_step(model: Any, loss: Any, nin: int, width: int, params: list, l2: float):
-    """Compile one example's loss (targets as input leaves) into a tape, for ``compile=True``.
+_L2_ON = ("all", "weights")
 
-    Returns ``step(Xb, Yb) -> (batch data loss, outputs (b, width))``, which sets every
-    parameter's ``.grad`` to ∂C/∂p of the batch mean (plus 2·l2·p) for the optimiser.
+
+def _l2_params(model: Any, params: list, l2: Any, l2_on: Any) -> list:
+    """The parameters the L2 term sums over (empty when l2 is 0), after checking l2."""
+    if isinstance(l2, bool) or not isinstance(l2, numbers.Real):
+        raise TypeError(f"fit: l2 must be a real number, got {type(l2).__name__}")
+    if not 0.0 <= float(l2) < float("inf"):
+        raise ValueError(f"fit: l2 must be finite and >= 0, got {l2!r}")
+    if not isinstance(l2_on, str) or l2_on not in _L2_ON:
+        raise ValueError(f"fit: l2_on must be 'all' or 'weights', got {l2_on!r}")
+    if not l2:
+        return []
+    chosen = params if l2_on == "all" else list(model.weights())
+    if not chosen:
+        what = "parameters" if l2_on == "all" else "weights"
+        raise ValueError(f"fit: l2 > 0 but the model has no {what}")
+    return chosen
+
+
+def _check_l2(alpha: float, sum_of_squares: float) -> None:
+    """The L2 term α·Σp² must be a float: the same error for the eager engine and the tape."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = alpha * sum_of_squares
+    if not math.isfinite(value):
+        raise OverflowError(f"fit: the L2 term α·Σp² = {alpha!r} · {sum_of_squares!r} "
+                            f"overflows a float; use a smaller l2")
+
+
+class _EagerSteps:
+    """One step on the eager engine: graphs of Values for the batch, backward, optimiser."""
+
+    def __init__(self, model, loss_fn, rows, Ya, params, opt, l2, l2_params, pause_gc) -> None:
+        self.model, self.loss_fn, self.rows, self.Ya = model, loss_fn, rows, Ya
+        self.opt, self.l2, self.l2_params, self.pause_gc = opt, l2, l2_params, pause_gc
+
+    def __call__(self, idx: list[int]) -> tuple[float, list[list[float]]]:
+        with paused_gc() if self.pause_gc else _nothing():
+            outputs = [self.model(self.rows[i]) for i in idx]
+            C = self.loss_fn(outputs, self.Ya[idx])
+            data_loss = C.data
+            if self.l2:
+                _check_l2(self.l2, math.fsum(p.data * p.data for p in self.l2_params))
+                C = C + _losses.l2(self.l2_params, self.l2)
+            self.opt.zero_grad()
+            C.backward()
+            self.opt.step()
+            return data_loss, [[a.data for a in row] for row in outputs]
+
+    def sync(self) -> None:
+        """Nothing to do: the eager engine updates the Values themselves."""
+
+
+class _TapeSteps:
+    """One step on the compiled tape, the parameters kept in the tape's vector.
+
+    One example's loss (its targets as input leaves) is compiled once; each step replays it
+    over the batch, adds the L2 gradient 2α·θ (on the chosen parameters), and lets the
+    optimiser update the tape's parameter vector in place.  :meth:`sync` writes that vector
+    into the Values.
     """
-    from micrograd_like import Value
-    from micrograd_like import tape as _tape
 
-    fn = _losses.LOSSES.get(loss) if isinstance(loss, str) else None
-    xs = [Value(0.0) for _ in range(nin)]
-    out = model(xs)
-    ts = [Value(0.0) for _ in range(width)]
-    if fn is _losses.quadratic:
-        root, targets = _tape.quadratic_term(out, ts), lambda Y: Y.reshape(len(Y), width)
-    elif fn is _losses.hinge and width == 1:
-        root, targets = _tape.hinge_term(out[0], ts[0]), lambda Y: Y.reshape(len(Y), 1)
-    elif fn is _losses.softmax_cross_entropy:
-        root = _tape.softmax_cross_entropy_term(out, ts)
-        targets = lambda Y: np.eye(width)[Y.astype(int)]  # noqa: E731 - one-hot rows
-    else:
-        raise NotImplementedError(f"fit(compile=True) supports the losses quadratic, hinge and "
-                                  f"softmax_cross_entropy, not {loss!r}; use compile=False")
-    tape = _tape.compile(root, inputs=xs + ts, params=params)
+    def __init__(self, model, loss, Xa, Ya, width, params, opt, l2, l2_params) -> None:
+        from micrograd_like import Value
+        from micrograd_like import tape as _tape
 
-    def step(Xb: np.ndarray, Yb: np.ndarray) -> tuple[float, np.ndarray]:
-        if fn is _losses.hinge and not np.all(np.abs(Yb) == 1):
-            raise ValueError("hinge: labels must be -1 or +1 (for 0/1 labels use 2·y − 1)")
-        if fn is _losses.softmax_cross_entropy and not np.all((Yb >= 0) & (Yb < width)):
-            raise ValueError(f"softmax_cross_entropy: labels must be class indices in [0, {width})")
-        theta = np.array([p.data for p in params])
-        batch_loss = tape.forward(np.hstack([Xb, targets(Yb)]), theta).mean()
-        grad = tape.backward() + 2.0 * l2 * theta
-        for p, g in zip(params, grad.tolist()):
-            p.grad = g
-        return float(batch_loss), np.column_stack([tape.value_of(a) for a in out])
+        fn = _losses.LOSSES.get(loss) if isinstance(loss, str) else None
+        terms = {_losses.quadratic: _tape.quadratic_term,
+                 _losses.cross_entropy: _tape.cross_entropy_term,
+                 _losses.softmax_cross_entropy: _tape.softmax_cross_entropy_term,
+                 _losses.hinge: lambda out, ts: _tape.hinge_term(out[0], ts[0])}
+        if fn not in terms:
+            raise NotImplementedError(f"fit(compile=True) supports the losses "
+                                      f"{', '.join(_losses.LOSSES)}, not {loss!r}; "
+                                      f"use compile=False")
+        # every target checked once, as the eager loss checks a batch, then one input matrix
+        T = _losses.target_rows(fn, Ya, width)
+        self.inputs = np.hstack([Xa.astype(np.float64), T])
+        xs = [Value(0.0) for _ in range(Xa.shape[1] + width)]
+        self.out = model(xs[: Xa.shape[1]])
+        self.tape = _tape.compile(terms[fn](self.out, xs[Xa.shape[1]:]), inputs=xs,
+                                  params=params, keep=self.out)
+        self.theta = self.tape.params_vector  # the parameters while training, in place
+        self.opt = opt
+        position = {id(p): k for k, p in enumerate(params)}
+        missing = [p for p in opt.params if id(p) not in position]
+        if missing:
+            raise ValueError(f"fit: the optimizer updates {len(missing)} Values that are not "
+                             f"parameters of the model, e.g. {missing[0]!r}")
+        pos = np.array([position[id(p)] for p in opt.params], dtype=np.intp)
+        self.pos = None if np.array_equal(pos, np.arange(len(params))) else pos
+        self.l2 = l2
+        if l2:
+            chosen = np.array([position[id(p)] for p in l2_params], dtype=np.intp)
+            self.l2_mask = None if len(chosen) == len(params) else chosen
 
-    return step
+    def __call__(self, idx: list[int]) -> tuple[float, np.ndarray]:
+        tape, theta = self.tape, self.theta
+        batch_loss = tape.forward(self.inputs[idx]).mean()
+        grad = tape._backward()  # a view of the tape's buffer: no copy per step
+        if self.l2:
+            self._add_l2(grad)
+        if self.pos is None:
+            self.opt.step_vector(theta, grad)
+        else:  # the optimiser updates some of the parameters only
+            part = theta[self.pos]
+            self.opt.step_vector(part, grad[self.pos])
+            theta[self.pos] = part
+        return float(batch_loss), tape.values_of(self.out)
+
+    def _add_l2(self, grad: np.ndarray) -> None:
+        """∂(α Σ p²)/∂p = 2α·p on the chosen parameters, after checking α Σ p² is a float."""
+        w = self.theta if self.l2_mask is None else self.theta[self.l2_mask]
+        _check_l2(self.l2, float(w @ w))
+        if self.l2_mask is None:
+            grad += (2.0 * self.l2) * w
+        else:
+            grad[self.l2_mask] += (2.0 * self.l2) * w
+
+    def sync(self) -> None:
+        """Write the tape's parameter vector into the Values' ``.data``."""
+        self.tape.push_params()
 
 
 # --------------------------------------------------------------------------------------

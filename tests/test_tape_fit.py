@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nn import MLP, fit
+from nn import MLP, SGD, Adam, fit
 from nn.datasets import make_moons
 
 CASES = [
@@ -33,5 +33,117 @@ def test_fit_compiled_follows_the_eager_history_and_weights(loss, width, out_act
 
 def test_fit_compiled_checks_hinge_labels():
     X, y = make_moons(10, noise=0.1, seed=1)
-    with pytest.raises(ValueError, match="labels must be -1 or \\+1"):
+    with pytest.raises(ValueError, match=r"labels\[2\] = 0 must be -1 or \+1"):
         fit(MLP(2, [3, 1]), X, y, loss="hinge", compile=True, progress=False)
+
+
+def weights_of(mlp: MLP) -> np.ndarray:
+    return np.array([p.data for p in mlp.parameters()])
+
+
+EVERY_LOSS = [*CASES, ("cross_entropy", 1, "sigmoid", lambda y: y.astype(float))]
+
+
+@pytest.mark.parametrize(("loss", "width", "out_act", "targets"), EVERY_LOSS)
+@pytest.mark.parametrize("l2_on", ["all", "weights"])
+def test_every_loss_and_both_l2_forms_follow_the_eager_engine_on_the_tape(
+        loss, width, out_act, targets, l2_on):
+    X, y = make_moons(40, noise=0.1, seed=3)
+    runs = []
+    for compiled in (False, True):
+        mlp = MLP(2, [5, width], activation="tanh", output_activation=out_act, seed=4)
+        h = fit(mlp, X, targets(y), loss=loss, lr=0.3, epochs=3, batch_size=8, l2=0.01,
+                l2_on=l2_on, progress=False, compile=compiled)
+        runs.append((h.loss, weights_of(mlp)))
+    (loss_e, w_e), (loss_t, w_t) = runs
+    np.testing.assert_allclose(loss_t, loss_e, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(w_t, w_e, rtol=1e-11, atol=1e-12)
+
+
+def test_l2_on_weights_leaves_the_biases_to_the_data_gradient_alone():
+    """With only the L2 term (a zero-gradient loss), weights shrink by 1 − 2ηα, biases stay."""
+    X = np.zeros((4, 2))
+    mlp = MLP(2, [3, 1], activation="tanh", output_activation="linear", seed=0)
+    for layer in mlp.layers:  # biases 0.5, so that all outputs equal the targets below
+        for n in layer.neurons:
+            n.b.data = 0.0
+    target = np.array([mlp(x)[0].data for x in X])
+    for n in mlp.layers[0].neurons:
+        n.b.data = 0.0
+    before_w = np.array([w.data for w in mlp.weights()])
+    fit(mlp, X, target, loss="quadratic", lr=0.5, epochs=1, l2=0.1, l2_on="weights",
+        progress=False, compile=True)
+    after_w = np.array([w.data for w in mlp.weights()])
+    # ∂C/∂w of the data term is 0 when a = y, and X = 0 gives hidden z = b = 0 for layer 0
+    np.testing.assert_allclose(after_w[:6], before_w[:6] * (1 - 2 * 0.5 * 0.1), rtol=1e-15)
+    assert [n.b.data for n in mlp.layers[0].neurons] == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_learning_rate_that_overflows_stops_training_with_finite_weights(compiled):
+    X, _ = make_moons(20, noise=0.1, seed=1)
+    mlp = MLP(2, [4, 1], activation="tanh", seed=0)
+    start = weights_of(mlp)
+    # targets 100 make ∂C/∂b of the output about −100, so η·∂C/∂b ≈ −1e309 is not a float
+    with pytest.raises(FloatingPointError, match=r"SGD.step: parameter \d+ \([wb]\[.*\] = "
+                                                 r".*would become -?inf.*smaller learning rate"):
+        fit(mlp, X, np.full(20, 100.0), loss="quadratic", lr=1e307, epochs=3,
+            progress=False, compile=compiled)
+    assert np.array_equal(weights_of(mlp), start)  # the step was refused as a whole
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_an_l2_term_that_overflows_stops_adam_with_the_same_error_and_finite_weights(compiled):
+    X, y = make_moons(20, noise=0.1, seed=1)
+    mlp = MLP(2, [4, 1], activation="tanh", seed=0)
+    start = weights_of(mlp)
+    with pytest.raises(OverflowError, match=r"fit: the L2 term α·Σp² = 1e\+308 · .* overflows"):
+        fit(mlp, X, 2 * y - 1, loss="hinge", optimizer=Adam(mlp.parameters()), l2=1e308,
+            epochs=2, progress=False, compile=compiled)
+    assert np.array_equal(weights_of(mlp), start)  # refused before the first update
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_softmax_labels_that_are_not_integers_are_refused(compiled):
+    X, _ = make_moons(4, noise=0.1, seed=1)
+    with pytest.raises(ValueError, match=r"labels\[\d\] must be an integer, got 1.7"):
+        fit(MLP(2, [3, 2]), X, [0, 1.7, 1, 0], loss="softmax_cross_entropy",
+            compile=compiled, progress=False)
+
+
+def test_weights_read_in_a_callback_are_those_of_the_eager_run_at_that_epoch():
+    X, y = make_moons(30, noise=0.1, seed=2)
+    seen = {}
+    for compiled in (False, True):
+        mlp = MLP(2, [4, 1], activation="tanh", seed=1)
+        seen[compiled] = []
+        fit(mlp, X, 2 * y - 1, loss="hinge", lr=0.1, epochs=3, batch_size=10,
+            progress=False, compile=compiled,
+            callback=lambda e, h, mlp=mlp, log=seen[compiled]: log.append(weights_of(mlp)))
+    for w_eager, w_tape in zip(seen[False], seen[True], strict=True):
+        np.testing.assert_allclose(w_tape, w_eager, rtol=1e-12, atol=1e-13)
+
+
+def test_weights_after_an_error_are_the_last_finite_ones_not_stale_values():
+    X, _y = make_moons(20, noise=0.1, seed=1)
+    mlp = MLP(2, [4, 1], activation="tanh", seed=0)
+    start = weights_of(mlp)
+    with pytest.raises(FloatingPointError):  # the second step's gradient is about 1e306·…
+        fit(mlp, X, np.full(20, 100.0), loss="quadratic", lr=1e305, epochs=3, batch_size=10,
+            progress=False, compile=True)
+    w = weights_of(mlp)
+    assert np.isfinite(w).all() and not np.array_equal(w, start)  # trained, then stopped
+
+
+def test_an_optimizer_over_some_parameters_trains_only_those_on_the_tape():
+    X, y = make_moons(30, noise=0.1, seed=2)
+    runs = []
+    for compiled in (False, True):
+        mlp = MLP(2, [4, 1], activation="tanh", seed=1)
+        last = mlp.layers[-1].parameters()
+        fit(mlp, X, 2 * y - 1, loss="hinge", optimizer=SGD(last, lr=0.1), epochs=2,
+            batch_size=10, progress=False, compile=compiled)
+        runs.append(weights_of(mlp))
+    np.testing.assert_allclose(runs[1], runs[0], rtol=1e-12, atol=1e-13)
+    first = MLP(2, [4, 1], activation="tanh", seed=1).layers[0].parameters()
+    assert [p.data for p in first] == runs[1][: len(first)].tolist()  # untouched

@@ -1,0 +1,251 @@
+"""One epoch of Nielsen's network on MNIST: the compiled tape against numpy and PyTorch.
+
+Run:  python bench/mnist_epoch.py [--repeats 5] [--epochs 3] [--widths 10,30,100,300]
+
+Workload (issue 12): ``nn.datasets.load_mnist()``'s 4,000 training images, an MLP
+784 → H sigmoid → 10 sigmoid, the quadratic cost C = 1/2m Σₓ ‖y − a‖² on one-hot targets,
+plain mini-batch SGD with η = 3.0, shuffled each epoch.  Engines, side by side in one process,
+each repeat running every engine once in turn (interleaved, so machine load hits all alike):
+
+* tape: ``nn.fit(mlp, ..., compile=True)`` exactly as a user calls it, ``epochs`` epochs in one
+  call; one epoch's time is the gap between two ``callback`` calls (epochs 2.., so compiling
+  is not in it; the callback writes the weights back into the Values each epoch, included).
+* numpy: the same matrix equations written by hand (BP1–BP4 on a mini-batch: Z = W A + b,
+  δᴸ = (aᴸ − y) ⊙ σ′(zᴸ), δˡ = (Wˡ⁺¹)ᵀ δˡ⁺¹ ⊙ σ′(zˡ), W ← W − η/m δ Aᵀ), the floor any
+  Python engine pays.
+* torch: PyTorch float64 on the CPU, ``nn.Sequential(Linear, Sigmoid, Linear, Sigmoid)``,
+  ``loss.backward()``, ``torch.optim.SGD``; once with one thread, once with its default.
+
+Figures are medians over repeats (of the per-epoch medians), with the spread (min–max).
+``--widths`` also times the tape and numpy for 784-H-10 at several H (batch 10), to show how
+an epoch grows with the hidden width.  Compiling: a fresh process builds the 784-30-10 loss
+graph from Values and compiles it; its wall time and the growth of its peak RSS are reported.
+Nothing here is a unit test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+import nn  # noqa: E402
+from nn.datasets import load_mnist  # noqa: E402
+
+LR = 3.0
+
+
+def initial(sizes: list[int], seed: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Nielsen's Gaussian start, N(0, 1) weights and biases, shared by every engine."""
+    rng = np.random.default_rng(seed)
+    ws = [rng.standard_normal((m, n)) for n, m in itertools.pairwise(sizes)]
+    bs = [rng.standard_normal(m) for m in sizes[1:]]
+    return ws, bs
+
+
+def batches(n: int, size: int, epochs: int, seed: int) -> list[list[np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        out.append([order[k:k + size] for k in range(0, n, size)])
+    return out
+
+
+# -- engines: each returns the seconds of each epoch ----------------------------------------
+
+
+def run_tape(X, Y, sizes, size, epochs, seed) -> list[float]:
+    ws, bs = initial(sizes, seed)
+    mlp = nn.MLP.from_matrices(ws, bs, activation="sigmoid", output_activation="sigmoid")
+    stamps = []
+    nn.fit(mlp, X, Y, loss="quadratic", lr=LR, epochs=epochs, batch_size=size, seed=seed,
+           compile=True, progress=False, accuracy=None,
+           callback=lambda e, h: stamps.append(time.perf_counter()))
+    return [b - a for a, b in itertools.pairwise(stamps)]
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def run_numpy(X, Y, sizes, size, epochs, seed) -> list[float]:
+    ws, bs = initial(sizes, seed)
+    bs = [b[:, None] for b in bs]
+    times = []
+    for epoch in batches(len(X), size, epochs, seed):
+        t0 = time.perf_counter()
+        for idx in epoch:
+            a = X[idx].T  # (784, m): one column per example
+            activations, zs = [a], []
+            for w, b in zip(ws, bs):
+                z = w @ a + b
+                a = sigmoid(z)
+                zs.append(z)
+                activations.append(a)
+            delta = (a - Y[idx].T) * a * (1.0 - a)  # BP1
+            step = LR / len(idx)
+            for layer in range(len(ws) - 1, -1, -1):
+                nabla_w = delta @ activations[layer].T  # BP4, summed over the batch
+                nabla_b = delta.sum(axis=1, keepdims=True)  # BP3
+                if layer:
+                    s = activations[layer]
+                    delta = (ws[layer].T @ delta) * s * (1.0 - s)  # BP2
+                ws[layer] -= step * nabla_w
+                bs[layer] -= step * nabla_b
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def run_torch(X, Y, sizes, size, epochs, seed, threads: int | None) -> list[float]:
+    import torch
+
+    before = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        ws, bs = initial(sizes, seed)
+        layers = []
+        for w, b in zip(ws, bs):
+            lin = torch.nn.Linear(w.shape[1], w.shape[0], dtype=torch.float64)
+            with torch.no_grad():
+                lin.weight.copy_(torch.from_numpy(w))
+                lin.bias.copy_(torch.from_numpy(b))
+            layers += [lin, torch.nn.Sigmoid()]
+        model = torch.nn.Sequential(*layers)
+        opt = torch.optim.SGD(model.parameters(), lr=LR)
+        Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+        times = []
+        for epoch in batches(len(X), size, epochs, seed):
+            t0 = time.perf_counter()
+            for idx in epoch:
+                i = torch.from_numpy(idx)
+                out = model(Xt[i])
+                loss = 0.5 * ((out - Yt[i]) ** 2).sum() / len(idx)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            times.append(time.perf_counter() - t0)
+        return times
+    finally:
+        torch.set_num_threads(before)
+
+
+_COMPILE = """
+import resource, sys, time
+sys.path.insert(0, {root!r})
+import nn
+from micrograd_like import Value
+from micrograd_like import tape
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+mlp = nn.MLP(784, [{hidden}, 10], activation="sigmoid", output_activation="sigmoid")
+xs = [Value(0.0) for _ in range(784 + 10)]
+root = tape.quadratic_term(mlp(xs[:784]), xs[784:])
+t1 = time.perf_counter()
+tp = tape.compile(root, inputs=xs, params=mlp.parameters())
+t2 = time.perf_counter()
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(t1 - t0, t2 - t1, (after - before) / 1024)
+"""
+
+
+def compile_cost(hidden: int) -> tuple[float, float, float]:
+    """(seconds to build the graph, seconds to compile it, MB of peak RSS growth)."""
+    out = subprocess.run([sys.executable, "-c", _COMPILE.format(root=str(ROOT), hidden=hidden)],
+                         capture_output=True, text=True, check=True).stdout.split()
+    build, comp, mb = (float(v) for v in out)
+    return build, comp, mb
+
+
+# -- reporting ----------------------------------------------------------------------------
+
+
+def summary(per_repeat: list[float]) -> str:
+    med = statistics.median(per_repeat)
+    return f"{med:.4f} ({min(per_repeat):.4f}–{max(per_repeat):.4f})"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--epochs", type=int, default=3, help="epochs per run (tape: one more)")
+    ap.add_argument("--widths", default="10,30,100,300")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-torch", action="store_true")
+    args = ap.parse_args()
+
+    X, _, y, _ = load_mnist(seed=args.seed)
+    Y = np.eye(10)[y]
+    try:
+        import torch
+        have_torch = not args.no_torch
+        torch_version = torch.__version__
+    except ImportError:
+        have_torch, torch_version = False, "not installed"
+    print(f"# {platform.python_version()}, numpy {np.__version__}, torch {torch_version}, "
+          f"{platform.machine()}, {args.repeats} repeats × {args.epochs} epochs\n")
+
+    engines = {
+        "tape, nn.fit(compile=True)":
+            lambda s, n: run_tape(X, Y, s, n, args.epochs + 1, args.seed),
+        "numpy written by hand": lambda s, n: run_numpy(X, Y, s, n, args.epochs, args.seed),
+    }
+    if have_torch:
+        engines["PyTorch CPU float64, 1 thread"] = (
+            lambda s, n: run_torch(X, Y, s, n, args.epochs, args.seed, 1))
+        engines[f"PyTorch CPU float64, default threads ({torch.get_num_threads()})"] = (
+            lambda s, n: run_torch(X, Y, s, n, args.epochs, args.seed, None))
+
+    print("## One epoch, 4,000 images, SGD η = 3.0, quadratic cost: seconds, median (min–max)\n")
+    configs = [([784, 30, 10], 10), ([784, 30, 10], 100), ([784, 100, 10], 10),
+               ([784, 100, 10], 100)]
+    names = list(engines)
+    print("| network | batch | " + " | ".join(names) + " | tape / numpy | torch 1 thread / tape |")
+    print("|---|---:|" + "---:|" * len(names) + "---:|---:|")
+    for sizes, size in configs:
+        results: dict[str, list[float]] = {k: [] for k in names}
+        for _ in range(args.repeats):
+            for name in names:
+                results[name].append(statistics.median(engines[name](sizes, size)))
+        med = {k: statistics.median(v) for k, v in results.items()}
+        tape, numpy_ = med[names[0]], med[names[1]]
+        torch1 = f"{med[names[2]] / tape:.1f}x" if have_torch else "n/a"
+        print(f"| {'-'.join(map(str, sizes))} | {size} | "
+              + " | ".join(summary(results[k]) for k in names)
+              + f" | {tape / numpy_:.2f} | {torch1} |", flush=True)
+
+    print("\n## Time per epoch against the hidden width (784-H-10, batch 10): seconds\n")
+    print("| H | parameters | tape | numpy | tape / numpy |")
+    print("|---:|---:|---:|---:|---:|")
+    for h in (int(w) for w in args.widths.split(",")):
+        sizes = [784, h, 10]
+        t, n_ = [], []
+        for _ in range(max(1, args.repeats // 2)):
+            t.append(statistics.median(engines[names[0]](sizes, 10)))
+            n_.append(statistics.median(engines[names[1]](sizes, 10)))
+        p = 785 * h + (h + 1) * 10
+        print(f"| {h} | {p:,} | {summary(t)} | {summary(n_)} | "
+              f"{statistics.median(t) / statistics.median(n_):.2f} |", flush=True)
+
+    print("\n## Building and compiling the loss graph (fresh process each)\n")
+    print("| network | build the graph (s) | compile (s) | total (s) | peak RSS growth (MB) |")
+    print("|---|---:|---:|---:|---:|")
+    for h in (30, 100):
+        runs = [compile_cost(h) for _ in range(3)]
+        b, c, mb = (statistics.median(col) for col in zip(*runs))
+        print(f"| 784-{h}-10 | {b:.2f} | {c:.2f} | {b + c:.2f} | {mb:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
