@@ -168,7 +168,7 @@ def explore(
     def num(x: float) -> str:
         return format(x, number_format)
 
-    names = [builder.texts[v].name or v.label or f"v{i}" for i, v in enumerate(order)]
+    names = _names(order, index, builder)
     steps = _backward_steps(root, order, index, names, num)
     forward = _forward_steps(order, index, names, num)
     last = {}
@@ -209,19 +209,22 @@ def _engine_grads(root: Value, order: list[Value]) -> list[float]:
 
 def _backward_steps(root: Value, order: list[Value], index: dict[Value, int],
                     names: list[str], num: Any) -> list[Step]:
+    refs = [_ref(n) for n in names]
     r = len(order) - 1
-    steps = [Step(r, f"seed: ∂{names[r]}/∂{names[r]} = 1",
-                  (Line(f"{names[r]}.grad = 1 (∂{names[r]}/∂{names[r]})", r, 1.0),))]
+    steps = [Step(r, f"seed: ∂{refs[r]}/∂{refs[r]} = 1",
+                  (Line(f"{refs[r]}.grad = 1 (∂{refs[r]}/∂{refs[r]})", r, 1.0),))]
     for v, g, updates in backward_steps(root):
         i = index[v]
         lines = tuple(
-            Line(f"{names[index[p]]}.grad += {num(d)} × {num(g)} = {num(d * g)}"
-                 + ("" if total == d * g else f" → {names[index[p]]}.grad = {num(total)}"),
+            Line(f"{refs[index[p]]}.grad += {num(d)} × {num(g)} = {num(d * g)}"
+                 + ("" if total == d * g else f" → {refs[index[p]]}.grad = {num(total)}"),
                  index[p], total)
             for p, d, total in updates
         )
-        steps.append(Step(i, f"through {names[i]} = {_op_text(v, names, index)}: "
-                             f"each input's grad += ∂{names[i]}/∂input × {num(g)}", lines))
+        title = (f"through {refs[i]} = {_op_text(v, names, index)}" if names[i] != _op_text(
+            v, names, index) else f"through {refs[i]}")
+        steps.append(Step(i, f"{title}: each input's grad += ∂{refs[i]}/∂input × {num(g)}",
+                          lines))
     return steps
 
 
@@ -260,25 +263,72 @@ def _unique(values: tuple[Value, ...]) -> list[Value]:
 # --------------------------------------------------------------------------------------
 
 
-_INFIX = {"+": " + ", "-": " − ", "*": " · ", "/": " / ", "**": " ** "}
+def _names(order: list[Value], index: dict[Value, int], builder: Any) -> list[str]:
+    """The drawings' names; an unnamed op node is called by what it computes, ``(x·w)``,
+    while that is short, else by its place in topological order, ``v7``."""
+    names: list[str] = []
+    for i, v in enumerate(order):
+        name = builder.texts[v].name or v.label
+        if not name and v.parents:
+            expr = _op_text(v, names, index)
+            name = expr if len(expr) <= 24 else ""
+        names.append(name or f"v{i}")
+    return names
+
+
+_INFIX = {"+": " + ", "-": " − ", "*": "·", "/": "/", "**": "**"}
 
 
 def _op_text(v: Value, names: list[str], index: dict[Value, int]) -> str:
-    """``a · b``, ``tanh(n)``, ``x ** 2``, ``dot(w, x) + b``: the op applied to its parents."""
+    """``a·b``, ``tanh(n)``, ``x**2``, ``w₁·x₁ + b``: the op applied to its parents' names."""
     ps = [names[index[p]] for p in v.parents]
+    if v.op in ("*", "/", "**") or v.op.startswith("**") or v.op == "neg":
+        ps = [_group(p) for p in ps]  # (a + b)·c: a sum inside a product keeps its brackets
+    elif v.op == "-":
+        ps = [ps[0], _group(ps[1])]
     if v.op in _INFIX and len(ps) == 2:
         return ps[0] + _INFIX[v.op] + ps[1]
     if v.op.startswith("**"):
-        return f"{ps[0]} ** {v.op[2:]}"
+        return f"{ps[0]}**{v.op[2:]}"
     if v.op == "neg":
         return f"−{ps[0]}"
     if v.op == "dot":
         n = len(ps) // 2
-        terms = " + ".join(f"{ps[k]}·{ps[n + k]}" for k in range(n))
+        terms = " + ".join(f"{_group(ps[k])}·{_group(ps[n + k])}" for k in range(n))
         return terms + (f" + {ps[-1]}" if len(ps) % 2 else "")
     if v.op == "sum":
         return " + ".join(ps)
     return f"{v.op}({', '.join(ps)})"
+
+
+def _ref(name: str) -> str:
+    """``name`` in brackets if it is an expression (``(a·b).grad``, ``∂y/∂(a + b)``)."""
+    if not any(c in name for c in " ·/*+−-") or _is_group(name):
+        return name
+    return f"({name})"
+
+
+def _group(name: str) -> str:
+    """``name`` in brackets if it is a sum or difference, for use inside a product."""
+    depth = 0
+    for ch in name:
+        depth += (ch == "(") - (ch == ")")
+        if ch == " " and depth == 0:
+            return f"({name})"
+    return name
+
+
+def _is_group(name: str) -> bool:
+    """``(…)`` or ``f(…)`` with the brackets matching each other: already one unit."""
+    start = name.find("(")
+    if start < 0 or not name.endswith(")") or (start and not name[:start].isalnum()):
+        return False
+    depth = 0
+    for i, ch in enumerate(name[start:], start):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0:
+            return i == len(name) - 1
+    return False
 
 
 def _partial_formulas(v: Value, names: list[str], index: dict[Value, int]) -> list[str]:

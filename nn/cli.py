@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from micrograd_like import __version__, viz
+from micrograd_like.explore import explore
 from micrograd_like.expr import ExpressionError, parse
 
 __all__ = ["USER_ERRORS", "CLIError", "build_parser", "delta_example", "main", "parse_sizes"]
@@ -56,6 +57,7 @@ _GRAPH_EXAMPLE = """\
 example:
   micrograd-like graph "tanh(x*w + b)" --set x=2 --set w=-3 --set b=6.88 -o graph.svg
   micrograd-like graph "x*x + 3*x" --set x=2 -o graph.png --frames backward.gif
+  micrograd-like graph "tanh(x*w + b)" --set x=2 --set w=-3 --set b=6.88 --html backprop.html
 
   builds y = tanh(x·w + b), runs y.backward(), prints y and ∂y/∂name for each name,
   and draws the graph with data and grad in every box (format from the suffix:
@@ -124,6 +126,12 @@ def _add_graph(subparsers: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="also save the backward step-through: an animated .gif, or a directory of "
         "frame_000.svg, frame_001.svg, ...",
+    )
+    p.add_argument(
+        "--html",
+        metavar="PATH",
+        help="also write an interactive page (one self-contained .html file, works offline) "
+        "that steps through backward and forward node by node",
     )
     p.set_defaults(run=_run_graph)
 
@@ -203,12 +211,22 @@ def _run_graph(args: argparse.Namespace) -> int:
         except OSError as e:
             raise CLIError(f"cannot write {args.frames!r}: {e.strerror or e}") from None
         n_frames = len(frames)
+    if args.html:
+        page = explore(root, rankdir=args.rankdir, number_format=args.number_format,
+                       max_nodes=args.max_nodes,
+                       title=f"Backpropagation through {expression.text.strip()}")
+        try:
+            page.save(args.html)
+        except OSError as e:
+            raise CLIError(f"cannot write {args.html!r}: {e.strerror or e}") from None
     print(f"{expression.text.strip()} = {root.data:.10g}")
     for name, leaf in leaves.items():
         print(f"  ∂/∂{name} = {leaf.grad:.10g}")
     print(f"wrote {output}")
     if n_frames:
         print(f"wrote the backward step-through ({n_frames} frames) to {args.frames}")
+    if args.html:
+        print(f"wrote {args.html} (open it in a browser: step with the arrow keys)")
     return 0
 
 
@@ -424,14 +442,19 @@ def _save_neuron(mlp: Any, x: list[float], out: Path) -> None:
     path = out / "neuron.svg"
     try:
         viz.save(drawing, path)
+        page = out / "neuron.html"
+        explore(a, title=f"Backpropagation through neuron {j} of layer 0 at the first point"
+                ).save(page)
     except viz.GraphvizNotFoundError:
-        path = out / "neuron.gv"
+        path, page = out / "neuron.gv", None
         viz.save(drawing, path)
         print(f"Graphviz's dot is not installed, so {path} is DOT source, not a picture "
               "(apt-get install graphviz, or paste it into any Graphviz viewer)")
     finally:
         mlp.zero_grad()
     print(f"wrote {path} ({what})")
+    if page is not None:
+        print(f"wrote {page} (the same neuron, backward step by step: open it in a browser)")
 
 
 # --------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """``micrograd-like demo``: with no arguments it trains on the moons, prints the loss, the
-accuracy and the δ table, and writes loss.png, boundary.png and neuron.svg (neuron.gv when
+accuracy and the δ table, and writes loss.png, boundary.png, neuron.svg and neuron.html, the
+same neuron's step-through page (only neuron.gv when
 Graphviz is missing); plus the top-level ``--help`` that lists every command."""
 
 from __future__ import annotations
@@ -87,6 +88,14 @@ def test_demo_draws_one_neuron_as_svg(demo, graphviz_dot):
     # edges: dot has 5 inputs + 1 output, relu 1 + 1 = 8
     assert (groups.count("node"), groups.count("edge")) == (9, 8)
     assert f"wrote {Path('micrograd-like-out') / 'neuron.svg'}" in proc.stdout
+
+
+def test_demo_writes_the_same_neuron_as_a_step_through_page(demo, graphviz_dot):
+    proc, out_dir, _ = demo
+    page = (out_dir / "neuron.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "mgl-explore" in page
+    assert page.count('<g id="mgl-node') == 9  # the nodes of neuron.svg, one page
+    assert f"wrote {Path('micrograd-like-out') / 'neuron.html'}" in proc.stdout
 
 
 # -- in-process runs -----------------------------------------------------------------------
