@@ -61,3 +61,13 @@ COMMANDS = [
 def test_every_command_shown_is_accepted_by_the_parser(command):
     args = build_parser().parse_args(shlex.split(command)[1:])
     assert callable(args.run)
+
+
+def test_explore_example_writes_one_page_with_the_gradients_the_text_claims(
+        graphviz_dot, tmp_path, monkeypatch):
+    code = next(b for b in blocks("python") if "explore(" in b)
+    monkeypatch.chdir(tmp_path)
+    run(code)
+    assert [p.name for p in tmp_path.iterdir()] == ["backprop.html"]
+    page = (tmp_path / "backprop.html").read_text(encoding="utf-8")
+    assert "w.grad += 2.0000 × 0.5000 = 1.0000" in page  # ∂y/∂w = x·(1 − y²) = 2 · 0.5

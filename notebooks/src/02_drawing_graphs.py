@@ -205,6 +205,66 @@ with tempfile.TemporaryDirectory() as tmp:
     print(f"wrote {gif.name}: {len(frames)} frames, {gif.stat().st_size:,} bytes")
 
 # %% [markdown]
+# ## Step through it yourself: `explore`
+# Frames are pictures; a student learns more by pressing "next" and watching each number
+# arrive. `explore(root)` makes an interactive page on the same Graphviz layout: the
+# buttons, the slider or the arrow keys (click the widget first) step through backward one
+# node at a time, in the order `backward()` visits them. The node being processed is
+# yellow, the boxes it updates are blue, and each chain-rule step is written out with its
+# numbers, `p.grad += ∂v/∂p × v.grad`. Gradients not computed yet are blank, and a
+# gradient that is still waiting for contributions is shown in italics. The "forward"
+# button steps through the values the same way. Click (or Tab to) a box for its op, data,
+# grad, parents and local derivatives.
+#
+# (The controls need JavaScript: they run in a live Jupyter or VS Code session; a notebook
+# viewer shows the picture only.)
+
+# %%
+from micrograd_like import explore, topological_order
+
+page = explore(o)
+page
+
+# %% [markdown]
+# Every number on the page is computed in Python from the graph: the local derivatives the
+# graph stores, and the gradients `backward()` computes. The page leaves the Values' own
+# `.grad` alone. Here are the lines it shows for the first steps, and a check that its
+# gradients are those of `backward()`:
+
+# %%
+for k, step in enumerate(page.steps[:3]):
+    print(f"step {k + 1}: {step.title}")
+    for line in step.lines:
+        print("    " + line.text)
+print("page gradients == backward()'s:", page.grads == [v.grad for v in topological_order(o)])
+
+# %% [markdown]
+# `page.save("backprop.html")` writes the page as **one** file that needs nothing else: no
+# network, no library, any browser, offline. A link to `backprop.html#step=5` opens it at
+# step 5, and `#step=end` at the end, so a teacher can point at one moment of the pass.
+# The command line writes the same page:
+# `micrograd-like graph "tanh(x*w + b)" --set x=2 --set w=-3 --set b=6.88 --html backprop.html`.
+#
+# For the 2-2-1 network with its cost, the page names gradients as the drawings do: each z
+# shows its δ, and the lines say which δ is being pushed back through which weight.
+
+# %%
+with tempfile.TemporaryDirectory() as tmp:
+    saved = explore(C).save(Path(tmp) / "backprop.html")
+    print(f"wrote {saved.name}: {saved.stat().st_size:,} bytes, one file")
+explore(C)
+
+# %% [markdown]
+# The size guard is `draw_dot`'s: a graph too big to draw is too big to step through, and
+# the same `collapse="neurons"` gets past it. For the 2-16-16-1 network at one point the
+# page still steps through every one of the graph's edges; the picture shows each neuron
+# as one box.
+
+# %%
+big_page = explore(loss, collapse="neurons", number_format=".3f")
+print(f"{len(big_page.steps)} steps, {sum(len(s.lines) for s in big_page.steps)} chain-rule lines")
+
+# %% [markdown]
 # ## What to take away
 # * Every box's grad is $\partial(\text{root})/\partial(\text{box})$, and each one is built
 #   from the grad to its right times a local derivative written on the edge.
@@ -212,3 +272,5 @@ with tempfile.TemporaryDirectory() as tmp:
 #   it cannot (zero input, dead ReLU).
 # * In an `nn` graph the z nodes carry the δ of the backpropagation equations: the picture
 #   is the δ recurrence, flowing right to left.
+# * `explore(root)` lets a student step through the same pass, one chain-rule line at a
+#   time, and `.save()` hands it out as a single file.
