@@ -235,11 +235,15 @@ function mglExplore(root) {
     b.addEventListener("click", function () { act(b.getAttribute("data-go")); });
   });
   var fit = $(".mgl-fit");
-  fit.addEventListener("click", function () {
-    var on = fit.getAttribute("aria-pressed") !== "true";
+  function setFit(on) {
     fit.setAttribute("aria-pressed", on ? "true" : "false");
     setClass($(".mgl-graph"), "mgl-fitted", on);
-  });
+  }
+  fit.addEventListener("click", function () { setFit(fit.getAttribute("aria-pressed") !== "true"); });
+  // Shrink a wide picture to the width of the page, but not below 60 %: smaller text is
+  // unreadable, so a big graph starts at its own size and scrolls (the button toggles).
+  var natural = parseFloat(svg.getAttribute("width")) * 4 / 3;  // dot writes points
+  setFit(!(natural > 0) || $(".mgl-graph").clientWidth / natural >= 0.6);
   $(".mgl-slider input").addEventListener("input", function (e) { go(+e.target.value); });
   root.querySelectorAll(".mgl-modes input").forEach(function (r) {
     r.addEventListener("change", function () { setMode(r.value); go(0); });

@@ -169,7 +169,9 @@ def explore(
         return format(x, number_format)
 
     names = _names(order, index, builder)
-    steps = _backward_steps(root, order, index, names, num)
+    special = {i: builder.texts[v].grad_name for i, v in enumerate(order)
+               if builder.texts[v].special_grad}
+    steps = _backward_steps(root, order, index, names, num, special)
     forward = _forward_steps(order, index, names, num)
     last = {}
     for step in steps:
@@ -208,23 +210,34 @@ def _engine_grads(root: Value, order: list[Value]) -> list[float]:
 
 
 def _backward_steps(root: Value, order: list[Value], index: dict[Value, int],
-                    names: list[str], num: Any) -> list[Step]:
+                    names: list[str], num: Any, special: dict[int, str]) -> list[Step]:
+    """The seed, then one step per op node; ``special`` names some gradients (δ²₁: a z
+    under a cost), and the lines say so where that gradient is complete."""
     refs = [_ref(n) for n in names]
     r = len(order) - 1
     steps = [Step(r, f"seed: ∂{refs[r]}/∂{refs[r]} = 1",
                   (Line(f"{refs[r]}.grad = 1 (∂{refs[r]}/∂{refs[r]})", r, 1.0),))]
+    pending = [0] * len(order)  # contributions still to come, per node
+    for v in order:
+        for p in v.parents:
+            pending[index[p]] += 1
     for v, g, updates in backward_steps(root):
         i = index[v]
-        lines = tuple(
-            Line(f"{refs[index[p]]}.grad += {num(d)} × {num(g)} = {num(d * g)}"
-                 + ("" if total == d * g else f" → {refs[index[p]]}.grad = {num(total)}"),
-                 index[p], total)
-            for p, d, total in updates
-        )
-        title = (f"through {refs[i]} = {_op_text(v, names, index)}" if names[i] != _op_text(
-            v, names, index) else f"through {refs[i]}")
-        steps.append(Step(i, f"{title}: each input's grad += ∂{refs[i]}/∂input × {num(g)}",
-                          lines))
+        lines = []
+        for p, d, total in updates:
+            j = index[p]
+            pending[j] -= 1
+            text = f"{refs[j]}.grad += {num(d)} × {num(g)} = {num(d * g)}"
+            if total != d * g:
+                text += f" → {refs[j]}.grad = {num(total)}"
+            if j in special and not pending[j]:
+                text += f" = {special[j]}"
+            lines.append(Line(text, j, total))
+        expr = _op_text(v, names, index)
+        title = f"through {refs[i]}" + (f" = {expr}" if names[i] != expr else "")
+        g_text = f"{special[i]} = {num(g)}" if i in special else num(g)
+        steps.append(Step(i, f"{title}: each input's grad += ∂{refs[i]}/∂input × {g_text}",
+                          tuple(lines)))
     return steps
 
 

@@ -13,36 +13,13 @@ import math
 import re
 
 import pytest
+from explore_graphs import diamond, neuron, shared, small_mlp_cost
 
 import nn
 from micrograd_like import Value, backward_steps, explore, topological_order
 from micrograd_like.viz import GraphTooLargeError
 
-
-def tanh_neuron() -> Value:
-    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8813735870195432, label="b")
-    y = (x * w + b).tanh()
-    y.label = "y"
-    return y
-
-
-def shared() -> Value:
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    y = (a * b + a * a).tanh()  # a feeds two ops, and one of them twice
-    y.label = "y"
-    return y
-
-
-def diamond() -> Value:
-    x = Value(0.5, label="x")
-    u = x.exp()
-    u.label = "u"
-    y = u * u.sin() + u  # u feeds *, sin and +
-    y.label = "y"
-    return y
-
-
-GRAPHS = [tanh_neuron, shared, diamond]
+GRAPHS = [neuron, shared, diamond, small_mlp_cost]
 
 
 def engine_grads(root: Value) -> dict[Value, float]:
@@ -124,7 +101,7 @@ def test_a_shared_node_shows_both_contributions_and_their_sum(graphviz_dot):
 
 
 def test_forward_steps_compute_each_op_node_in_topological_order(graphviz_dot):
-    y = tanh_neuron()
+    y = neuron()
     page = explore(y)
     order = topological_order(y)
     assert [order[s.node] for s in page.forward_steps] == [v for v in order if v.parents]
@@ -152,7 +129,7 @@ def test_a_label_cannot_end_the_pages_script(graphviz_dot):
 
 
 def test_each_inline_display_gets_its_own_element_ids(graphviz_dot):
-    page = explore(tanh_neuron())
+    page = explore(neuron())
     first, second = page._repr_html_(), page._repr_html_()
     ids = set(re.findall(r' id="([^"]+)"', first))
     assert ids and not ids & set(re.findall(r' id="([^"]+)"', second))

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from explore_graphs import neuron, shared, small_mlp_cost
 
 import nn
 from micrograd_like import Value, explore, topological_order
@@ -25,26 +26,6 @@ SHOWN_TEXTS = """
 return Array.from(document.querySelectorAll('[data-%s-of]')).map(
   e => [+e.getAttribute('data-%s-of'), e.textContent]);
 """
-
-
-def neuron() -> Value:
-    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8813735870195432, label="b")
-    y = (x * w + b).tanh()
-    y.label = "y"
-    return y
-
-
-def shared() -> Value:
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    y = (a * b + a * a).tanh()
-    y.label = "y"
-    return y
-
-
-def small_mlp_cost() -> Value:
-    mlp = nn.MLP(2, [2, 1], activation="sigmoid", seed=0)
-    t = mlp.trace([1.0, -2.0])
-    return nn.quadratic([t.outputs], [[1.0]])
 
 
 GRAPHS = {"neuron": neuron, "shared": shared, "mlp_cost": small_mlp_cost}
@@ -251,3 +232,68 @@ def test_screenshot_is_not_blank(browser, tmp_path):
     assert 0.005 < dark < 0.5  # some ink, but not a black page
     if os.environ.get("EXPLORE_SCREENSHOT"):
         Path(os.environ["EXPLORE_SCREENSHOT"]).write_bytes(png)
+
+
+CONTRAST = """
+function lum(c) {
+  var m = c.match(/[\\d.]+/g).map(Number);
+  var ch = m.slice(0, 3).map(function (v) {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+  return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2];
+}
+function background(el) {
+  for (; el; el = el.parentElement) {
+    var b = getComputedStyle(el).backgroundColor;
+    if (b && !/rgba\\(.*, 0\\)$/.test(b) && b !== 'transparent') return b;
+  }
+  return 'rgb(255, 255, 255)';
+}
+return Array.from(document.querySelectorAll(arguments[0])).map(function (el) {
+  var a = lum(getComputedStyle(el).color) + 0.05, b = lum(background(el)) + 0.05;
+  return [el.textContent.slice(0, 30), Math.max(a, b) / Math.min(a, b)];
+});
+"""
+
+
+def test_text_and_controls_have_a_contrast_of_at_least_4_5(browser, tmp_path):
+    open_page(browser, tmp_path, shared(), "#step=3")
+    selectors = (".mgl-title, .mgl-status, .mgl-now code, .mgl-log li, .mgl-detail p, "
+                 "button, .mgl-modes label, .mgl-slider, .mgl-count")
+    ratios = browser.execute_script(CONTRAST, selectors)
+    assert len(ratios) > 10
+    low = [(text, round(r, 2)) for text, r in ratios if r < 4.5]  # WCAG AA, normal text
+    assert low == []
+
+
+def test_keyboard_focus_is_visible_on_controls_and_on_boxes(browser, tmp_path):
+    open_page(browser, tmp_path, neuron(), "#step=0")
+    body = browser.find_element("css selector", "body")
+    body.send_keys("\ue004")  # Tab
+    for _ in range(10):  # Tab on to the first button
+        if browser.execute_script("return document.activeElement.tagName") == "BUTTON":
+            break
+        browser.switch_to.active_element.send_keys("\ue004")
+    style = browser.execute_script(
+        "var s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]")
+    assert style[0] != "none" and float(style[1].rstrip("px")) >= 2
+    browser.execute_script("document.querySelector('g.node[tabindex]').focus()")
+    shape = browser.execute_script(
+        "var g = document.activeElement; var p = g.querySelector('polygon, ellipse');"
+        "var s = getComputedStyle(p); return [g.getAttribute('aria-label'), s.strokeWidth,"
+        " s.strokeDasharray]")
+    assert shape[0]  # a text alternative: the node's name, data and grad
+    assert float(shape[1].rstrip("px")) >= 3 and shape[2] != "none"
+
+
+def test_every_control_and_box_has_a_text_alternative(browser, tmp_path):
+    open_page(browser, tmp_path, shared(), "#step=end")
+    unnamed = browser.execute_script(
+        "return Array.from(document.querySelectorAll('button, input, g.node[tabindex]'))"
+        ".filter(e => !(e.getAttribute('aria-label') || e.textContent.trim()"
+        " || (e.closest('label') && e.closest('label').textContent.trim())))"
+        ".map(e => e.outerHTML.slice(0, 80))")
+    assert unnamed == []
+    labels = browser.execute_script(
+        "return Array.from(document.querySelectorAll('g.node[tabindex]'))"
+        ".map(g => g.getAttribute('aria-label'))")
+    assert any(label.startswith("a, data 2.0000, grad ") for label in labels)

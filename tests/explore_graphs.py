@@ -1,0 +1,39 @@
+"""Small graphs the explore tests (with and without a browser) step through."""
+
+from __future__ import annotations
+
+import nn
+from micrograd_like import Value
+
+
+def neuron() -> Value:
+    """y = tanh(x·w + b) with 1 − y² = 1/2 exactly: ∂y/∂x = w/2, ∂y/∂w = x/2, ∂y/∂b = 1/2."""
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8813735870195432, label="b")
+    y = (x * w + b).tanh()
+    y.label = "y"
+    return y
+
+
+def shared() -> Value:
+    """y = tanh(a·b + a·a): a feeds two ops, and one of them twice."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    y = (a * b + a * a).tanh()
+    y.label = "y"
+    return y
+
+
+def diamond() -> Value:
+    """y = u·sin u + u with u = eˣ: u feeds *, sin and +."""
+    x = Value(0.5, label="x")
+    u = x.exp()
+    u.label = "u"
+    y = u * u.sin() + u
+    y.label = "y"
+    return y
+
+
+def small_mlp_cost() -> Value:
+    """The quadratic cost of a 2-2-1 sigmoid network at one point: δ on each z."""
+    mlp = nn.MLP(2, [2, 1], activation="sigmoid", seed=0)
+    t = mlp.trace([1.0, -2.0])
+    return nn.quadratic([t.outputs], [[1.0]])
