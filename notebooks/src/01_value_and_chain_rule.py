@@ -5,6 +5,11 @@
 # In this notebook we build a small expression by hand, work out its derivatives on paper
 # with the chain rule, and watch `backward()` arrive at the same numbers — then check them
 # a third way, with finite differences.
+#
+# *Sources: the chain rule on a small expression follows A. Karpathy's micrograd lecture, "The
+# spelled-out intro to neural networks and backpropagation"; the same derivatives are the
+# building blocks of M. Nielsen's Neural Networks and Deep Learning, ch. 2, and of the wiki
+# article "Backpropagation" (Brilliant).*
 
 # %%
 import math

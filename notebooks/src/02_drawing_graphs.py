@@ -10,6 +10,11 @@
 # one path highlighted; then graphs built by `nn`, grouped by neuron and layer with δ on
 # every weighted input; what happens when a graph is too big to draw; and backward played
 # one step at a time.
+#
+# *Sources: the drawn graph with data and grad in each node follows A. Karpathy's micrograd
+# lecture; δ = ∂C/∂z on every weighted input is M. Nielsen's, Neural Networks and Deep
+# Learning, ch. 2; the wiki article "Backpropagation" (Brilliant) names the same quantities
+# its own way.*
 
 # %%
 import math

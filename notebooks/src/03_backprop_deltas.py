@@ -14,6 +14,10 @@
 #    gradient descent) trained by the engine and by the matrix equations, ending in the same
 #    network;
 # 4. `nn.compare_deltas` on a deeper network, and a picture of δ flowing backwards.
+#
+# *Sources: M. Nielsen, Neural Networks and Deep Learning, ch. 2 (BP1–BP4); the wiki article
+# "Backpropagation" (Brilliant) (its notation and worked example); A. Karpathy's micrograd
+# lecture (the engine that checks them).*
 
 # %%
 import time

@@ -8,11 +8,17 @@
 # In this notebook:
 #
 # 1. the data and the loss, written out;
-# 2. training with `nn.fit` on the compiled tape, the loss curve and the decision boundary
+# 2. the training loop written out (forward, zero_grad, backward, update), and `nn.fit`
+#    doing exactly the same steps;
+# 3. training with `nn.fit` on the compiled tape, the loss curve and the decision boundary
 #    drawn by `nn.plots`;
-# 3. one neuron of the trained network, its graph after `backward()` drawn with `draw_dot`;
-# 4. the compiled tape against the eager engine: the same gradient, to rounding, and how
+# 4. one neuron of the trained network, its graph after `backward()` drawn with `draw_dot`;
+# 5. the compiled tape against the eager engine: the same gradient, to rounding, and how
 #    long one training step takes on each.
+#
+# *Sources: A. Karpathy's micrograd lecture and its moons demo (data, network, hinge loss,
+# schedule); M. Nielsen, Neural Networks and Deep Learning, ch. 1–2 (gradient descent,
+# backpropagation); the wiki article "Backpropagation" (Brilliant).*
 
 # %%
 # %matplotlib inline
@@ -60,6 +66,48 @@ print(mlp)
 ax = plots.decision_boundary(mlp, X, Y)
 ax.set_title("before training")
 ax.figure
+
+# %% [markdown]
+# ## The training loop, written out
+# However it is packaged, training repeats four lines. At step $k$, for every parameter $p$:
+#
+# 1. **forward**: the scores of all points and the cost $C$ above;
+# 2. **zero_grad**: $p.\text{grad} \leftarrow 0$ (leaves *add* gradients on every
+#    `backward()`, so the previous step's must go; exercise 4 of the track shows what
+#    happens otherwise);
+# 3. **backward**: `C.backward()` leaves $\partial C/\partial p$ in `p.grad`;
+# 4. **update**: $p \leftarrow p - \eta_k\, \partial C/\partial p$.
+#
+# Five steps by hand, on a network with the same starting weights as `mlp` above:
+
+# %%
+ALPHA = 1e-4  # the L2 strength α, used for the rest of the notebook
+by_hand = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
+params = by_hand.parameters()
+for k in range(5):
+    lr = 1.0 - 0.9 * k / 100
+    scores = [by_hand(x) for x in X]  # 1. forward
+    C = losses.hinge(scores, Y) + losses.l2(params, ALPHA)
+    by_hand.zero_grad()  # 2. zero_grad
+    C.backward()  # 3. backward
+    for p in params:  # 4. update
+        p.data -= lr * p.grad
+    print(f"step {k}: C = {C.data:.6f} (before the update), lr = {lr:.3f}")
+
+# %% [markdown]
+# `nn.fit` does the same four lines (with `nn.SGD` for the update). Five full-batch epochs of
+# it, on the eager engine, from the same start, end at the same parameters, up to the
+# rounding of adding the examples in another (shuffled) order:
+
+# %%
+by_fit = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
+sgd = nn.SGD(by_fit.parameters(), lr=1.0)
+for k in range(5):
+    sgd.lr = 1.0 - 0.9 * k / 100
+    nn.fit(by_fit, X, Y, loss="hinge", optimizer=sgd, epochs=1, l2=ALPHA, progress=False)
+gap = max(abs(a.data - b.data) for a, b in zip(params, by_fit.parameters()))
+print(f"largest difference between the two networks' parameters: {gap:.1e}")
+assert gap < 1e-9
 
 # %% [markdown]
 # ## Training

@@ -13,6 +13,10 @@
 # gets wrong.
 #
 # Needs scikit-learn (`pip install "micrograd-like[digits]"`), which ships the images.
+#
+# *Sources: M. Nielsen, Neural Networks and Deep Learning, ch. 1 (digits) and ch. 2 (BP4); the
+# wiki article "Backpropagation" (Brilliant); A. Karpathy's micrograd lecture (the engine
+# underneath).*
 
 # %%
 # %matplotlib inline
@@ -109,3 +113,53 @@ probabilities = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
 titles = [f"{y_test[i]} → {predicted[i]} ({probabilities[i, predicted[i]]:.2f})" for i in wrong]
 print(f"{len(wrong)} mistakes; title: true → predicted (probability)")
 plots.digit_images(X_test[wrong], titles=titles, ncols=8)
+
+# %% [markdown]
+# ## BP4 at work: what one digit teaches the first layer
+# BP4 says the gradient of a weight is the activation coming into it times the error of the
+# neuron it feeds. For the first layer of neurons the incoming activations are the pixels
+# $x_k$ themselves, so in Nielsen's numbering (input = layer 1, so these weights are $w^2$)
+#
+# $$ \frac{\partial C}{\partial w^2_{jk}} = a^1_k\, \delta^2_j = x_k\, \delta^2_j . $$
+#
+# (The wiki counts the input as layer 0 and would call these weights $w^1$; in code they are
+# `mlp.layers[0].neurons[j].w[k]`.) For a fixed neuron $j$, the 64 gradients of its weights,
+# laid out 8 × 8 like the pixels, are therefore **the digit itself, scaled by one number**
+# $\delta^2_j$: strong where the ink is dense, exactly zero where the pixel is blank, and
+# red or blue by the sign of $\delta^2_j$. A step of gradient descent adds $-\eta$ times this
+# picture to the neuron's weights: it stamps a faint copy of the digit into them.
+#
+# One test image the network gets wrong (so its error is large), its cost $C = -\ln p_y$
+# alone, one backward pass through the trained network, and the weight gradients of the
+# three hidden neurons with the largest $|\delta|$. (`zero_grad()` first: training left
+# gradients in the parameters, and `backward()` would add to them.)
+
+# %%
+import matplotlib.pyplot as plt
+
+from nn import notation
+
+i = int(wrong[0]) if len(wrong) else 0
+t = mlp.trace(list(X_test[i]))
+C = nn.softmax_cross_entropy([t.outputs], [int(y_test[i])])
+mlp.zero_grad()
+C.backward()
+delta2 = np.array(t.deltas()[0])  # δ² of the 32 hidden neurons
+grad_w2 = np.array([[w.grad for w in n.w] for n in mlp.layers[0].neurons])  # (32, 64)
+bp4 = np.outer(delta2, X_test[i])  # BP4: δ² (a¹)ᵀ
+print(f"C = {C.data:.4f}; largest |engine − BP4| over all 2,048 weights: "
+      f"{np.max(np.abs(grad_w2 - bp4)):.1e}")
+
+top = np.argsort(-np.abs(delta2))[:3]
+fig, axes = plt.subplots(1, 4, figsize=(11, 3))
+axes[0].imshow(X_test[i].reshape(8, 8), cmap="gray_r")
+axes[0].set_title(f"the digit x: {y_test[i]}, read as {predicted[i]}")
+for ax, j in zip(axes[1:], top):
+    g = grad_w2[j].reshape(8, 8)
+    limit = np.max(np.abs(g))
+    ax.imshow(g, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    ax.set_title(f"∂C/∂w²ⱼₖ, j = {j + 1}\n{notation.delta(0, j)} = {delta2[j]:+.3g}", fontsize=9)
+for ax in axes:
+    ax.set_xticks([])
+    ax.set_yticks([])
+plt.show()

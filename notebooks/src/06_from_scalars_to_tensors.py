@@ -16,6 +16,11 @@
 #
 # PyTorch is **optional** here. Without it every cell still runs; the PyTorch parts say
 # they were skipped.
+#
+# *Sources: A. Karpathy's micrograd lecture (where the same neuron is computed again in
+# PyTorch); M. Nielsen, Neural Networks and Deep Learning, ch. 2 (the matrix form of
+# BP1–BP4); the wiki article "Backpropagation" (Brilliant) (the batch matrices of its worked
+# example).*
 
 # %%
 import statistics
