@@ -509,3 +509,18 @@ def test_training_says_not_yet_for_an_untrained_network():
 @pytest.mark.parametrize("answer", [..., None, "mlp", nn.MLP(2, [3, 1])])
 def test_training_says_not_yet_for_something_else(answer):
     assert not ex.check_training(answer).ok
+
+
+def test_the_readme_example_prints_the_verdict_it_shows():
+    import contextlib
+    import io
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(from nn import exercises.*?)```", readme, re.S).group(1)
+    shown = re.search(r"```text\n(not yet · δ³₁.*?)```", readme, re.S).group(1)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {})  # our own README, not user input
+    assert out.getvalue() == shown
