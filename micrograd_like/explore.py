@@ -277,12 +277,15 @@ def _unique(values: tuple[Value, ...]) -> list[Value]:
 
 
 def _names(order: list[Value], index: dict[Value, int], builder: Any) -> list[str]:
-    """The drawings' names; an unnamed op node is called by what it computes, ``(x·w)``,
-    while that is short, else by its place in topological order, ``v7``."""
+    """The drawings' names; an unnamed leaf is called by its value (``3``: a number in the
+    expression), an unnamed op node by what it computes (``x·w``) while that is short, else
+    by its place in topological order (``v7``)."""
     names: list[str] = []
     for i, v in enumerate(order):
         name = builder.texts[v].name or v.label
-        if not name and v.parents:
+        if not name and not v.parents:
+            name = format(v.data, ".6g")
+        elif not name:
             expr = _op_text(v, names, index)
             name = expr if len(expr) <= 24 else ""
         names.append(name or f"v{i}")
@@ -316,6 +319,8 @@ def _op_text(v: Value, names: list[str], index: dict[Value, int]) -> str:
 
 def _ref(name: str) -> str:
     """``name`` in brackets if it is an expression (``(a·b).grad``, ``∂y/∂(a + b)``)."""
+    if name[:1].isdigit():  # a number: (3).grad, not 3.grad
+        return f"({name})"
     if not any(c in name for c in " ·/*+−-") or _is_group(name):
         return name
     return f"({name})"

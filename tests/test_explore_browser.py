@@ -297,3 +297,24 @@ def test_every_control_and_box_has_a_text_alternative(browser, tmp_path):
         "return Array.from(document.querySelectorAll('g.node[tabindex]'))"
         ".map(g => g.getAttribute('aria-label'))")
     assert any(label.startswith("a, data 2.0000, grad ") for label in labels)
+
+
+def test_two_inline_pages_in_one_document_step_independently(browser, tmp_path):
+    # As a notebook shows them: two _repr_html_ fragments in one page, no fragment handling.
+    first, second = explore(neuron()), explore(shared())
+    html = ("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+            + first._repr_html_() + second._repr_html_() + "</body></html>")
+    path = tmp_path / "notebook.html"
+    path.write_text(html, encoding="utf-8")
+    browser.get("about:blank")
+    browser.get(path.as_uri() + "#step=2")
+    widgets = browser.find_elements("css selector", ".mgl-explore")
+    assert len(widgets) == 2 and all(w.get_attribute("data-ready") for w in widgets)
+    widgets[1].find_element("css selector", "[data-go=next]").click()
+    widgets[1].find_element("css selector", "[data-go=next]").click()
+    counts = [w.find_element("css selector", ".mgl-count").text for w in widgets]
+    assert counts == ["0 / 4", "2 / 5"]  # inline, the URL fragment is the notebook's, not ours
+    assert browser.execute_script("return location.hash") == "#step=2"
+    widgets[0].find_element("css selector", "[data-go=end]").send_keys("\ue014")  # arrow right
+    counts = [w.find_element("css selector", ".mgl-count").text for w in widgets]
+    assert counts == ["1 / 4", "2 / 5"]  # a key moves the widget it was pressed in, only
