@@ -223,6 +223,24 @@ function mglExplore(root) {
     var s = state.step;
     go(what === "start" ? 0 : what === "prev" ? s - 1 : what === "next" ? s + 1 : D[state.mode].length);
   }
+  var play = $(".mgl-play"), timer = null;
+  function stop() {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+    play.setAttribute("aria-pressed", "false");
+    play.textContent = "play";
+  }
+  function toggle() {
+    if (timer !== null) return stop();
+    if (state.step >= D[state.mode].length) go(0);
+    play.setAttribute("aria-pressed", "true");
+    play.textContent = "pause";
+    timer = setInterval(function () {
+      if (state.step >= D[state.mode].length) return stop();
+      go(state.step + 1);
+    }, 1000);
+  }
+  play.addEventListener("click", toggle);
   function setMode(mode) {
     if (mode !== "forward") mode = "backward";
     if (state.mode !== mode || !log.childNodes.length) {
@@ -232,7 +250,7 @@ function mglExplore(root) {
     }
   }
   root.querySelectorAll("[data-go]").forEach(function (b) {
-    b.addEventListener("click", function () { act(b.getAttribute("data-go")); });
+    b.addEventListener("click", function () { stop(); act(b.getAttribute("data-go")); });
   });
   var fit = $(".mgl-fit");
   function setFit(on) {
@@ -244,9 +262,9 @@ function mglExplore(root) {
   // unreadable, so a big graph starts at its own size and scrolls (the button toggles).
   var natural = parseFloat(svg.getAttribute("width")) * 4 / 3;  // dot writes points
   setFit(!(natural > 0) || $(".mgl-graph").clientWidth / natural >= 0.6);
-  $(".mgl-slider input").addEventListener("input", function (e) { go(+e.target.value); });
+  $(".mgl-slider input").addEventListener("input", function (e) { stop(); go(+e.target.value); });
   root.querySelectorAll(".mgl-modes input").forEach(function (r) {
-    r.addEventListener("change", function () { setMode(r.value); go(0); });
+    r.addEventListener("change", function () { stop(); setMode(r.value); go(0); });
   });
   members.forEach(function (list, g) {
     g.setAttribute("tabindex", "0");
@@ -254,12 +272,14 @@ function mglExplore(root) {
     g.addEventListener("click", function () { select(g); });
     g.addEventListener("focus", function () { select(g); });
   });
-  var keys = { ArrowRight: "next", ArrowLeft: "prev", Home: "start", End: "end" };
+  var keys = { ArrowRight: "next", ArrowLeft: "prev", Home: "start", End: "end", " ": "play" };
   (D.standalone ? document : root).addEventListener("keydown", function (e) {
     var t = e.target;
     if (!keys[e.key] || e.altKey || e.ctrlKey || e.metaKey) return;
     if (t && t.tagName === "INPUT") return;  // the slider and the radios use arrows themselves
-    act(keys[e.key]);
+    if (e.key === " " && t && t.tagName === "BUTTON") return;  // space presses a button
+    if (keys[e.key] === "play") toggle();
+    else { stop(); act(keys[e.key]); }
     e.preventDefault();
   });
 

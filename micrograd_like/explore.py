@@ -487,6 +487,8 @@ JavaScript: open the saved page in a browser, or trust the notebook.</p>
  <button type="button" data-go="prev" aria-label="Previous step (left arrow)">◀ back</button>
  <button type="button" data-go="next" aria-label="Next step (right arrow)">next ▶</button>
  <button type="button" data-go="end" aria-label="Last step (End)">end »</button>
+ <button type="button" class="mgl-play" aria-pressed="false"
+   aria-label="Play: one step a second (space)">play</button>
  <label class="mgl-slider">step <input type="range" min="0" max="0" value="0"
    aria-label="Step"></label>
  <output class="mgl-count" aria-hidden="true"></output>

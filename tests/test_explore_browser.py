@@ -318,3 +318,15 @@ def test_two_inline_pages_in_one_document_step_independently(browser, tmp_path):
     widgets[0].find_element("css selector", "[data-go=end]").send_keys("\ue014")  # arrow right
     counts = [w.find_element("css selector", ".mgl-count").text for w in widgets]
     assert counts == ["1 / 4", "2 / 5"]  # a key moves the widget it was pressed in, only
+
+
+def test_play_steps_on_by_itself_and_pause_stops_it(browser, tmp_path):
+    open_page(browser, tmp_path, neuron(), "#step=0")
+    play = browser.find_element("css selector", ".mgl-play")
+    play.click()
+    time.sleep(1.3)  # one step a second
+    play.click()
+    step = browser.execute_script("return location.hash")
+    assert step in ("#step=1", "#step=2")
+    time.sleep(1.1)
+    assert browser.execute_script("return location.hash") == step  # paused
