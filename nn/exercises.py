@@ -46,18 +46,32 @@ not yet · dfdx is still ...
 
 from __future__ import annotations
 
-import html
 import math
-import numbers
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from micrograd_like import Value, topological_order
 from nn import analytic as an
+from nn import notation
 from nn.module import MLP
+from nn.verdict import (
+    ATOL,
+    RTOL,
+    NotYetError,
+    Verdict,
+    answer_array,
+    answer_number,
+    call_student,
+    compare,
+    fmt,
+    is_close,
+    judge,
+    result_of,
+    shape_of_error,
+    short,
+)
 
 __all__ = [
     "Verdict",
@@ -81,216 +95,6 @@ __all__ = [
     "check_step",
     "check_training",
 ]
-
-RTOL, ATOL = 1e-6, 1e-9  # "right"
-CLOSE = 1e-3  # "close": right to about three significant digits
-
-
-# --------------------------------------------------------------------------------------
-# The verdict
-# --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What a checker found: ``ok``, one line ``message``, a ``hint`` and optional ``details``.
-
-    ``bool(verdict)`` is ``ok``.  It prints as a few lines of text and shows as a small
-    coloured box in Jupyter (``_repr_html_``).
-
-    >>> print(Verdict("slope", False, "off by a factor 2", "divide by h, not 2h"))
-    not yet · off by a factor 2
-      hint: divide by h, not 2h
-    """
-
-    exercise: str
-    ok: bool
-    message: str
-    hint: str = ""
-    details: tuple[str, ...] = ()
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    @property
-    def status(self) -> str:
-        """``"right"`` or ``"not yet"``."""
-        return "right" if self.ok else "not yet"
-
-    def __str__(self) -> str:
-        lines = [f"{self.status} · {self.message}"]
-        lines += [f"  {d}" for d in self.details]
-        if self.hint:
-            lines.append(f"  hint: {self.hint}")
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:  # a cell's last expression shows the text, not a dataclass
-        return str(self)
-
-    def _repr_html_(self) -> str:
-        colour = "#1a7f37" if self.ok else "#b35900"
-        mark = "✓" if self.ok else "✗"
-        rows = "".join(f"<div style='margin-left:1.4em'>{html.escape(d)}</div>"
-                       for d in self.details)
-        hint = (f"<div style='margin-left:1.4em'><i>hint:</i> {html.escape(self.hint)}</div>"
-                if self.hint else "")
-        return (f"<div style='border-left:4px solid {colour};padding:2px 8px;"
-                f"font-family:sans-serif'><b style='color:{colour}'>{mark} {self.status}</b>"
-                f" · <span title='{html.escape(self.exercise)}'>{html.escape(self.message)}"
-                f"</span>{rows}{hint}</div>")
-
-
-class _NotYetError(Exception):
-    """Raised inside a checker to stop with a "not yet" verdict (never leaves this module)."""
-
-    def __init__(self, message: str, hint: str = "", details: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.message, self.hint, self.details = message, hint, tuple(details)
-
-
-def _judge(exercise: str, body: Callable[[], Verdict]) -> Verdict:
-    """Run a checker's body, turning a :class:`_NotYetError` into a "not yet" verdict."""
-    try:
-        return body()
-    except _NotYetError as e:
-        return Verdict(exercise, False, e.message, e.hint, e.details)
-
-
-def _shown(x: Any) -> str:
-    """How a placeholder reads in a message: ``...`` rather than ``Ellipsis``."""
-    return "..." if x is Ellipsis else _short(x)
-
-
-def _call(fn: Any, what: str, *args: Any) -> Any:
-    """Call the student's function; its exceptions become "not yet" (ours propagate)."""
-    if fn is None or fn is Ellipsis:
-        raise _NotYetError(f"{what} is still {_shown(fn)}", "replace the ... with your function")
-    if not callable(fn):
-        raise _NotYetError(f"{what} is a {type(fn).__name__}, not a function",
-                      "pass the function itself (no parentheses)")
-    try:
-        return fn(*args)
-    except Exception as e:  # the student's code failed: say how, keep the notebook going
-        raise _NotYetError(f"{what} raised {type(e).__name__}: {e}",
-                      "run your function on its own in a cell to see the traceback") from None
-
-
-def _result(fn: Any, what: str, *args: Any) -> Any:
-    """:func:`_call`, and a function still without its ``return`` line is "not yet"."""
-    out = _call(fn, what, *args)
-    if out is None:
-        raise _NotYetError(f"{what} returned None", "finish the function with a return line")
-    return out
-
-
-# --------------------------------------------------------------------------------------
-# Reading answers
-# --------------------------------------------------------------------------------------
-
-
-def _plain(x: Any) -> Any:
-    """Values become their ``data`` (also inside lists), so answers may be Values or floats."""
-    if isinstance(x, Value):
-        return x.data
-    if isinstance(x, (list, tuple)):
-        return [_plain(v) for v in x]
-    return x
-
-
-def _missing(x: Any, name: str) -> None:
-    if x is None or x is Ellipsis:
-        raise _NotYetError(f"{name} is still {_shown(x)}", "replace the ... with your answer")
-
-
-def _number(x: Any, name: str) -> float:
-    """A finite real number from the answer ``x`` (a Value's data counts)."""
-    _missing(x, name)
-    x = _plain(x)
-    if isinstance(x, np.ndarray) and x.size == 1:
-        x = x.reshape(())[()]
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise _NotYetError(f"{name} should be a number, got {type(x).__name__} {_short(x)}",
-                      "compute a float (e.g. from the .data of the nodes)")
-    f = float(x)
-    if not math.isfinite(f):
-        raise _NotYetError(f"{name} is {f}, not a finite number", "check for a division by zero")
-    return f
-
-
-def _array(x: Any, name: str, shape: tuple[int, ...], layout: str) -> np.ndarray:
-    """The answer as a float array of ``shape``; a column vector (n, 1) counts as (n,)."""
-    _missing(x, name)
-    x = _plain(x)
-    try:
-        a = np.array(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise _NotYetError(f"{name} should hold numbers, got {_short(x)}",
-                      f"give {layout}") from None
-    if a.shape != shape and a.size == math.prod(shape) and a.ndim == 2 and 1 in a.shape \
-            and len(shape) == 1:
-        a = a.reshape(shape)  # a column or row vector for a vector answer
-    if a.shape != shape:
-        hint = f"give {layout}"
-        if len(shape) == 2 and a.shape == shape[::-1] and shape[0] != shape[1]:
-            hint = f"your matrix is transposed: {layout}"
-        raise _NotYetError(f"{name} has shape {a.shape}, expected {shape}", hint)
-    if not np.all(np.isfinite(a)):
-        raise _NotYetError(f"{name} holds nan or inf", "check for a division by zero")
-    return a
-
-
-def _short(x: Any) -> str:
-    r = repr(x)
-    return r if len(r) <= 40 else r[:37] + "..."
-
-
-def _close(got: Any, want: Any, rtol: float = RTOL) -> bool:
-    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-    return got.shape == want.shape and bool(np.allclose(got, want, rtol=rtol, atol=ATOL))
-
-
-def _fmt(x: Any) -> str:
-    a = np.asarray(x, dtype=float)
-    if a.ndim == 0:
-        return f"{float(a):.6g}"
-    return np.array2string(a, precision=6, separator=", ", suppress_small=False)
-
-
-def _compare(
-    exercise: str,
-    name: str,
-    got: Any,
-    want: Any,
-    mistakes: Sequence[tuple[Any, str]] = (),
-    right: str = "",
-) -> Verdict:
-    """The common ending: right, close, a named mistake, a factor, a sign, or just wrong."""
-    if _close(got, want):
-        return Verdict(exercise, True, right or f"{name} = {_fmt(want)}")
-    shown = f"{name} = {_fmt(got)}" if np.size(got) <= 4 else name
-    if _close(got, want, CLOSE):
-        return Verdict(exercise, False, f"{shown} is close to the right value but not equal",
-                       "compute with the nodes' .data instead of typing rounded numbers")
-    for wrong, hint in mistakes:
-        if wrong is not None and _close(got, wrong):
-            return Verdict(exercise, False, f"{shown} is not right", hint)
-    return Verdict(exercise, False, f"{shown} is not right", _shape_of_error(got, want))
-
-
-def _shape_of_error(got: Any, want: Any) -> str:
-    """A generic hint: a sign, a constant factor, or which entries differ."""
-    g, w = np.asarray(got, dtype=float).ravel(), np.asarray(want, dtype=float).ravel()
-    if _close(g, -w):
-        return "right size, wrong sign"
-    if np.all(np.abs(w) > ATOL) and np.all(np.abs(g) > ATOL):
-        ratio = g / w
-        if np.allclose(ratio, ratio[0], rtol=1e-6):
-            return f"off by a constant factor {ratio[0]:.6g}"
-    if g.size > 1:
-        bad = [i for i in range(g.size) if not math.isclose(g[i], w[i], rel_tol=RTOL,
-                                                            abs_tol=ATOL)]
-        return f"entries {bad} (flat, 0-based) differ; {len(g) - len(bad)} of {len(g)} are right"
-    return "retrace the chain rule one factor at a time"
 
 
 # --------------------------------------------------------------------------------------
@@ -319,17 +123,17 @@ def check_slope(slope: Callable[[Callable[[float], float], float, float], float]
     def body() -> Verdict:
         central = True
         for f, fname, x, h in _SLOPE_CASES:
-            got = _number(_result(slope, "slope(f, x, h)", f, x, h),
+            got = answer_number(result_of(slope, "slope(f, x, h)", f, x, h),
                           f"slope(f, {x}, {h}) for f(x) = {fname}")
             fx, up, down = f(x), f(x + h), f(x - h)
             forward, centred = (up - fx) / h, (up - down) / (2 * h)
-            if _close(got, forward):
+            if is_close(got, forward):
                 central = False
                 continue
-            if _close(got, centred):
+            if is_close(got, centred):
                 continue
             name = f"slope(f, {x}, {h}) for f(x) = {fname}"
-            return _compare(ex, name, got, forward, [
+            return compare(ex, name, got, forward, [
                 (up - fx, "you have the rise f(x + h) − f(x); divide it by the run h"),
                 ((fx - up) / h, "the rise is f(x + h) − f(x): after the nudge minus before"),
                 ((up - fx) / (2 * h), "a one-sided nudge moves x by h, so divide by h, not 2h"),
@@ -339,7 +143,7 @@ def check_slope(slope: Callable[[Callable[[float], float], float, float], float]
             "(f(x + h) − f(x)) / h"
         return Verdict(ex, True, f"your slope computes {kind} on {len(_SLOPE_CASES)} tests")
 
-    return _judge(ex, body)
+    return judge(ex, body)
 
 
 def check_derivative(dfdx: Any, f: Callable[[float], float], x: float) -> Verdict:
@@ -351,7 +155,7 @@ def check_derivative(dfdx: Any, f: Callable[[float], float], x: float) -> Verdic
     ex = "1 · the exact derivative"
 
     def body() -> Verdict:
-        got = _number(dfdx, "dfdx")
+        got = answer_number(dfdx, "dfdx")
         h = 1e-5 * max(1.0, abs(x))
         want = (f(x + h) - f(x - h)) / (2 * h)  # error O(h²) ~ 1e-10 for smooth f
         estimate = (f(x + 1e-3) - f(x)) / 1e-3
@@ -368,7 +172,7 @@ def check_derivative(dfdx: Any, f: Callable[[float], float], x: float) -> Verdic
         return Verdict(ex, False, f"{got:.6g} is not f′({x})",
                        "differentiate term by term, then put x in")
 
-    return _judge(ex, body)
+    return judge(ex, body)
 
 
 # --------------------------------------------------------------------------------------
@@ -398,7 +202,7 @@ def check_partial(
     def body() -> Verdict:
         got, want, value, rows = [], [], [], []
         for x in points:
-            g = _number(_result(partial, f"{name}′({x})", x), f"{name}′({x})")
+            g = answer_number(result_of(partial, f"{name}′({x})", x), f"{name}′({x})")
             h = 1e-6 * max(1.0, abs(x))
             numeric = (reference(x + h) - reference(x - h)) / (2 * h)
             got.append(g)
@@ -410,16 +214,16 @@ def check_partial(
             return Verdict(ex, True, f"{name}′ agrees with finite differences at {len(points)} "
                            "points", details=tuple(rows))
         positive = np.array(points) > 0
-        if _close(g, np.array(value)):
+        if is_close(g, np.array(value)):
             hint = "that is the op’s value, not its derivative: differentiate it"
         elif np.allclose(g[positive], w[positive], rtol=1e-6, atol=1e-8):
             hint = ("right for x > 0 only: for x < 0, |x| = −x, so its derivative is −1 "
                     "(d|x|/dx = sign x)")
         else:
-            hint = _shape_of_error(g, w)
-        raise _NotYetError(f"{name}′ disagrees with finite differences", hint, rows)
+            hint = shape_of_error(g, w)
+        raise NotYetError(f"{name}′ disagrees with finite differences", hint, rows)
 
-    return _judge(ex, body)
+    return judge(ex, body)
 
 
 def check_op(
@@ -444,15 +248,15 @@ def check_op(
         rows, got_d, want_d, values = [], [], [], []
         for x in points:
             leaf = Value(x)
-            out = _call(op, f"{name}(Value({x}))", leaf)
+            out = call_student(op, f"{name}(Value({x}))", leaf)
             if not isinstance(out, Value):
-                raise _NotYetError(f"{name}(Value({x})) returned {_short(out)}, not a Value",
+                raise NotYetError(f"{name}(Value({x})) returned {short(out)}, not a Value",
                               "build the result from the input Value (or define it as an op)")
             want = reference(x)
             if not math.isclose(out.data, want, rel_tol=RTOL, abs_tol=ATOL):
-                raise _NotYetError(f"{name}({x}) = {out.data:.6g}, expected {want:.6g}",
+                raise NotYetError(f"{name}({x}) = {out.data:.6g}, expected {want:.6g}",
                               "the forward value is wrong: check the formula itself first")
-            _call(out.backward, f"backward() through {name}")
+            call_student(out.backward, f"backward() through {name}")
             h = 1e-6 * max(1.0, abs(x))
             numeric = (reference(x + h) - reference(x - h)) / (2 * h)
             got_d.append(leaf.grad)
@@ -466,14 +270,14 @@ def check_op(
         if np.all(g == 0.0):
             hint = ("no gradient reaches x: the op was computed on floats (.data), which cuts "
                     "the graph, or its local derivative is 0")
-        elif _close(g, np.array(values)):
+        elif is_close(g, np.array(values)):
             hint = "the local derivative returns the op's value; differentiate it"
         else:
-            hint = _shape_of_error(g, w)
-        raise _NotYetError(f"{name}: backward's derivative disagrees with finite differences", hint,
+            hint = shape_of_error(g, w)
+        raise NotYetError(f"{name}: backward's derivative disagrees with finite differences", hint,
                       rows)
 
-    return _judge(ex, body)
+    return judge(ex, body)
 
 
 # --------------------------------------------------------------------------------------
@@ -514,10 +318,10 @@ def check_by_hand(L: Any) -> Verdict:
 
     def body() -> Verdict:
         if not isinstance(L, Value):
-            raise _NotYetError(f"pass the root L of small_graph(), got {_short(L)}")
+            raise NotYetError(f"pass the root L of small_graph(), got {short(L)}")
         nodes = {v.label: v for v in topological_order(L)}
         if set(nodes) != {"a", "b", "c", "d", "e", "L"}:
-            raise _NotYetError("this is not the graph of small_graph()",
+            raise NotYetError("this is not the graph of small_graph()",
                           "a, b, c, d, e, L = small_graph(), then fill in their .grad")
         a, b, c = (_GRAPH[k] for k in "abc")
         e = a * b + c
@@ -537,34 +341,34 @@ def check_by_hand(L: Any) -> Verdict:
         }
         order = ("L", "e", "d", "c", "a", "b")  # the order backward visits them
         if all(nodes[k].grad is Ellipsis or nodes[k].grad is None for k in order):
-            raise _NotYetError("no .grad is filled in yet",
+            raise NotYetError("no .grad is filled in yet",
                                "start at the root, L.grad = 1.0, and work back to the leaves")
         rows, first_bad = [], None
         for name in order:
             g = nodes[name].grad
             try:
-                got = _number(g, f"{name}.grad")
-            except _NotYetError as err:
+                got = answer_number(g, f"{name}.grad")
+            except NotYetError as err:
                 rows.append(f"{name}.grad: {err.message}")
                 first_bad = first_bad or (name, err.message, err.hint)
                 continue
-            if _close(got, want[name]):
+            if is_close(got, want[name]):
                 rows.append(f"{name}.grad = {got:.6g} ✓")
                 continue
             if got == 0.0 and first_bad is None:
                 msg = (f"{name}.grad is 0.0, but L is the root: ∂L/∂L = 1" if name == "L"
                        else f"{name}.grad is still 0.0")
                 first_bad = (name, msg, "fill it in from its child's grad")
-            hint = next((h for w, h in mistakes[name] if _close(got, w)),
-                        _shape_of_error(got, want[name]))
+            hint = next((h for w, h in mistakes[name] if is_close(got, w)),
+                        shape_of_error(got, want[name]))
             rows.append(f"{name}.grad = {got:.6g} ✗")
             first_bad = first_bad or (name, f"{name}.grad = {got:.6g} is not ∂L/∂{name}", hint)
         if first_bad is None:
             return Verdict(ex, True, "all six gradients are right", details=tuple(rows))
         _, msg, hint = first_bad
-        raise _NotYetError(msg, hint, rows)
+        raise NotYetError(msg, hint, rows)
 
-    return _judge(ex, body)
+    return judge(ex, body)
 
 
 # --------------------------------------------------------------------------------------
@@ -612,23 +416,23 @@ def check_backward(backward: Callable[[Value], Any]) -> Verdict:
 
     def body() -> Verdict:
         for formula, root, leaves, want, assigned in _backward_cases():
-            _call(backward, "backward(root)", root)
-            got = [_number(v.grad, f"a leaf's grad in {formula}") for v in leaves]
-            if _close(got, want):
+            call_student(backward, "backward(root)", root)
+            got = [answer_number(v.grad, f"a leaf's grad in {formula}") for v in leaves]
+            if is_close(got, want):
                 continue
             if all(g == 0.0 for g in got):
-                raise _NotYetError(f"{formula}: every leaf's grad is still 0",
+                raise NotYetError(f"{formula}: every leaf's grad is still 0",
                               "start with root.grad = 1.0, then walk the graph backwards")
-            if _close(got, assigned):
-                raise _NotYetError(f"{formula}: a node used more than once got only one of its "
+            if is_close(got, assigned):
+                raise NotYetError(f"{formula}: a node used more than once got only one of its "
                               "contributions",
                               "each use adds to the gradient: p.grad += local · v.grad, not =")
-            raise _NotYetError(f"{formula}: grads {_fmt(got)}, expected {_fmt(want)}",
-                          _shape_of_error(got, want))
+            raise NotYetError(f"{formula}: grads {fmt(got)}, expected {fmt(want)}",
+                          shape_of_error(got, want))
         return Verdict(ex, True, "your backward sums the contributions of every use of a node "
                        f"({len(_backward_cases())} graphs)")
 
-    return _judge(ex, body)
+    return judge(ex, body)
 
 
 #: Exercise 4b's problem: minimise C(w) = (X·w − Y)², from w0 with rate lr.
@@ -658,24 +462,24 @@ def check_descent(descend: Callable[[float, float, int], Sequence[float]]) -> Ve
     ex = "4 · zeroing gradients"
 
     def body() -> Verdict:
-        out = _result(descend, "descend(w0, lr, steps)", DESCENT["w0"], DESCENT["lr"],
+        out = result_of(descend, "descend(w0, lr, steps)", DESCENT["w0"], DESCENT["lr"],
                       DESCENT["steps"])
-        got = _array(out, "descend's result", (DESCENT["steps"],),
+        got = answer_array(out, "descend's result", (DESCENT["steps"],),
                      f"a list of the {DESCENT['steps']} values of w, one after each step")
         want = _descent(accumulate=False)
-        if _close(got, want):
+        if is_close(got, want):
             return Verdict(ex, True, f"w after {DESCENT['steps']} steps is {want[-1]:.6g}, "
                            "heading for the minimum at w = 0.5")
         if np.allclose(got, DESCENT["w0"]):
             return Verdict(ex, False, "w never moves",
                            "zero w.grad *before* backward(), not between backward() and the "
                            "update")
-        return _compare(ex, "w after each step", got, want, [
+        return compare(ex, "w after each step", got, want, [
             (_descent(accumulate=True), "w.grad keeps the sum of every step’s gradient: set "
              "w.grad = 0.0 before each backward()"),
         ])
 
-    return _judge(ex, body)
+    return judge(ex, body)
 
 
 # --------------------------------------------------------------------------------------
@@ -719,20 +523,20 @@ def check_bp1(delta: Any) -> Verdict:
     ex = "5 · BP1"
 
     def body() -> Verdict:
-        got = _number(delta, "δ³₁")
+        got = answer_number(delta, "δ³₁")
         o = _oracle()
         a, z, y = o["a3"][0], o["z3"][0], _Y[0]
         sp = float(an.sigmoid_prime(z))
-        return _compare(ex, "δ³₁", got, o["d3"][0], [
+        return compare(ex, "δ³₁", got, o["d3"][0], [
             (a - y, "δ³₁ is off by a factor σ′(z³₁): BP1 multiplies ∇ₐC by σ′(zᴸ)"),
             ((y - a) * sp, "sign: for C = ½(a − y)², ∂C/∂a = a − y, not y − a"),
             (2 * (a - y) * sp, "a factor 2 too many: the ½ in C cancels the 2 from the square"),
             ((a - y) * a, "you multiplied by σ(z³₁) = a³₁; BP1 needs σ′(z³₁) = a(1 − a)"),
             ((a - y) * float(an.sigmoid_prime(a)), "σ′ is taken at z³₁, not at a³₁"),
             (sp, "that is σ′(z³₁) alone; multiply by ∂C/∂a = a − y"),
-        ], right="δ³₁ = (a³₁ − y) σ′(z³₁) = " + _fmt(o["d3"][0]) + ", as z.grad says")
+        ], right="δ³₁ = (a³₁ − y) σ′(z³₁) = " + fmt(o["d3"][0]) + ", as z.grad says")
 
-    return _judge(ex, body)
+    return judge(ex, body)
 
 
 def check_bp2(delta: Any) -> Verdict:
@@ -745,39 +549,39 @@ def check_bp2(delta: Any) -> Verdict:
     ex = "6 · BP2"
 
     def body() -> Verdict:
-        got = _array(delta, "δ²", (2,), "[δ²₁, δ²₂], one number per hidden neuron")
+        got = answer_array(delta, "δ²", (2,), "[δ²₁, δ²₂], one number per hidden neuron")
         o = _oracle()
         back = _W[1].T @ o["d3"]  # (w³)ᵀ δ³
         sp2 = an.sigmoid_prime(o["z2"])
         want = o["d2"]
-        if _close(got, want):
-            return Verdict(ex, True, f"δ² = ((w³)ᵀ δ³) ⊙ σ′(z²) = {_fmt(want)}, as z.grad says")
+        if is_close(got, want):
+            return Verdict(ex, True, f"δ² = ((w³)ᵀ δ³) ⊙ σ′(z²) = {fmt(want)}, as z.grad says")
         for j in range(2):  # the mistake named on the first wrong entry
-            if _close(got[j], want[j]):
+            if is_close(got[j], want[j]):
                 continue
-            lab = f"δ²{'₁₂'[j]}"
+            lab, z2j, a2j = notation.delta(0, j), notation.z(0, j), notation.a(0, j)
             mistakes = [
-                (back[j], f"{lab} is off by a factor σ′(z²{'₁₂'[j]}): did you apply BP2’s "
+                (back[j], f"{lab} is off by a factor σ′({z2j}): did you apply BP2’s "
                           "Hadamard product ⊙ σ′(z²)?"),
                 (back[j] * float(an.sigmoid_prime(o["z3"][0])),
                  "σ′ of the wrong layer: BP2 for layer 2 uses σ′(z²), not σ′(z³)"),
-                (back[j] * o["a2"][j], f"you multiplied by a²{'₁₂'[j]} = σ(z²); BP2 needs σ′(z²)"),
+                (back[j] * o["a2"][j], f"you multiplied by {a2j} = σ({z2j}); BP2 needs σ′({z2j})"),
                 (-want[j], f"{lab} has the wrong sign"),
                 (want[1 - j], "δ²₁ and δ²₂ are swapped"),
-                (o["d3"][0] * sp2[j], f"{lab} is missing the weight w³₁{'₁₂'[j]} that carries "
-                                       "δ³₁ back to neuron " + "12"[j]),
+                (o["d3"][0] * sp2[j], f"{lab} is missing the weight {notation.w(1, 0, j)} that "
+                                       f"carries δ³₁ back to neuron {j + 1}"),
                 *[(w2 * o["d3"][0] * sp2[j],
                    "off-by-one layer: carry δ³ back along w³ (the weights into layer 3), "
                    "not w²") for w2 in (_W[0][j, 0], _W[0][0, j])],
             ]
             for wrong, hint in mistakes:
-                if wrong is not None and _close(got[j], wrong):
+                if wrong is not None and is_close(got[j], wrong):
                     return Verdict(ex, False, f"{lab} = {got[j]:.6g} is not right", hint)
             return Verdict(ex, False, f"{lab} = {got[j]:.6g} is not right",
-                           _shape_of_error(got[j], want[j]))
+                           shape_of_error(got[j], want[j]))
         raise AssertionError("unreachable: some entry differs")  # pragma: no cover
 
-    return _judge(ex, body)
+    return judge(ex, body)
 
 
 def check_bp3_bp4(b3: Any, w3: Any, b2: Any, w2: Any) -> Verdict:
@@ -809,8 +613,8 @@ def check_bp3_bp4(b3: Any, w3: Any, b2: Any, w2: Any) -> Verdict:
         zprev = {"³": o["z2"], "²": None}
         rows = []
         for (name, ans, shape, layout), want in zip(answers, wants):
-            got = _array(ans, name, shape, layout)
-            if _close(got, want):
+            got = answer_array(ans, name, shape, layout)
+            if is_close(got, want):
                 rows.append(f"{name} ✓")
                 continue
             l = name[-1]  # noqa: E741 - the book's layer index, as a superscript
@@ -837,12 +641,12 @@ def check_bp3_bp4(b3: Any, w3: Any, b2: Any, w2: Any) -> Verdict:
                      "it by the incoming activation aₖ"),
                     (-outer, "wrong sign"),
                 ]
-            verdict = _compare(ex, name, got, want, [m for m in mistakes if m[0] is not None])
-            raise _NotYetError(verdict.message, verdict.hint, rows)
+            verdict = compare(ex, name, got, want, [m for m in mistakes if m[0] is not None])
+            raise NotYetError(verdict.message, verdict.hint, rows)
         return Verdict(ex, True, "BP3 and BP4 give all nine partial derivatives",
                        details=tuple(rows))
 
-    return _judge(ex, body)
+    return judge(ex, body)
 
 
 # --------------------------------------------------------------------------------------
@@ -898,37 +702,37 @@ def check_step(step: Callable[[MLP, Any, Any, float], Any], lr: float = 0.1) -> 
         mlp = training_network()
         theta0 = _params(mlp)
         c0, g0 = _xor_gradient(mlp)
-        loss = _call(step, "step(mlp, X, Y, lr)", mlp, XOR_X, XOR_Y, lr)
+        loss = call_student(step, "step(mlp, X, Y, lr)", mlp, XOR_X, XOR_Y, lr)
         theta1 = _params(mlp)
         c1, g1 = _xor_gradient(mlp)
-        _call(step, "a second step(mlp, X, Y, lr)", mlp, XOR_X, XOR_Y, lr)
+        call_student(step, "a second step(mlp, X, Y, lr)", mlp, XOR_X, XOR_Y, lr)
         theta2 = _params(mlp)
         d1, d2 = theta1 - theta0, theta2 - theta1
         if np.allclose(d1, 0.0) and np.allclose(d2, 0.0):
-            raise _NotYetError("the parameters did not change",
+            raise NotYetError("the parameters did not change",
                           "after backward(), update every p in mlp.parameters(): "
                           "p.data -= lr * p.grad (and zero the grads before backward, "
                           "not between backward and the update)")
-        if _close(d1, lr * g0) and _close(d2, lr * g1):
-            raise _NotYetError("the parameters moved uphill", "subtract lr · p.grad: "
+        if is_close(d1, lr * g0) and is_close(d2, lr * g1):
+            raise NotYetError("the parameters moved uphill", "subtract lr · p.grad: "
                           "the gradient points to where the loss grows")
-        if _close(d1, -lr * g0) and _close(d2, -lr * (g0 + g1)):
-            raise _NotYetError("the first step is right, the second is not",
+        if is_close(d1, -lr * g0) and is_close(d2, -lr * (g0 + g1)):
+            raise NotYetError("the first step is right, the second is not",
                           "gradients pile up from step to step: call mlp.zero_grad() before "
                           "backward()")
-        if not (_close(d1, -lr * g0) and _close(d2, -lr * g1)):
-            raise _NotYetError("the update is not θ − lr ∂C/∂θ", _shape_of_error(d1, -lr * g0))
-        got = _number(loss, "the returned loss")
+        if not (is_close(d1, -lr * g0) and is_close(d2, -lr * g1)):
+            raise NotYetError("the update is not θ − lr ∂C/∂θ", shape_of_error(d1, -lr * g0))
+        got = answer_number(loss, "the returned loss")
         if not math.isclose(got, c0, rel_tol=RTOL, abs_tol=ATOL):
             hint = ("that is the loss after the update; return C.data from the forward pass"
                     if math.isclose(got, c1, rel_tol=RTOL) else
                     "return C.data, the quadratic cost 1/(2n) Σ (a − y)² (nn.quadratic)")
-            raise _NotYetError(f"the update is right, but the returned loss {got:.6g} is not "
+            raise NotYetError(f"the update is right, but the returned loss {got:.6g} is not "
                           f"C = {c0:.6g}", hint)
         return Verdict(ex, True, "forward, zero_grad, backward, update: two steps match "
                        "θ ← θ − lr ∂C/∂θ")
 
-    return _judge(ex, body)
+    return judge(ex, body)
 
 
 def check_training(mlp: Any) -> Verdict:
@@ -943,9 +747,9 @@ def check_training(mlp: Any) -> Verdict:
 
     def body() -> Verdict:
         if not isinstance(mlp, MLP):
-            raise _NotYetError(f"pass the trained MLP, got {_short(mlp)}")
+            raise NotYetError(f"pass the trained MLP, got {short(mlp)}")
         if mlp.sizes != [2, 4, 1]:
-            raise _NotYetError(f"this network has sizes {mlp.sizes}, exercise 8 trains [2, 4, 1]",
+            raise NotYetError(f"this network has sizes {mlp.sizes}, exercise 8 trains [2, 4, 1]",
                           "use mlp = training_network()")
         ws, bs = mlp.to_matrices()
         cost = an.mean_cost(ws, bs, XOR_X, XOR_Y, "quadratic", *mlp.activations)
@@ -955,7 +759,7 @@ def check_training(mlp: Any) -> Verdict:
         if cost < TRAINING_THRESHOLD:
             return Verdict(ex, True, f"C = {cost:.3g} < {TRAINING_THRESHOLD}: the network "
                            "has learned XOR", details=rows)
-        raise _NotYetError(f"C = {cost:.3g} is not under {TRAINING_THRESHOLD} yet",
+        raise NotYetError(f"C = {cost:.3g} is not under {TRAINING_THRESHOLD} yet",
                       "more steps, or a larger lr (if C grows, a smaller one)", rows)
 
-    return _judge(ex, body)
+    return judge(ex, body)

@@ -375,7 +375,7 @@ def test_bp2_accepts_hand_deltas(net):
     (lambda n, j: n["w3"][0, j] * n["d3"], "off by a factor σ′(z²₁): did you apply BP2’s "
                                            "Hadamard product"),
     (lambda n, j: n["w3"][0, j] * n["d3"] * n["a3"] * (1 - n["a3"]), "not σ′(z³)"),
-    (lambda n, j: n["w3"][0, j] * n["d3"] * n["a2"][j], "BP2 needs σ′(z²)"),
+    (lambda n, j: n["w3"][0, j] * n["d3"] * n["a2"][j], "BP2 needs σ′(z²₁)"),
     (lambda n, j: -n["d2"][j], "wrong sign"),
     (lambda n, j: n["d3"] * n["a2"][j] * (1 - n["a2"][j]), "missing the weight w³₁₁"),
     (lambda n, j: ex._W[0][j, 0] * n["d3"] * n["a2"][j] * (1 - n["a2"][j]), "off-by-one layer"),
