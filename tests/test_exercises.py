@@ -524,3 +524,20 @@ def test_the_readme_example_prints_the_verdict_it_shows():
     with contextlib.redirect_stdout(out):
         exec(compile(code, "README.md", "exec"), {})  # our own README, not user input
     assert out.getvalue() == shown
+
+
+def test_step_that_ruins_the_weights_is_not_yet_and_does_not_raise():
+    def ruin(mlp, X, Y, lr):
+        for p in mlp.parameters():
+            p.data = float("nan")
+        return 0.0
+
+    v = ex.check_step(ruin)
+    assert not v.ok and "update" in v.message
+
+
+def test_training_a_network_with_nan_weights_is_not_yet():
+    mlp = ex.training_network()
+    mlp.parameters()[0].data = float("nan")
+    v = ex.check_training(mlp)
+    assert not v.ok and "nan" in v.message
