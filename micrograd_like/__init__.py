@@ -6,31 +6,61 @@
 >>> c.backward()
 >>> round(a.grad, 6), b.grad     # ∂c/∂a = b + eᵃ, ∂c/∂b = a
 (4.389056, 2.0)
+
+Every op also has a function form, for a Value or a plain number (``exp``, ``tanh``,
+``maximum``, ... one for each op in :data:`micrograd_like.ops.RULES`, including those added
+with :func:`define_op`):
+
+>>> import micrograd_like as mg
+>>> float(mg.grad(mg.tanh)(0.0))  # tanh′(0) = 1
+1.0
+
+Importing the package loads only the engine and the standard library; the tape (numpy)
+and the drawings (graphviz) are imported on first use of their names.
 """
+
+from __future__ import annotations
 
 # The one place the version is written: pyproject.toml reads it from here at build time.
 __version__ = "0.1.0"
 
+import importlib
+from typing import Any
+
+from micrograd_like import ops
 from micrograd_like.engine import (
     Value,
+    apply,
     backward_steps,
     dot,
+    grad,
     is_grad_enabled,
     no_grad,
     sum,
     topological_order,
 )
-from micrograd_like.explore import explore
 from micrograd_like.gradcheck import GradcheckReport, gradcheck
-from micrograd_like.tape import DataDependenceError, Tape
-from micrograd_like.tape import compile as compile_tape
-from micrograd_like.tape import trace as trace_tape
-from micrograd_like.viz import backward_frames, draw_dot
+from micrograd_like.ops import define_op
+
+# name -> (module, attribute): loaded on first use (numpy, graphviz are heavy)
+_LAZY = {
+    "Tape": ("micrograd_like.tape", "Tape"),
+    "compile_tape": ("micrograd_like.tape", "compile"),
+    "trace_tape": ("micrograd_like.tape", "trace"),
+    "DataDependenceError": ("micrograd_like.tape", "DataDependenceError"),
+    "draw_dot": ("micrograd_like.viz", "draw_dot"),
+    "backward_frames": ("micrograd_like.viz", "backward_frames"),
+    "explore": ("micrograd_like.explore", "explore"),
+}
 
 __all__ = [
     "Value",
+    "apply",
     "dot",
     "sum",
+    "grad",
+    "define_op",
+    "ops",
     "no_grad",
     "is_grad_enabled",
     "topological_order",
@@ -44,4 +74,21 @@ __all__ = [
     "compile_tape",
     "trace_tape",
     "DataDependenceError",
+    *ops.function_names(),
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Lazy exports: the tape and drawing names, and the function form of every op."""
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    if name in ops.function_names():
+        return ops.function(name)  # not cached: define_op may redefine a user op
+    raise AttributeError(f"module 'micrograd_like' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | set(ops.function_names()))

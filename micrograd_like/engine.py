@@ -27,28 +27,25 @@ Numerical rules (the engine never returns a non-finite number):
 
 from __future__ import annotations
 
-import math
+import contextvars
 import numbers
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import reduce
 from operator import add, mul
-from typing import Any
+from typing import Any, Union
+
+from micrograd_like import ops
 
 __all__ = [
-    "Value",
-    "no_grad",
-    "is_grad_enabled",
-    "sum",
-    "dot",
-    "topological_order",
+    "Value", "apply", "grad", "no_grad", "is_grad_enabled", "sum", "dot", "topological_order",
     "backward_steps",
 ]
 
 Number = int | float
-Operand = "Value | int | float"
-
-_grad_enabled = True
+Operand = Union["Value", int, float]
+_F = ops.FLOATS
 
 
 # --------------------------------------------------------------------------------------
@@ -83,12 +80,20 @@ def _operand(x: Operand, op: str) -> Value:
     return Value(x)
 
 
-def _overflow(op: str, *operands: float) -> OverflowError:
-    """The forward-pass overflow error; an n-ary op names its first few operands only."""
-    shown = ", ".join(repr(o) for o in operands[:4])
-    if len(operands) > 4:
-        shown += f", ... ({len(operands)} operands)"
-    return OverflowError(f"{op} overflows a float at {shown}")
+def _method(name: str) -> Callable[[Value], Value]:
+    """The Value method of the one-input op ``name``: its value and partial from ops.RULES."""
+    op = ops.RULES[name]
+
+    def method(self: Value) -> Value:
+        return _apply1(op, self)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"{op.formula}; d/dx = {op.partial_text[0]}.  Defined for "
+                      f"{op.domain_text}." + (f"  {op.convention}." if op.convention else ""))
+    return method
+
+
+_POW: dict[float, ops.Op] = {}  # x ** c: the op of each constant exponent seen
 
 
 # --------------------------------------------------------------------------------------
@@ -162,11 +167,15 @@ class Value:
 
     # -- arithmetic ----------------------------------------------------------------------
 
+    # The hot binary ops are hand-specialised (one float expression each, no rule lookup);
+    # their rules (value, partials, domain) live in ops.RULES, and
+    # tests/test_ops_table.py checks this code against those entries.
+
     def __add__(self, other: Operand) -> Value:  # self + other
         o = other if isinstance(other, Value) else _operand(other, "+")
         r = self.data + o.data
         if r - r:
-            raise _overflow("+", self.data, o.data)
+            raise ops.RULES["+"].error((self.data, o.data))
         return _node(r, (self, 1.0, o, 1.0), "+")
 
     def __radd__(self, other: Operand) -> Value:  # other + self
@@ -176,7 +185,7 @@ class Value:
         o = other if isinstance(other, Value) else _operand(other, "-")
         r = self.data - o.data
         if r - r:
-            raise _overflow("-", self.data, o.data)
+            raise ops.RULES["-"].error((self.data, o.data))
         return _node(r, (self, 1.0, o, -1.0), "-")
 
     def __rsub__(self, other: Operand) -> Value:  # other - self
@@ -188,7 +197,7 @@ class Value:
         b = o.data
         r = a * b
         if r - r:
-            raise _overflow("*", a, b)
+            raise ops.RULES["*"].error((a, b))
         return _node(r, (self, b, o, a), "*")
 
     def __rmul__(self, other: Operand) -> Value:  # other * self
@@ -199,94 +208,82 @@ class Value:
         a = self.data
         b = o.data
         if b == 0.0:
-            raise ZeroDivisionError(f"/: division by zero ({a!r} / 0.0)")
+            raise ops.RULES["/"].error((a, b))
         r = a / b
         db = -r / b
         if r - r or db - db:
-            raise _overflow("/", a, b)
+            raise ops.RULES["/"].error((a, b))
         return _node(r, (self, 1.0 / b, o, db), "/")
 
     def __rtruediv__(self, other: Operand) -> Value:  # other / self
         return _operand(other, "/") / self
 
-    def __neg__(self) -> Value:  # -self
-        return _node(-self.data, (self, -1.0), "neg")
-
     def __pos__(self) -> Value:  # +self is self
         return self
 
-    def __pow__(self, other: Operand) -> Value:  # self ** other
+    def __pow__(self, other: Operand) -> Value:  # self ** other; ops.pow_op / ops "**"
         if isinstance(other, Value):
-            return _pow_values(self, other)
+            return apply("**", self, other)
         n = _as_float(other, "** exponent")
-        a = self.data
-        try:
-            r = math.pow(a, n)
-            d = n * math.pow(a, n - 1.0) if n != 0.0 else 0.0  # d/da aⁿ = n·aⁿ⁻¹
-        except ValueError:
-            if a == 0.0:
-                raise ZeroDivisionError(
-                    f"**: 0.0 ** {n!r} is undefined (its value or derivative divides by zero)"
-                ) from None
-            raise ValueError(
-                f"**: {a!r} ** {n!r} is not a real number (negative base, fractional exponent)"
-            ) from None
-        except OverflowError:
-            raise _overflow("**", a, n) from None
-        if r - r or d - d:
-            raise _overflow("**", a, n)
-        return _node(r, (self, d), f"**{_short(n)}")
+        op = _POW.get(n)
+        if op is None:
+            op = _POW[n] = ops.rule(f"**{ops.short(n)}")
+        return _apply1(op, self)
 
-    def __rpow__(self, other: Operand) -> Value:  # other ** self
-        return _pow_values(_operand(other, "**"), self)
+    def __rpow__(self, other: Operand) -> Value:  # other ** self, other a number: ops.rpow_op
+        c = _as_float(other, "** base") if not isinstance(other, Value) else other
+        if isinstance(c, Value):  # pragma: no cover - Python calls __pow__ for Value ** Value
+            return apply("**", c, self)
+        return _apply1(ops.rule(f"{ops.short(c)}**"), self)
 
-    # -- elementwise functions ---------------------------------------------------------
+    def __mod__(self, other: Operand) -> Value:  # self % c for a number c; ops.mod_op
+        if isinstance(other, Value) or isinstance(other, bool) or not isinstance(
+                other, numbers.Real):
+            raise TypeError(
+                f"unsupported operand for '%': a Value and {type(other).__name__} {other!r} "
+                "(the divisor must be a real number)")
+        c = _as_float(other, "% divisor")
+        return _apply1(ops.rule(f"%{ops.short(c)}"), self)
 
-    def exp(self) -> Value:
-        """eˣ; d/dx eˣ = eˣ.  Raises OverflowError for x > 709.78."""
-        x = self.data
-        try:
-            r = math.exp(x)
-        except OverflowError:
-            raise _overflow("exp", x) from None
-        return _node(r, (self, r), "exp")
+    def __float__(self) -> float:  # float(v) is v.data (so grad(f)(x) converts)
+        return self.data
 
-    def log(self) -> Value:
-        """ln x; d/dx ln x = 1/x.  Raises ValueError for x <= 0."""
-        x = self.data
-        if x <= 0.0:
-            raise ValueError(f"log: undefined for x <= 0, got x={x!r}")
-        d = 1.0 / x
-        if d - d:
-            raise _overflow("log", x)
-        return _node(math.log(x), (self, d), "log")
+    # -- elementwise functions: generated from ops.RULES (value, partial and domain there) --
 
-    def tanh(self) -> Value:
-        """tanh x; d/dx tanh x = 1 − tanh²x."""
-        t = math.tanh(self.data)
-        return _node(t, (self, 1.0 - t * t), "tanh")
+    exp = _method("exp")
+    exp2 = _method("exp2")
+    expm1 = _method("expm1")
+    log = _method("log")
+    log2 = _method("log2")
+    log10 = _method("log10")
+    log1p = _method("log1p")
+    sqrt = _method("sqrt")
+    tanh = _method("tanh")
+    sigmoid = _method("sigmoid")
+    softplus = _method("softplus")
+    relu = _method("relu")
+    abs = _method("abs")
+    sign = _method("sign")
+    sin = _method("sin")
+    cos = _method("cos")
+    tan = _method("tan")
+    asin = _method("asin")
+    acos = _method("acos")
+    atan = _method("atan")
+    sinh = _method("sinh")
+    cosh = _method("cosh")
+    asinh = _method("asinh")
+    acosh = _method("acosh")
+    atanh = _method("atanh")
+    __neg__ = _method("neg")  # -self
 
-    def sigmoid(self) -> Value:
-        """σ(x) = 1/(1 + e⁻ˣ); σ′(x) = σ(x)(1 − σ(x)).  Stable for any finite x."""
-        x = self.data
-        if x >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-x))
-        else:
-            e = math.exp(x)
-            s = e / (1.0 + e)
-        return _node(s, (self, s * (1.0 - s)), "sigmoid")
+    def maximum(self, other: Operand) -> Value:
+        """max(self, other); the slope goes to the larger, ½ to each at a tie."""
+        return apply("maximum", self, _operand(other, "maximum"))
 
-    def relu(self) -> Value:
-        """max(0, x); derivative 1 for x > 0, else 0 (the choice at 0)."""
-        x = self.data
-        if x > 0.0:
-            return _node(x, (self, 1.0), "relu")
-        return _node(0.0, (self, 0.0), "relu")
-
-    def abs(self) -> Value:
-        """|x|; derivative sign(x), 0 at x = 0."""
-        x = self.data
-        return _node(abs(x), (self, 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)), "abs")
+    def minimum(self, other: Operand) -> Value:
+        """min(self, other); the slope goes to the smaller, ½ to each at a tie."""
+        return apply("minimum", self, _operand(other, "minimum"))
 
     def __abs__(self) -> Value:  # abs(self)
         return self.abs()
@@ -305,39 +302,9 @@ class Value:
     def __ge__(self, other: Operand) -> bool:  # self >= other
         return _compare(">=", self, other)
 
-    def sqrt(self) -> Value:
-        """√x; d/dx √x = 1/(2√x).  Raises ValueError for x <= 0 (the slope is infinite at 0)."""
-        x = self.data
-        if x <= 0.0:
-            what = "negative" if x < 0.0 else "0 (its derivative 1/(2√x) is infinite there)"
-            raise ValueError(f"sqrt: undefined for x={x!r}, x is {what}")
-        r = math.sqrt(x)
-        d = 0.5 / r
-        if d - d:
-            raise _overflow("sqrt", x)
-        return _node(r, (self, d), "sqrt")
-
-    def softplus(self) -> Value:
-        """ln(1 + eˣ); derivative σ(x).  Stable for any finite x."""
-        x = self.data
-        e = math.exp(-abs(x))
-        r = (x if x > 0.0 else 0.0) + math.log1p(e)
-        s = 1.0 / (1.0 + e) if x >= 0.0 else e / (1.0 + e)
-        return _node(r, (self, s), "softplus")
-
-    def sin(self) -> Value:
-        """sin x; d/dx sin x = cos x."""
-        x = self.data
-        return _node(math.sin(x), (self, math.cos(x)), "sin")
-
-    def cos(self) -> Value:
-        """cos x; d/dx cos x = −sin x."""
-        x = self.data
-        return _node(math.cos(x), (self, -math.sin(x)), "cos")
-
     # -- the chain rule ----------------------------------------------------------------
 
-    def backward(self) -> None:
+    def backward(self, create_graph: bool = False) -> None:
         """Fill in ``v.grad = ∂self/∂v`` for every ``v`` that ``self`` depends on.
 
         Visits the graph once in reverse topological order (an iterative walk, so any
@@ -355,9 +322,28 @@ class Value:
           neuron's weighted input z, that is its error δ = ∂C/∂z.
         * ``self.grad`` is set to 1 (``∂self/∂self``); if ``self`` is a leaf, 1 is added.
 
+        With ``create_graph=True`` every ``grad`` becomes a :class:`Value` whose own graph
+        computes it, so it can be differentiated again (Hessian-vector products, Newton
+        steps).  The local partials are then rebuilt as Values from each node's rule in
+        :data:`micrograd_like.ops.RULES`; the default first-order pass uses the stored floats.
+
+        >>> x = Value(3.0)
+        >>> y = x ** 3
+        >>> y.backward(create_graph=True)
+        >>> dy = x.grad                  # dy/dx = 3x², a Value with a graph
+        >>> dy.data
+        27.0
+        >>> x.grad = 0.0
+        >>> dy.backward()                # d/dx (3x²) = 6x
+        >>> x.grad
+        18.0
+
         Raises:
             FloatingPointError: a gradient overflowed to ±inf or nan.
         """
+        if create_graph:
+            _backward_graph(self)
+            return
         order = topological_order(self)
         for v in order:
             if v._edges:
@@ -387,6 +373,8 @@ class Value:
         for v in order:  # non-finite values reach at least one leaf, so check only leaves
             if not v._edges:
                 g = v.grad
+                if type(g) is not float:  # a Value left by backward(create_graph=True)
+                    g = float(g)
                 if g - g:
                     raise FloatingPointError(
                         f"backward: gradient overflowed to {g!r} at leaf {v!r}"
@@ -403,11 +391,58 @@ def _node(data: float, edges: tuple, op: str) -> Value:
     v = _new(Value)
     v.data = data
     v.grad = 0.0
-    v._edges = edges if _grad_enabled else ()
-    v.op = op if _grad_enabled else ""
+    if _no_grad_blocks and not _grad_enabled.get():  # inside no_grad(): a leaf
+        edges, op = (), ""
+    v._edges = edges
+    v.op = op
     v.label = ""
     v.tag = None
     return v
+
+
+def _apply1(op: ops.Op, x: Value) -> Value:
+    """A one-input op on ``x``: value and partial as floats from the op's rule."""
+    a = x.data
+    domain = op.domain
+    if domain is not None and not domain(a):
+        raise op.error((a,))
+    try:
+        r = op.forward(_F, a)
+        d = op.partials[0](_F, a, r)
+        if r - r or d - d:  # ±inf or nan (x - x is 0.0 for every finite x)
+            raise OverflowError
+    except (ArithmeticError, ValueError):
+        raise op.error((a,)) from None
+    return _node(float(r), (x, float(d)), op.name)
+
+
+def apply(op: str | ops.Op, *args: Value) -> Value:
+    """The node ``op(*args)``: its value and local partials as floats, from ops.RULES.
+
+    >>> apply("maximum", Value(2.0), Value(3.0)).local_grads
+    (0.0, 1.0)
+    """
+    rule = op if isinstance(op, ops.Op) else ops.rule(op)
+    if rule.arity == 1 and len(args) == 1:
+        return _apply1(rule, args[0])
+    if rule.arity != ops.NARY and len(args) != rule.arity:
+        raise TypeError(f"{rule.name} takes {rule.arity} input(s), got {len(args)}")
+    xs = [a.data for a in args]
+    if rule.domain is not None and not rule.domain(*xs):
+        raise rule.error(xs)
+    try:
+        r = float(rule.forward(_F, *xs))
+        if rule.arity == ops.NARY:
+            ds = [float(d) for d in rule.partials[0](_F, xs, r)]
+        else:
+            ds = [float(p(_F, *xs, r)) for p in rule.partials]
+        if r - r or any(d - d for d in ds):
+            raise OverflowError
+    except (ArithmeticError, ValueError):
+        raise rule.error(xs) from None
+    edges: list = [None] * (2 * len(args))
+    edges[0::2], edges[1::2] = args, ds
+    return _node(r, tuple(edges), rule.name)
 
 
 _new = object.__new__
@@ -427,29 +462,6 @@ def _compare(op: str, a: Value, b: Any) -> bool:
     return x < y if op == "<" else x <= y if op == "<=" else x > y if op == ">" else x >= y
 
 
-def _short(x: float) -> str:
-    """A compact spelling of an exponent for the op name: 2.0 -> '2', 0.5 -> '0.5'."""
-    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
-
-
-def _pow_values(base: Value, exponent: Value) -> Value:
-    """a ** b with both Values: ∂/∂a = b·aᵇ⁻¹, ∂/∂b = aᵇ·ln a (needs a > 0)."""
-    a, b = base.data, exponent.data
-    if a <= 0.0:
-        raise ValueError(
-            f"**: a Value exponent needs a positive base (d/db aᵇ = aᵇ·ln a), got a={a!r}"
-        )
-    try:
-        r = math.pow(a, b)
-        da = b * math.pow(a, b - 1.0)
-    except OverflowError:
-        raise _overflow("**", a, b) from None
-    db = r * math.log(a)
-    if r - r or da - da or db - db:
-        raise _overflow("**", a, b)
-    return _node(r, (base, da, exponent, db), "**")
-
-
 # --------------------------------------------------------------------------------------
 # n-ary nodes
 # --------------------------------------------------------------------------------------
@@ -458,17 +470,21 @@ def _pow_values(base: Value, exponent: Value) -> Value:
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - deliberately mirrors builtins.sum
     """Σᵢ vᵢ as **one** node (instead of a chain of n−1 ``+`` nodes); ∂/∂vᵢ = 1.
 
+    Summation rule: plain left-to-right float addition, ``((v₁ + v₂) + v₃) + …``, exactly
+    what a chain of ``+`` nodes computes, so both give the same bits, on every Python
+    version (the built-in ``sum()`` of floats is compensated from Python 3.12 on; it is
+    not used here).  The sum of no values is 0.0.
+
     >>> xs = [Value(1.0), Value(2.0), Value(3.0)]
     >>> s = sum(xs); s.backward()
     >>> s.data, [x.grad for x in xs]
     (6.0, [1.0, 1.0, 1.0])
     """
     vs = [v if isinstance(v, Value) else _operand(v, "sum") for v in values]
-    # Left to right, as a chain of + would add.  Not builtins.sum: from Python 3.12 it
-    # compensates float rounding (Neumaier), so it would differ from the chain in the last bit.
-    r = reduce(add, [v.data for v in vs], 0.0)
+    data = [v.data for v in vs]
+    r = reduce(add, data) if data else 0.0  # left to right, as a chain of + would
     if r - r:
-        raise _overflow("sum", *(v.data for v in vs))
+        raise ops.RULES["sum"].error(data)
     edges: list = []
     for v in vs:
         edges.append(v)
@@ -481,6 +497,9 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
 
     This is a neuron's weighted input z = Σₖ wₖ aₖ + b, so after ``backward()`` its
     ``grad`` is the neuron's error δ = ∂C/∂z.  Parents are ordered ``w₁..wₙ, x₁..xₙ[, b]``.
+
+    Summation rule: as :func:`sum`, plain left to right, ``((w₁x₁ + w₂x₂) + …) + b``, the
+    same bits as the chain of ``*`` and ``+`` nodes on every Python version.
 
     >>> z = dot([Value(2.0), Value(-1.0)], [3.0, 4.0], bias=Value(0.5))
     >>> z.data
@@ -499,15 +518,14 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
     edges[0:m:2], edges[1:m:2] = wv, xd  # ∂z/∂wₖ = xₖ
     edges[m:2 * m:2], edges[m + 1:2 * m:2] = xv, wd  # ∂z/∂xₖ = wₖ
     # Summed left to right, exactly as the elementary chain ((w₁x₁ + w₂x₂) + …) + b would be,
-    # so a z built from * and + nodes has bit-identical value and gradients on every Python
-    # (reduce, not builtins.sum, which compensates rounding from 3.12 on).
-    r = reduce(add, map(mul, wd, xd), 0.0)
+    # so a z built from * and + nodes has bit-identical value and gradients.
+    r = reduce(add, map(mul, wd, xd)) if n else 0.0
     if bias is not None:
         b = _operand(bias, "dot")
         r += b.data
         edges[-2], edges[-1] = b, 1.0  # ∂z/∂b = 1
     if r - r:
-        raise _overflow("dot", *(w * x for w, x in zip(wd, xd)))
+        raise ops.RULES["dot"].error([w * x for w, x in zip(wd, xd)])
     return _node(r, tuple(edges), "dot")
 
 
@@ -579,9 +597,17 @@ def backward_steps(
         yield v, g, updates
 
 
+# no_grad: one flag per thread and per asyncio task (a context variable), plus a count of
+# the no_grad blocks open anywhere, so that _node pays one global test when none is open.
+_grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "micrograd_like_grad_enabled", default=True)
+_no_grad_blocks = 0
+_blocks_lock = threading.Lock()
+
+
 def is_grad_enabled() -> bool:
-    """False inside a :func:`no_grad` block."""
-    return _grad_enabled
+    """False inside a :func:`no_grad` block (of this thread or asyncio task)."""
+    return _grad_enabled.get()
 
 
 @contextmanager
@@ -589,17 +615,111 @@ def no_grad() -> Iterator[None]:
     """Inside this block ops record no graph: results are leaves (``op == ""``).
 
     Use it for evaluation, where no ``backward()`` will follow: it saves the memory of the
-    graph.  Not thread-safe (one flag per process).
+    graph.  The switch is per thread and per asyncio task (a :mod:`contextvars` variable):
+    a ``no_grad`` block in one thread does not affect graphs another thread builds.
 
     >>> with no_grad():
     ...     y = Value(2.0) * 3
     >>> y.is_leaf
     True
     """
-    global _grad_enabled
-    previous = _grad_enabled
-    _grad_enabled = False
+    global _no_grad_blocks
+    with _blocks_lock:
+        _no_grad_blocks += 1
+    token = _grad_enabled.set(False)
     try:
         yield
     finally:
-        _grad_enabled = previous
+        _grad_enabled.reset(token)
+        with _blocks_lock:
+            _no_grad_blocks -= 1
+
+
+# --------------------------------------------------------------------------------------
+# Derivatives of derivatives
+# --------------------------------------------------------------------------------------
+
+
+def _value_partials(v: Value) -> list[Any]:
+    """``∂v/∂p`` for each parent p as Values (or plain numbers for constants), from the rule."""
+    rule = ops.rule(v.op)
+    parents = v.parents
+    m = ops.values()
+    if rule.arity == ops.NARY:
+        return list(rule.partials[0](m, parents, v))
+    return [p(m, *parents, v) for p in rule.partials]
+
+
+def _grad_values(root: Value) -> dict[Value, Value]:
+    """``∂root/∂v`` as a Value (with its own graph) for every node v that root depends on."""
+    order = topological_order(root)
+    grads: dict[Value, Value] = {root: Value(1.0)}
+    for v in reversed(order):
+        g = grads.get(v)
+        if g is None or not v._edges:
+            continue
+        for p, d in zip(v.parents, _value_partials(v)):
+            if isinstance(d, Value):
+                c = d * g
+            elif d == 1.0:
+                c = g
+            elif d == 0.0:
+                continue
+            else:
+                c = g * d
+            old = grads.get(p)
+            grads[p] = c if old is None else old + c
+    return grads
+
+
+def _backward_graph(root: Value) -> None:
+    """``root.backward(create_graph=True)``: the same semantics, grads as Values."""
+    grads = _grad_values(root)
+    for v in topological_order(root):
+        g = grads.get(v)
+        if v._edges:
+            v.grad = g if g is not None else 0.0  # type: ignore[assignment]
+        elif g is not None:
+            v.grad = g if isinstance(v.grad, float) and v.grad == 0.0 else v.grad + g
+    for v, g in grads.items():
+        if not v._edges and g.data - g.data:
+            raise FloatingPointError(
+                f"backward: gradient overflowed to {g.data!r} at leaf {v!r}")
+
+
+def grad(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Value]:
+    """The function ``∂f/∂(argument argnum)``; nestable for higher derivatives.
+
+    ``grad(f)(x)`` calls ``f`` with ``x`` as a Value (numbers are wrapped) and returns
+    ``∂f/∂x`` as a Value whose graph computes it, so ``grad(grad(f))`` is the second
+    derivative.  ``float()`` of the result is the number.  ``.grad`` fields are not touched.
+
+    >>> import math
+    >>> d2 = grad(grad(lambda x: x.tanh()))        # tanh″ = −2 tanh·(1 − tanh²)
+    >>> t = math.tanh(0.5)
+    >>> round(float(d2(0.5)), 12) == round(-2 * t * (1 - t * t), 12)
+    True
+    >>> float(grad(lambda x, y: x * y, argnum=1)(2.0, 5.0))   # ∂(xy)/∂y = x
+    2.0
+    """
+    if not callable(f):
+        raise TypeError(f"grad: f must be callable, got {type(f).__name__}")
+    if not isinstance(argnum, int) or isinstance(argnum, bool):
+        raise TypeError(f"grad: argnum must be an int, got {argnum!r}")
+
+    def df(*args: Any) -> Value:
+        if not -len(args) <= argnum < len(args):
+            raise IndexError(f"grad: argnum {argnum} but f was given {len(args)} argument(s)")
+        args_ = list(args)
+        x = args_[argnum]
+        if not isinstance(x, Value):
+            x = args_[argnum] = Value(_as_float(x, f"grad: argument {argnum}"))
+        out = f(*args_)
+        if not isinstance(out, Value):
+            _as_float(out, "grad: f's result")
+            return Value(0.0)  # f does not depend on its argument
+        return _grad_values(out).get(x) or Value(0.0)
+
+    df.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
+    df.__doc__ = f"∂/∂(argument {argnum}) of {getattr(f, '__name__', 'f')}"
+    return df

@@ -45,7 +45,7 @@ from contextlib import contextmanager, suppress
 
 import numpy as np
 
-from micrograd_like import engine
+from micrograd_like import engine, ops
 from micrograd_like.annotation import PARAMETER_ROLES, annotate, annotation_of
 from micrograd_like.engine import Value
 
@@ -59,9 +59,6 @@ __all__ = [
     "softmax_cross_entropy_term",
     "cross_entropy_term",
 ]
-
-_UNARY = {"neg", "exp", "log", "tanh", "sigmoid", "relu", "abs", "sqrt", "softplus", "sin", "cos"}
-_BINARY = {"-", "*", "/", "**"}
 
 
 class DataDependenceError(ValueError):
@@ -193,14 +190,14 @@ def _lower(root: Value, inputs: list[Value], params: list[Value],
                 absorbable.add(i)
         elif op == "dot":
             i = _lower_dot(ir, args)
-        elif op in _UNARY:
+        else:  # every other op runs element-wise with its rule from ops.RULES
+            try:
+                rule = ops.rule(op)
+            except KeyError:
+                raise ValueError(f"compile: op '{op}' of {v!r} has no rule") from None
+            if rule.arity == ops.NARY:
+                raise ValueError(f"compile: the n-ary op '{op}' of {v!r} has no tape rule")
             i = ir.add(op, args)
-        elif op in _BINARY:
-            i = ir.add("powv" if op == "**" else op, args)
-        elif op.startswith("**"):
-            i = ir.add("pow", args, extra=float(op[2:]))
-        else:
-            raise ValueError(f"compile: op '{op}' of {v!r} has no tape rule")
         node_of[id(v)] = i
     return ir, node_of[id(root)], node_of
 
@@ -277,55 +274,6 @@ def _adder(slots: Sequence[int], reduce_batch: bool) -> Callable[[np.ndarray, np
 
 
 # --------------------------------------------------------------------------------------
-# Op rules on arrays: forward value and the local derivative, side by side
-# --------------------------------------------------------------------------------------
-
-
-def _sigmoid(a: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(a))  # the engine's stable form: 1/(1+e⁻ˣ) for x ≥ 0, eˣ/(1+eˣ) else
-    return np.where(a >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-# name: (forward(a) -> out, local(a, out) -> ∂out/∂a)
-_UNARY_RULES: dict[str, tuple[Callable, Callable]] = {
-    "neg": (np.negative, lambda a, o: -1.0),
-    "exp": (np.exp, lambda a, o: o),
-    "log": (np.log, lambda a, o: 1.0 / a),
-    "tanh": (np.tanh, lambda a, o: 1.0 - o * o),
-    "sigmoid": (_sigmoid, lambda a, o: o * (1.0 - o)),
-    "relu": (lambda a: np.maximum(a, 0.0), lambda a, o: a > 0.0),
-    "abs": (np.abs, lambda a, o: np.sign(a)),
-    "sqrt": (np.sqrt, lambda a, o: 0.5 / o),
-    "softplus": (
-        lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))),  # ln(1 + eˣ), stable
-        lambda a, o: _sigmoid(a),
-    ),
-    "sin": (np.sin, lambda a, o: np.cos(a)),
-    "cos": (np.cos, lambda a, o: -np.sin(a)),
-}
-
-
-def _pow_rule(k: float) -> tuple[Callable, Callable]:
-    """aᵏ and its derivative k·aᵏ⁻¹ (0 for k = 0, as the engine)."""
-    if k == 2.0:
-        return (lambda a: a * a), (lambda a, o: 2.0 * a)
-    if k == 1.0:
-        return (lambda a: a + 0.0), (lambda a, o: 1.0)
-    if k == 0.0:
-        return (lambda a: np.ones_like(a)), (lambda a, o: 0.0)
-    return (lambda a: np.power(a, k)), (lambda a, o: k * np.power(a, k - 1.0))
-
-
-# name: (forward(a, b) -> out, (∂out/∂a)(a, b, out), (∂out/∂b)(a, b, out))
-_BINARY_RULES: dict[str, tuple[Callable, Callable, Callable]] = {
-    "-": (np.subtract, lambda a, b, o: 1.0, lambda a, b, o: -1.0),
-    "*": (np.multiply, lambda a, b, o: b, lambda a, b, o: a),
-    "/": (np.divide, lambda a, b, o: 1.0 / b, lambda a, b, o: -o / b),
-    "powv": (np.power, lambda a, b, o: b * np.power(a, b - 1.0), lambda a, b, o: o * np.log(a)),
-}
-
-
-# --------------------------------------------------------------------------------------
 # Instructions: one per group of same-op nodes; forward(V, U) and backward(V, U, DV, DU)
 # --------------------------------------------------------------------------------------
 # V (n_v, B): batch-varying slots (inputs and what depends on them); U (n_u, 1): parameters,
@@ -346,37 +294,39 @@ def _operand(nodes: list[int], slot, varying) -> tuple[bool, slice | np.ndarray,
 
 
 def _make_elementwise(op, extra, arg_lists, out, out_vy, slot, varying, wants) -> _Instr:
-    ins = _Instr(op if op != "pow" else f"**{extra:g}", len(arg_lists[0]), out_vy, out)
+    """A group of same-op nodes: the op's value and partials from ops.RULES, on arrays."""
+    ins = _Instr(op, len(arg_lists[0]), out_vy, out)
     operands = [_operand(a, slot, varying) for a in arg_lists]
     adders = [_adder(s, reduce_batch=out_vy and not vy) if any(wants[n] for n in nodes)
               else _skip for (vy, _, s), nodes in zip(operands, arg_lists)]
+    rule, m = ops.rule(op), ops.arrays()
+    fwd, partials = rule.forward, rule.partials
     if len(operands) == 1:
         (avy, ai, _), = operands
         add_a, = adders
-        fwd, local = _pow_rule(extra) if op == "pow" else _UNARY_RULES[op]
+        local, = partials
 
         def forward(V, U):
             A = V if avy else U
-            (V if out_vy else U)[out] = fwd(A[ai])
+            (V if out_vy else U)[out] = fwd(m, A[ai])
 
         def backward(V, U, DV, DU):
             A = V if avy else U
             g = (DV if out_vy else DU)[out]
-            add_a(DV if avy else DU, g * local(A[ai], (V if out_vy else U)[out]))
+            add_a(DV if avy else DU, g * local(m, A[ai], (V if out_vy else U)[out]))
     else:
-        (avy, ai, _), (bvy, bi, _) = operands
-        add_a, add_b = adders
-        fwd, local_a, local_b = _BINARY_RULES[op]
+        spaces = [(vy, i) for vy, i, _ in operands]
+        todo = [(k, add) for k, add in enumerate(adders) if add is not _skip]
 
         def forward(V, U):
-            (V if out_vy else U)[out] = fwd((V if avy else U)[ai], (V if bvy else U)[bi])
+            (V if out_vy else U)[out] = fwd(m, *[(V if vy else U)[i] for vy, i in spaces])
 
         def backward(V, U, DV, DU):
-            a, b = (V if avy else U)[ai], (V if bvy else U)[bi]
+            args = [(V if vy else U)[i] for vy, i in spaces]
             g = (DV if out_vy else DU)[out]
             o = (V if out_vy else U)[out]
-            add_a(DV if avy else DU, g * local_a(a, b, o))
-            add_b(DV if bvy else DU, g * local_b(a, b, o))
+            for k, add in todo:
+                add(DV if spaces[k][0] else DU, g * partials[k](m, *args, o))
     ins.forward, ins.backward = forward, backward
     return ins
 

@@ -149,8 +149,8 @@ DOMAIN_ERRORS = [
     ("1 / x", {"x": 0.0}, "division by zero"),
     ("exp(x)", {"x": 1000.0}, "exp overflows"),
     ("9**9**9", {}, "** overflows"),
-    ("x ** 0.5", {"x": -2.0}, "not a real number"),
-    ("x ** y", {"x": -2.0, "y": 0.5}, "positive base"),
+    ("x ** 0.5", {"x": -2.0}, "**0.5: undefined at x=-2.0"),
+    ("x ** y", {"x": -2.0, "y": 0.5}, "**: undefined at a=-2.0, b=0.5"),
 ]
 
 
