@@ -371,9 +371,9 @@ def _inside_unit(x: float) -> bool:
 
 # name, forward(m, x), ∂out/∂x (m, x, out), formula, its text, domain, domain text, pole
 _unary("neg", lambda m, x: -x, lambda m, x, o: -1.0, "−x", "−1")
-_unary("exp", lambda m, x: m.exp(x), lambda m, x, o: o, "eˣ", "eˣ")
-_unary("exp2", lambda m, x: m.pow(2.0, x), lambda m, x, o: o * math.log(2.0), "2ˣ", "2ˣ·ln 2")
-_unary("expm1", lambda m, x: m.expm1(x), lambda m, x, o: o + 1.0, "eˣ − 1", "eˣ")
+_unary("exp", lambda m, x: m.exp(x), lambda m, x, o: o, "exp(x)", "exp(x)")
+_unary("exp2", lambda m, x: m.pow(2.0, x), lambda m, x, o: o * math.log(2.0), "2^x", "2^x·ln 2")
+_unary("expm1", lambda m, x: m.expm1(x), lambda m, x, o: o + 1.0, "exp(x) − 1", "exp(x)")
 _unary("log", lambda m, x: m.log(x), lambda m, x, o: 1.0 / x, "ln(x)", "1/x", _pos, "x > 0")
 _unary("log2", lambda m, x: m.log2(x), lambda m, x, o: 1.0 / (x * math.log(2.0)),
        "log₂(x)", "1/(x·ln 2)", _pos, "x > 0")
@@ -385,9 +385,9 @@ _unary("sqrt", lambda m, x: m.sqrt(x), lambda m, x, o: 0.5 / o, "√x", "1/(2√
        "x > 0 (at 0 the slope 1/(2√x) is infinite)")
 _unary("tanh", lambda m, x: m.tanh(x), lambda m, x, o: 1.0 - o * o, "tanh(x)", "1 − tanh²(x)")
 _unary("sigmoid", lambda m, x: m.sigmoid(x), lambda m, x, o: o * (1.0 - o),
-       "σ(x) = 1/(1 + e⁻ˣ)", "σ(x)(1 − σ(x))")
+       "σ(x)", "σ(x)(1 − σ(x))")
 _unary("softplus", lambda m, x: m.softplus(x), lambda m, x, o: m.sigmoid(x),
-       "ln(1 + eˣ)", "σ(x)")
+       "ln(1 + exp(x))", "σ(x)")
 _unary("relu", lambda m, x: m.relu(x), lambda m, x, o: m.step(x), "max(0, x)",
        "1 if x > 0 else 0", convention="relu′(0) = 0")
 _unary("abs", lambda m, x: m.abs(x), lambda m, x, o: m.sign(x), "|x|", "sign(x)",
@@ -439,8 +439,8 @@ def _powv_domain(a: float, b: float) -> bool:
 
 
 _binary("**", lambda m, a, b: m.pow(a, b), lambda m, a, b, o: b * m.pow(a, b - 1.0),
-        lambda m, a, b, o: m.xlogy(o, a), "aᵇ", "b·aᵇ⁻¹", "aᵇ·ln(a)", _powv_domain,
-        "a > 0, or a = 0 with b ≥ 1 (there ∂/∂b = lim aᵇ·ln a = 0)",
+        lambda m, a, b, o: m.xlogy(o, a), "a^b", "b·a^(b − 1)", "a^b·ln(a)", _powv_domain,
+        "a > 0, or a = 0 with b ≥ 1 (there ∂/∂b = lim a^b·ln a = 0)",
         lambda a, b: a == 0.0 and b < 1.0,
         convention="0 ** b for b ≥ 1: the value 0 and ∂/∂b = 0 (the limit of aᵇ·ln a)")
 _binary("maximum", lambda m, a, b: m.maximum(a, b), lambda m, a, b, o: m.above(a, b),
@@ -520,7 +520,7 @@ def rpow_op(c: float) -> Op:
     """``c ** x`` for a constant base c ≥ 0: ∂/∂x = cˣ·ln c, and 0 when c = 0 (x > 0)."""
     return Op(
         f"{short(c)}**", 1, lambda m, x: m.pow(c, x), (lambda m, x, o: m.xlogy(o, c),),
-        f"{short(c)}ˣ", (f"{short(c)}ˣ·ln {short(c)}",),
+        f"{short(c)}^x", (f"{short(c)}^x·ln {short(c)}",),
         domain=lambda x: c > 0.0 or (c == 0.0 and x > 0.0),
         domain_text="c > 0, or c = 0 with x > 0 (0ˣ = 0 and its slope lim cˣ·ln c = 0)",
         pole=lambda x: c == 0.0 and x <= 0.0,
@@ -590,12 +590,14 @@ def op_formula(v: Value) -> str:
     return rule(v.op).formula
 
 
-def partial_formulas(v: Value) -> tuple[str, ...]:
+def partial_formulas(v: Value, names: Sequence[str] | None = None) -> tuple[str, ...]:
     """For each parent of ``v``, in order, the text of ``∂v/∂parent`` (empty for a leaf).
 
-    The texts use :func:`symbols` for the inputs: ``x`` for a one-input op, ``a`` and ``b``
-    for two inputs, ``w₁…wₙ, x₁…xₙ, b`` for ``dot``.  Each is the right-hand side only:
-    for ``v = a*b`` the result is ``("b", "a")``, read "∂v/∂a = b, ∂v/∂b = a".
+    Each text is the right-hand side only, written over :func:`symbols`: ``x`` for a
+    one-input op, ``a`` and ``b`` for two inputs, ``w₁…wₙ, x₁…xₙ, b`` for ``dot``.  For
+    ``v = a*b`` the result is ``("b", "a")``, read "∂v/∂a = b, ∂v/∂b = a".  With ``names``
+    (one per parent, in order) each symbol is replaced by its parent's name, put in
+    parentheses when it is a compound expression (``x·w + b``) not already bracketed.
 
     >>> from micrograd_like import Value, dot
     >>> a, b = Value(2.0), Value(3.0)
@@ -603,6 +605,8 @@ def partial_formulas(v: Value) -> tuple[str, ...]:
     (('b', 'a'), ('1 − tanh²(x)',), ('3·x²',))
     >>> partial_formulas(dot([a, b], [1.0, 2.0], bias=0.5))
     ('x₁', 'x₂', 'w₁', 'w₂', '1')
+    >>> partial_formulas(a / b, names=["u", "x·w + b"])
+    ('1/(x·w + b)', '−u/(x·w + b)²')
     """
     if not v.op:
         return ()
@@ -610,11 +614,41 @@ def partial_formulas(v: Value) -> tuple[str, ...]:
     n = len(v.parents)
     if op.name == "dot":
         k = n // 2
-        return (*(f"x{_sub(i)}" for i in range(1, k + 1)),
-                *(f"w{_sub(i)}" for i in range(1, k + 1)), *(("1",) if n % 2 else ()))
-    if op.arity == NARY:
-        return op.partial_text * n
-    return op.partial_text
+        texts: tuple[str, ...] = (*(f"x{_sub(i)}" for i in range(1, k + 1)),
+                                  *(f"w{_sub(i)}" for i in range(1, k + 1)),
+                                  *(("1",) if n % 2 else ()))
+    elif op.arity == NARY:
+        texts = op.partial_text * n
+    else:
+        texts = op.partial_text
+    if names is None:
+        return texts
+    names = list(names)
+    if len(names) != n:
+        raise ValueError(f"partial_formulas: {n} parents but {len(names)} names")
+    return tuple(_substitute(t, dict(zip(symbols(op, n), names))) for t in texts)
+
+
+_SYMBOL_CHARS = "A-Za-z0-9_₀-₉"
+
+
+def _substitute(text: str, names: dict[str, str]) -> str:
+    """Replace each whole-word symbol in ``text`` by its name, bracketing compound names."""
+    if not names:
+        return text
+    pattern = re.compile(
+        rf"(?<![{_SYMBOL_CHARS}])("
+        + "|".join(re.escape(s) for s in sorted(names, key=len, reverse=True))
+        + rf")(?![{_SYMBOL_CHARS}])")
+
+    def replace(match: re.Match[str]) -> str:
+        name = names[match.group(1)]
+        simple = re.fullmatch(r"[\w.′]+", name) or (name[:1] == "(" and name[-1:] == ")")
+        s, e = match.start(), match.end()
+        inside = text[s - 1:s] == "(" and text[e:e + 1] == ")"
+        return name if simple or inside else f"({name})"
+
+    return pattern.sub(replace, text)
 
 
 def function_names(arity: int | None = None) -> tuple[str, ...]:
