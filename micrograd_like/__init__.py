@@ -25,6 +25,8 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 import importlib
+import sys
+import types
 from typing import Any
 
 from micrograd_like import ops
@@ -50,7 +52,6 @@ _LAZY = {
     "DataDependenceError": ("micrograd_like.tape", "DataDependenceError"),
     "draw_dot": ("micrograd_like.viz", "draw_dot"),
     "backward_frames": ("micrograd_like.viz", "backward_frames"),
-    "explore": ("micrograd_like.explore", "explore"),
 }
 
 __all__ = [
@@ -91,4 +92,26 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY) | set(ops.function_names()))
+    return sorted(set(globals()) | set(_LAZY) | set(ops.function_names()) | {"explore"})
+
+
+class _Package(types.ModuleType):
+    """The package's ``explore`` is the function, loaded on first use.
+
+    Importing the submodule ``micrograd_like.explore`` binds the package attribute of that
+    name to the submodule; the property keeps it the function (as an eager
+    ``from micrograd_like.explore import explore`` would), without importing graphviz early.
+    """
+
+    @property
+    def explore(self) -> Any:
+        from micrograd_like.explore import explore
+
+        return explore
+
+    @explore.setter
+    def explore(self, value: Any) -> None:  # the import system binding the submodule
+        pass
+
+
+sys.modules[__name__].__class__ = _Package
