@@ -4,9 +4,10 @@ The text is parsed with Python's :mod:`ast` and checked against a whitelist befo
 is computed; nothing is ever passed to ``eval`` or ``exec``.  Allowed:
 
 * numbers (``2``, ``0.5``, ``1e-3``), variable names (``x``, ``w1``),
-* ``+ - * / **`` and unary ``-`` / ``+``, parentheses,
-* calls of the engine's functions with one argument: ``exp log tanh sigmoid relu abs
-  sqrt softplus sin cos``.
+* ``+ - * / **`` and unary ``-`` / ``+``, parentheses, ``% c`` with a number ``c``,
+* calls of the engine's functions, each with as many arguments as its op takes: the
+  names :func:`functions` lists, read from :data:`micrograd_like.ops.RULES` (``exp``,
+  ``tanh``, ``maximum(a, b)``, ..., and ops added with ``define_op``).
 
 Everything else (attributes, subscripts, lambdas, comprehensions, keyword or starred
 arguments, strings, comparisons, other calls, ...) raises :class:`ExpressionError` with a
@@ -28,15 +29,22 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from micrograd_like import ops
 from micrograd_like.engine import Value
 
-__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "Expression", "ExpressionError", "parse"]
+__all__ = ["MAX_DEPTH", "MAX_LENGTH", "Expression", "ExpressionError", "functions", "parse"]
 
-FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    name: getattr(Value, name)
-    for name in ("exp", "log", "tanh", "sigmoid", "relu", "abs", "sqrt", "softplus", "sin", "cos")
-}
-"""The functions an expression may call, each the engine op of that name."""
+
+def functions() -> dict[str, int]:
+    """The functions an expression may call, with their number of arguments: every op of
+    :data:`micrograd_like.ops.RULES` that has a function name (read at each call, so ops
+    added with ``define_op`` are included).
+
+    >>> functions()["tanh"], functions()["maximum"]
+    (1, 2)
+    """
+    return {name: ops.rule(name).arity for name in ops.function_names()}
+
 
 MAX_LENGTH = 1000
 """Longest expression accepted, in characters."""
@@ -50,7 +58,11 @@ _OPERATOR_NAMES = {
     ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
     ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^", ast.Not: "not", ast.Invert: "~",
 }  # fmt: skip
-_ALLOWED = "numbers, names, + - * / **, unary -, and calls of " + ", ".join(FUNCTIONS)
+
+
+def _allowed() -> str:
+    return "numbers, names, + - * / **, % number, unary -, and calls of " + ", ".join(
+        functions())
 
 
 class ExpressionError(ValueError):
@@ -148,10 +160,13 @@ def _check(tree: ast.Expression) -> tuple[str, ...]:
         if isinstance(node, ast.Constant):
             _check_number(node)
         elif isinstance(node, ast.Name):
-            if node.id in FUNCTIONS:
+            if node.id in functions():
                 raise _not_allowed(f"the function name {node.id!r} without a call", node, hint="")
             names.setdefault(node.id, None)
         elif isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Mod) and _constant_exponent(node.right) is not None:
+                stack.append((node.left, depth + 1))  # x % c: c is a number, not a Value
+                continue
             if type(node.op) not in _BINARY:
                 raise _not_allowed(f"the operator '{_OPERATOR_NAMES[type(node.op)]}'", node)
             stack.append((node.right, depth + 1))
@@ -161,7 +176,7 @@ def _check(tree: ast.Expression) -> tuple[str, ...]:
                 raise _not_allowed(f"the operator '{_OPERATOR_NAMES[type(node.op)]}'", node)
             stack.append((node.operand, depth + 1))
         elif isinstance(node, ast.Call):
-            stack.append((_check_call(node), depth + 1))
+            stack.extend((arg, depth + 1) for arg in reversed(_check_call(node)))
         else:
             raise _not_allowed(_describe(node), node)
     return tuple(names)
@@ -179,11 +194,12 @@ def _check_number(node: ast.Constant) -> None:
         raise _not_allowed("a number that overflows to infinity", node, hint="")
 
 
-def _check_call(node: ast.Call) -> ast.AST:
+def _check_call(node: ast.Call) -> list[ast.expr]:
     func = node.func
     if not isinstance(func, ast.Name):
         raise _not_allowed(_describe(func), func)
-    if func.id not in FUNCTIONS:
+    arity = functions().get(func.id)
+    if arity is None:
         raise _not_allowed(f"a call of {func.id!r}", node)
     if node.keywords:
         kw = node.keywords[0]
@@ -192,11 +208,11 @@ def _check_call(node: ast.Call) -> ast.AST:
     for arg in node.args:
         if isinstance(arg, ast.Starred):
             raise _not_allowed("a starred argument", arg)
-    if len(node.args) != 1:
+    if len(node.args) != arity:
         raise _not_allowed(
-            f"calling {func.id}() with {len(node.args)} arguments (it takes one)", node, hint=""
-        )
-    return node.args[0]
+            f"calling {func.id}() with {len(node.args)} arguments (it takes {arity})", node,
+            hint="")
+    return node.args
 
 
 _DESCRIPTIONS: dict[type, str] = {
@@ -238,7 +254,9 @@ def _describe(node: ast.AST) -> str:
     return _DESCRIPTIONS.get(type(node), type(node).__name__)
 
 
-def _not_allowed(what: str, node: ast.AST, hint: str = _ALLOWED) -> ExpressionError:
+def _not_allowed(what: str, node: ast.AST, hint: str | None = None) -> ExpressionError:
+    if hint is None:
+        hint = _allowed()
     col = getattr(node, "col_offset", None)
     where = f" (column {col + 1})" if col is not None else ""
     tail = f"; allowed: {hint}" if hint else ""
@@ -266,9 +284,9 @@ def _operands(node: ast.AST) -> list[ast.AST]:
     if isinstance(node, ast.UnaryOp):
         return [node.operand]
     if isinstance(node, ast.Call):
-        return [node.args[0]]
+        return list(node.args)
     if isinstance(node, ast.BinOp):
-        if isinstance(node.op, ast.Pow) and _constant_exponent(node.right) is not None:
+        if isinstance(node.op, (ast.Pow, ast.Mod)) and _constant_exponent(node.right) is not None:
             return [node.left]
         return [node.left, node.right]
     return []
@@ -291,11 +309,16 @@ def _evaluate(root: ast.AST, leaves: Mapping[str, Value]) -> Value:
             operand = results.pop()
             results.append(-operand if isinstance(node.op, ast.USub) else operand)
         elif isinstance(node, ast.Call):
-            results.append(FUNCTIONS[node.func.id](results.pop()))  # type: ignore[attr-defined]
+            k = len(node.args)
+            args = results[len(results) - k:]
+            del results[len(results) - k:]
+            results.append(ops.function(node.func.id)(*args))  # type: ignore[attr-defined]
         elif isinstance(node, ast.BinOp):
-            n = _constant_exponent(node.right) if isinstance(node.op, ast.Pow) else None
-            if n is not None:  # x ** 2: the engine's **n op, the exponent a plain number
-                results.append(results.pop() ** n)
+            n = (_constant_exponent(node.right) if isinstance(node.op, (ast.Pow, ast.Mod))
+                 else None)
+            if n is not None:  # x ** 2, x % 3: the engine's **n / %n op, n a plain number
+                x = results.pop()
+                results.append(x ** n if isinstance(node.op, ast.Pow) else x % n)
                 continue
             right = results.pop()
             left = results.pop()

@@ -38,6 +38,7 @@ from typing import Any
 
 import graphviz
 
+from micrograd_like import ops
 from micrograd_like.annotation import annotation_of, text_of
 from micrograd_like.engine import Value, backward_steps, topological_order
 from micrograd_like.files import write_atomic
@@ -486,6 +487,22 @@ class NodeText:
     special_grad: bool
 
 
+def _local_texts(v: Value) -> tuple[str, ...]:
+    """∂v/∂p per parent as text from the op's rule, over the parents' labels where they
+    have one (else the rule's symbols: x; a, b; wₖ, xₖ)."""
+    symbols = ops.symbols(v)
+    names = [p.label or s for p, s in zip(v.parents, symbols)]
+    return ops.partial_formulas(v, names)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace("−", "-"))
+    except ValueError:
+        return False
+    return True
+
+
 def describe_nodes(root: Value, *, notation: str | None = None) -> dict[Value, NodeText]:
     """What every node of ``root``'s graph is called, with the meaning of its gradient.
 
@@ -699,6 +716,7 @@ class _Builder:
                 continue
             inside = self.collapsed and v in self.groups
             target = self.vid(v) if inside else self.vid(v) + "op"
+            local = _local_texts(v) if self.opts.show_local_grads and not inside else ()
             for i in range(0, len(e), 2):
                 p, d = e[i], e[i + 1]
                 source = self.vid(p)
@@ -709,8 +727,10 @@ class _Builder:
                     if (source, target) in seen:
                         continue
                     seen.add((source, target))
-                elif self.opts.show_local_grads:
-                    attrs["label"] = self.num(d)
+                elif self.opts.show_local_grads:  # ∂v/∂p: its formula (ops) = its number
+                    text = local[i // 2]
+                    attrs["label"] = (self.num(d) if _is_number(text)
+                                      else f"{text} = {self.num(d)}")
                     attrs["fontsize"] = "9"
                 if (p in self.path and v in self.path) or v is self.current:
                     attrs.update(color=_PATH_COLOUR, penwidth="2")

@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from micrograd_like import __version__, viz
+from micrograd_like import __version__, ops, viz
 from micrograd_like.explore import explore
 from micrograd_like.expr import ExpressionError, parse
 
@@ -63,9 +64,11 @@ example:
   and draws the graph with data and grad in every box (format from the suffix:
   .svg .png .pdf need Graphviz's dot; .gv/.dot write DOT source).
 
-expressions: numbers, names, + - * / **, unary -, parentheses, and
-  exp log tanh sigmoid relu abs sqrt softplus sin cos (one argument each)
-"""
+expressions: numbers, names, + - * / **, % number, unary -, parentheses, and
+""" + "\n".join(textwrap.wrap(
+    ", ".join(f"{name}({', '.join(ops.symbols(ops.rule(name)))})"
+              for name in ops.function_names() if name != "neg"),
+    width=76, initial_indent="  ", subsequent_indent="  ")) + "\n"
 
 
 def _add_graph(subparsers: argparse._SubParsersAction) -> None:

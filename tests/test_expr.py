@@ -99,7 +99,7 @@ REFUSED = [
     ("None", "None"),
     ("1j", "complex"),
     ("x // 2", "operator '//'"),
-    ("x % 2", "operator '%'"),
+    ("x % y", "operator '%'"),  # % takes a number on its right only
     ("~x", "operator '~'"),
     ("not x", "operator 'not'"),
     ("x < y", "a comparison"),

@@ -98,8 +98,22 @@ def test_show_local_grads_labels_edges_into_ops_with_the_local_partial():
     x, w = Value(2.0, label="x"), Value(-3.0, label="w")
     src = draw_dot(x * w, show_local_grads=True).source
     # ∂(xw)/∂x = w = -3, ∂(xw)/∂w = x = 2; order: w (v0), x (v1), x*w (v2)
-    assert "v1 -> v2op [label=-3.0000" in src
-    assert "v0 -> v2op [label=2.0000" in src
+    assert 'v1 -> v2op [label="w = -3.0000"' in src
+    assert 'v0 -> v2op [label="x = 2.0000"' in src
+
+
+def test_show_local_grads_writes_the_rules_formula_beside_its_number():
+    x = Value(0.5, label="x")
+    y = x.tanh()
+    src = draw_dot(y, show_local_grads=True).source
+    d = 1 - math.tanh(0.5) ** 2  # tanh′(x) = 1 − tanh²(x)
+    assert f'v0 -> v1op [label="1 − tanh²(x) = {d:.4f}"' in src
+
+
+def test_show_local_grads_of_a_constant_partial_is_the_number_alone():
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    src = draw_dot(a + b, show_local_grads=True).source
+    assert src.count("[label=1.0000") == 2  # ∂(a + b)/∂a = ∂(a + b)/∂b = 1
 
 
 @pytest.mark.parametrize(
