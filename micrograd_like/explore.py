@@ -31,6 +31,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from micrograd_like import viz
+from micrograd_like import ops, viz
 from micrograd_like.engine import Value, backward_steps, topological_order
 from micrograd_like.files import write_atomic
 
@@ -292,29 +293,45 @@ def _names(order: list[Value], index: dict[Value, int], builder: Any) -> list[st
     return names
 
 
-_INFIX = {"+": " + ", "-": " − ", "*": "·", "/": "/", "**": "**"}
-
-
 def _op_text(v: Value, names: list[str], index: dict[Value, int]) -> str:
-    """``a·b``, ``tanh(n)``, ``x**2``, ``w₁·x₁ + b``: the op applied to its parents' names."""
+    """What ``v`` computes, over its parents' names: the op table's formula (``a·b``,
+    ``tanh(x)``, ``max(0, x)``) with each symbol replaced; ``dot`` and ``sum`` written out
+    term by term (``w₁·x₁ + w₂·x₂ + b``) instead of the table's ``Σₖ``."""
     ps = [names[index[p]] for p in v.parents]
-    if v.op in ("*", "/", "**") or v.op.startswith("**") or v.op == "neg":
-        ps = [_group(p) for p in ps]  # (a + b)·c: a sum inside a product keeps its brackets
-    elif v.op == "-":
-        ps = [ps[0], _group(ps[1])]
-    if v.op in _INFIX and len(ps) == 2:
-        return ps[0] + _INFIX[v.op] + ps[1]
-    if v.op.startswith("**"):
-        return f"{ps[0]}**{v.op[2:]}"
-    if v.op == "neg":
-        return f"−{ps[0]}"
     if v.op == "dot":
         n = len(ps) // 2
         terms = " + ".join(f"{_group(ps[k])}·{_group(ps[n + k])}" for k in range(n))
         return terms + (f" + {ps[-1]}" if len(ps) % 2 else "")
     if v.op == "sum":
         return " + ".join(ps)
-    return f"{v.op}({', '.join(ps)})"
+    # The table's own substitution finds the symbols; brackets are then placed by precedence,
+    # so that max(0, x·3 + 1) and a·b·c keep no brackets they do not need.
+    marks = [f"ζ{k}" for k in range(len(ps))]
+    text = ops._substitute(ops.op_formula(v), dict(zip(ops.symbols(v), marks)))
+    return re.sub(r"ζ(\d+)", lambda m: _operand(ps[int(m.group(1))], v.op, text, m), text)
+
+
+def _operand(name: str, op: str, text: str, at: re.Match[str]) -> str:
+    """``name`` as it stands at ``at`` in the formula ``text``, bracketed if it must be."""
+    top = _top_level(name)
+    if not top:  # a name or a bracketed group: one unit anywhere
+        return name
+    before, after = text[: at.start()].rstrip(), text[at.end():].lstrip()
+    if before.endswith(("(", ",")) and after.startswith((")", ",")):
+        return name  # a function's argument: tanh(x·w + b)
+    if op == "+" or (op == "*" and " " not in top):
+        return name  # a + b takes any terms; a product of products needs no brackets
+    return f"({name})"
+
+
+def _top_level(name: str) -> str:
+    """The characters of ``name`` outside its brackets that can bind (space, ·, /, ^, ²…)."""
+    out, depth = [], 0
+    for ch in name:
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and (ch in " ·/^*−-" or ch in "²³"):
+            out.append(ch)
+    return "".join(out)
 
 
 def _ref(name: str) -> str:
@@ -349,37 +366,6 @@ def _is_group(name: str) -> bool:
     return False
 
 
-def _partial_formulas(v: Value, names: list[str], index: dict[Value, int]) -> list[str]:
-    """The text of ∂v/∂p for each parent p (a local fallback until ops has the table)."""
-    ps = [names[index[p]] for p in v.parents]
-    out, op = names[index[v]], v.op
-    a = ps[0] if ps else ""
-    if op in ("+", "sum"):
-        return ["1"] * len(ps)
-    if op == "-":
-        return ["1", "−1"]
-    if op == "*":
-        return [ps[1], ps[0]]
-    if op == "/":
-        return [f"1/{ps[1]}", f"−{ps[0]}/{ps[1]}²"]
-    if op == "neg":
-        return ["−1"]
-    if op == "**":
-        return [f"{ps[1]}·{a}^({ps[1]}−1)", f"{a}^{ps[1]}·ln {a}"]
-    if op.startswith("**"):
-        return [f"{op[2:]}·{a}^({op[2:]}−1)"]
-    if op == "dot":
-        n = len(ps) // 2
-        return ps[n:2 * n] + ps[:n] + (["1"] if len(ps) % 2 else [])
-    unary = {
-        "exp": f"e^{a} = {out}", "log": f"1/{a}", "tanh": f"1 − {out}²",
-        "sigmoid": f"{out}·(1 − {out})", "relu": f"1 if {a} > 0 else 0",
-        "abs": f"sign({a})", "sqrt": f"1/(2·√{a})", "softplus": f"σ({a})",
-        "sin": f"cos {a}", "cos": f"−sin {a}",
-    }
-    return [unary.get(op, f"∂{out}/∂{a}")] * len(ps)
-
-
 # --------------------------------------------------------------------------------------
 # Serialising for the script
 # --------------------------------------------------------------------------------------
@@ -393,7 +379,7 @@ def _nodes(order: list[Value], index: dict[Value, int], names: list[str], grads:
             consumers[index[p]].append(index[v])
     nodes = []
     for i, v in enumerate(order):
-        formulas = _partial_formulas(v, names, index)
+        formulas = ops.partial_formulas(v, names=[names[index[p]] for p in v.parents])
         nodes.append({
             "name": names[i],
             "op": v.op,

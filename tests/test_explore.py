@@ -156,3 +156,27 @@ def test_collapsed_neurons_show_z_delta_and_a_of_each_neuron(graphviz_dot):
 def test_root_must_be_a_value():
     with pytest.raises(TypeError, match="root must be a Value, got float"):
         explore(1.5)
+
+
+def test_local_derivative_formulas_are_the_op_tables_over_the_parents_names(graphviz_dot):
+    from micrograd_like import ops
+
+    y = neuron()
+    nodes = explore(y)._payload["nodes"]
+    order = topological_order(y)
+    for v, node in zip(order, nodes):
+        names = [nodes[p["node"]]["name"] for p in node["parents"]]
+        assert [p["formula"] for p in node["parents"]] == list(
+            ops.partial_formulas(v, names=names))
+    assert nodes[-1]["parents"][0]["formula"] == "1 − tanh²(x·w + b)"
+
+
+@pytest.mark.parametrize(("build", "name"), [
+    (lambda x, y: (x * 3 + 1).relu(), "max(0, x·3 + 1)"),  # an argument needs no brackets
+    (lambda x, y: (x + y) * x, "(x + y)·x"),  # a sum inside a product keeps them
+    (lambda x, y: x * y * x, "x·y·x"),
+    (lambda x, y: x - (y + 1), "x − (y + 1)"),
+])
+def test_an_unnamed_node_is_named_by_what_it_computes(graphviz_dot, build, name):
+    v = build(Value(2.0, label="x"), Value(3.0, label="y"))
+    assert explore(v)._payload["nodes"][-1]["name"] == name

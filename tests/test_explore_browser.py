@@ -160,7 +160,8 @@ def test_focusing_a_box_shows_its_op_parents_and_local_derivatives(browser, tmp_
         f"document.querySelector('[data-grad-of=\"{last}\"]').parentNode.focus()")
     detail = browser.find_element("css selector", ".mgl-detail").text
     assert "tanh" in detail
-    assert "1 − y²" in detail and "0.5000" in detail  # ∂y/∂n = 1 − tanh²n = 1/2
+    assert "1 − tanh²(x·w + b)" in detail  # ops' formula, over the parent's name
+    assert "0.5000" in detail  # ∂y/∂n = 1 − tanh²n = 1/2 here
     focused = browser.execute_script("return document.activeElement.getAttribute('class')")
     assert "node" in focused
 
