@@ -18,13 +18,14 @@ from __future__ import annotations
 import html
 import numbers
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from micrograd_like import Value
 from nn import analytic, losses
+from nn import notation as nt
 
 __all__ = ["DeltaReport", "LayerDeltas", "compare_deltas"]
 
@@ -77,21 +78,36 @@ class LayerDeltas:
         return float(np.max(np.abs(self.scalar_nabla_w - self.analytic_nabla_w)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class DeltaReport:
     """What :func:`compare_deltas` found: one :class:`LayerDeltas` per layer of neurons.
 
-    ``print(report)`` shows a fixed-width table; in a notebook the report renders as HTML.
+    As a notebook cell's last expression it renders as an HTML table; ``print(report)`` and
+    ``repr(report)`` give the same table as text.  Layers and errors are named in
+    ``notation`` (:mod:`nn.notation`: Nielsen's δ²₁ or zero-based δ[0][0]).
+    :meth:`explain` writes out BP1–BP4 with this example's numbers.
     """
 
     cost: str
     loss: float
     layers: list[LayerDeltas]
+    notation: str = nt.DEFAULT
+    # the example and network, for explain(): x, target, (weights, biases), activations
+    example: tuple[Any, ...] = field(default=(), compare=False)
 
     @property
     def max_abs_diff(self) -> float:
         """The largest absolute difference anywhere, for δ, ∂C/∂b and ∂C/∂w."""
         return max(max(r.max_delta_diff, r.max_bias_diff, r.max_weight_diff) for r in self.layers)
+
+    def _layer(self, r: LayerDeltas) -> int:
+        return nt.layer_number(r.layer, self.notation)
+
+    def _footnote(self) -> str:
+        if self.notation == "nielsen":
+            return ("Nielsen's numbering: the input is layer 1, so layer 2 is mlp.layers[0]; "
+                    "neurons count from 1")
+        return "zero-based: layer l is mlp.layers[l] (Nielsen's layer l + 2); neurons from 0"
 
     def __str__(self) -> str:
         lines = [
@@ -102,18 +118,21 @@ class DeltaReport:
         ]
         for r in self.layers:
             lines.append(
-                f"{r.layer:>5}  {r.neurons:>7}  {r.activation:<10}  {r.max_delta_diff:>9.2e}  "
-                f"{r.max_bias_diff:>11.2e}  {r.max_weight_diff:>11.2e}"
+                f"{self._layer(r):>5}  {r.neurons:>7}  {r.activation:<10}  "
+                f"{r.max_delta_diff:>9.2e}  {r.max_bias_diff:>11.2e}  {r.max_weight_diff:>11.2e}"
             )
         small = [r for r in self.layers if r.neurons <= SMALL_LAYER]
         if small:
             lines.append("")
-            lines.append(f"{'layer':>5}  {'j':>3}  {'δ engine':>22}  {'δ equations':>22}")
+            lines.append(f"{'δ':>8}  {'engine (z.grad)':>22}  {'equations (BP1, BP2)':>22}")
             for r in small:
                 for j, (s, a) in enumerate(zip(r.scalar_delta, r.analytic_delta)):
-                    lines.append(f"{r.layer:>5}  {j:>3}  {s:>+22.15e}  {a:>+22.15e}")
-        lines.append("(layer l is mlp.layers[l], Nielsen's layer l + 2; the input is his layer 1)")
+                    name = nt.delta(r.layer, j, self.notation)
+                    lines.append(f"{name:>8}  {s:>+22.15e}  {a:>+22.15e}")
+        lines.append(f"({self._footnote()})")
         return "\n".join(lines)
+
+    __repr__ = __str__
 
     def _repr_html_(self) -> str:
         e = html.escape
@@ -122,29 +141,112 @@ class DeltaReport:
             f"C = {self.loss:.10g}, max |Δ| = {self.max_abs_diff:.2e}</p>"
         )
         rows = "".join(
-            f"<tr><td>{r.layer}</td><td>{r.neurons}</td><td>{e(r.activation)}</td>"
+            f"<tr><td>{self._layer(r)}</td><td>{r.neurons}</td><td>{e(r.activation)}</td>"
             f"<td>{r.max_delta_diff:.2e}</td><td>{r.max_bias_diff:.2e}</td>"
-            f"<td>{r.max_weight_diff:.2e}</td><td>{_html_deltas(r)}</td></tr>"
+            f"<td>{r.max_weight_diff:.2e}</td><td>{_html_deltas(r, self.notation)}</td></tr>"
             for r in self.layers
         )
         table = (
             "<table><thead><tr><th>layer</th><th>neurons</th><th>activation</th>"
             "<th>max|Δδ|</th><th>max|Δ∂C/∂b|</th><th>max|Δ∂C/∂w|</th>"
-            "<th>δ engine / δ equations</th></tr></thead>"
+            "<th>δ: engine / equations</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
         )
-        foot = "<p><small>layer l is mlp.layers[l], Nielsen's layer l + 2.</small></p>"
+        foot = f"<p><small>{e(self._footnote())}.</small></p>"
         return head + table + foot
 
+    def explain(self) -> str:
+        """BP1–BP4 written out with this example's numbers, each next to the engine's.
 
-def _html_deltas(r: LayerDeltas) -> str:
+        Every number on the right of an ``=`` is computed from the equations (numpy, in
+        :mod:`nn.analytic`); ``[engine …]`` is what ``backward()`` left on the graph.
+        """
+        if not self.example:
+            raise ValueError("explain: this report was not made by compare_deltas")
+        return _explain(self)
+
+
+def _html_deltas(r: LayerDeltas, notation: str) -> str:
     if r.neurons > SMALL_LAYER:
         return f"<i>{r.neurons} neurons</i>"
-    pairs = "<br>".join(
+    return "<br>".join(
+        f"{html.escape(nt.delta(r.layer, j, notation))}: "
         f"<code>{s:+.12e}</code> / <code>{a:+.12e}</code>"
-        for s, a in zip(r.scalar_delta, r.analytic_delta)
+        for j, (s, a) in enumerate(zip(r.scalar_delta, r.analytic_delta))
     )
-    return pairs
+
+
+# --------------------------------------------------------------------------------------
+# BP1–BP4 with numbers
+# --------------------------------------------------------------------------------------
+
+_MAX_TERMS = 4  # sums with more terms are shown by their value only
+_MAX_WEIGHTS = 6  # BP4 lines per layer
+
+
+def _explain(report: DeltaReport) -> str:
+    x, target, weights, biases, activation, output_activation = report.example
+    n = report.notation
+    zs, acts = analytic.forward(weights, biases, x, activation, output_activation)
+    nabla_a = analytic.cost_derivative(report.cost, acts[-1], target)
+    L = len(weights)
+
+    def act_name(layer: int, k: int) -> str:  # a of mlp.layers[layer - 1]; layer 0 is x
+        return nt.x(k, n) if layer == 0 else nt.a(layer - 1, k, n)
+
+    def sigma(layer: int) -> str:
+        return output_activation if layer == L - 1 else activation
+
+    lines = [f"Backpropagation for this example, cost {report.cost}, C = {report.loss:.6g}",
+             f"({report._footnote()})", "",
+             "BP1  δᴸ = ∇ₐC ⊙ σ′(zᴸ)   (the output layer)"]
+    out = report.layers[-1]
+    for j in range(len(zs[-1])):
+        sp = float(analytic.activation_prime(sigma(L - 1), zs[-1])[j])
+        lines.append(
+            f"     {nt.delta(L - 1, j, n)} = ∂C/∂{nt.a(L - 1, j, n)} · {sigma(L - 1)}′"
+            f"({nt.z(L - 1, j, n)}) = {nabla_a[j]:.6g} · {sp:.6g} = "
+            f"{out.analytic_delta[j]:.6g}   [engine {out.scalar_delta[j]:.6g}]")
+    if L > 1:
+        lines += ["", "BP2  δˡ = ((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ′(zˡ)   (each hidden layer, from the next)"]
+    for layer in range(L - 2, -1, -1):
+        r, nxt = report.layers[layer], report.layers[layer + 1]
+        w_next = weights[layer + 1]
+        sp_all = analytic.activation_prime(sigma(layer), zs[layer])
+        for j in range(len(zs[layer])):
+            terms = [f"{nt.w(layer + 1, i, j, n)}·{nt.delta(layer + 1, i, n)}"
+                     for i in range(w_next.shape[0])]
+            total = float(w_next[:, j] @ nxt.analytic_delta)
+            shown = " + ".join(terms) if len(terms) <= _MAX_TERMS else (
+                f"{terms[0]} + … + {terms[-1]}")
+            lines.append(
+                f"     {nt.delta(layer, j, n)} = ({shown}) · {sigma(layer)}′"
+                f"({nt.z(layer, j, n)}) = {total:.6g} · {float(sp_all[j]):.6g} = "
+                f"{r.analytic_delta[j]:.6g}   [engine {r.scalar_delta[j]:.6g}]")
+    lines += ["", "BP3  ∂C/∂bˡⱼ = δˡⱼ"]
+    for r in report.layers:
+        for j in range(r.neurons):
+            lines.append(f"     ∂C/∂{nt.b(r.layer, j, n)} = {nt.delta(r.layer, j, n)} = "
+                         f"{r.analytic_nabla_b[j]:.6g}   [engine {r.scalar_nabla_b[j]:.6g}]")
+    lines += ["", "BP4  ∂C/∂wˡⱼₖ = aˡ⁻¹ₖ δˡⱼ"]
+    for r in report.layers:
+        a_prev = acts[r.layer]
+        shown = 0
+        for j in range(r.neurons):
+            for k in range(len(a_prev)):
+                if shown == _MAX_WEIGHTS:
+                    continue
+                shown += 1
+                lines.append(
+                    f"     ∂C/∂{nt.w(r.layer, j, k, n)} = {act_name(r.layer, k)} · "
+                    f"{nt.delta(r.layer, j, n)} = {a_prev[k]:.6g} · "
+                    f"{r.analytic_delta[j]:.6g} = {r.analytic_nabla_w[j, k]:.6g}   "
+                    f"[engine {r.scalar_nabla_w[j, k]:.6g}]")
+        rest = r.neurons * len(a_prev) - shown
+        if rest > 0:
+            lines.append(f"     ... and {rest} more weights of layer "
+                         f"{nt.layer_number(r.layer, n)} (largest |Δ| {r.max_weight_diff:.2e})")
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------
@@ -217,7 +319,9 @@ def _targets(name: str, y: Any, n_out: int) -> Any:
     return [float(v) for v in t]
 
 
-def compare_deltas(mlp: Any, x: Any, y: Any, cost: str = "quadratic") -> DeltaReport:
+def compare_deltas(
+    mlp: Any, x: Any, y: Any, cost: str = "quadratic", *, notation: str = nt.DEFAULT
+) -> DeltaReport:
     """Run the engine and the equations on one example and compare δ, ∂C/∂b, ∂C/∂w per layer.
 
     Engine side: ``t = mlp.trace(x)``, Cₓ from ``nn.losses`` on ``t.outputs``,
@@ -233,11 +337,14 @@ def compare_deltas(mlp: Any, x: Any, y: Any, cost: str = "quadratic") -> DeltaRe
             "cross_entropy" ("xent"; needs a sigmoid output layer), a class index for
             "softmax_cross_entropy", a label ±1 for "hinge" (one output).
         cost: the cost's name.
+        notation: how the report names layers and errors: "nielsen" (default: layer 2 is
+            the first layer of neurons, δ²₁) or "zero-based" (``mlp.layers[0]``, δ[0][0]).
 
     Raises:
         ValueError: unknown cost, a cost that does not fit the output layer, wrong sizes.
         TypeError: x or y of the wrong type.
     """
+    nt.check(notation)
     activation, output_activation = _activations(mlp)
     n_out = len(mlp.layers[-1].neurons)
     name = _check_cost(cost, output_activation, n_out, y)
@@ -276,4 +383,6 @@ def compare_deltas(mlp: Any, x: Any, y: Any, cost: str = "quadratic") -> DeltaRe
     finally:
         for p, g in zip(params, saved):
             p.grad = g
-    return DeltaReport(cost=name, loss=loss.data, layers=layers)
+    example = (xs, target, weights, biases, activation, output_activation)
+    return DeltaReport(cost=name, loss=loss.data, layers=layers, notation=notation,
+                       example=example)

@@ -34,8 +34,9 @@ def test_deltas_prints_the_comparison_table_and_exits_0(capsys):
     code, out, err = run(capsys, "deltas", "--sizes", "2,3,1", "--seed", "0")
     assert (code, err) == (0, "")
     assert "δ = ∂C/∂z: engine vs BP1–BP4" in out
-    assert re.search(r"^\s+0\s+3\s+sigmoid\s", out, re.M)  # hidden layer: 3 sigmoid neurons
-    assert re.search(r"^\s+1\s+1\s+linear\s", out, re.M)  # output layer: 1 linear neuron
+    # Nielsen's numbering by default: the input is layer 1
+    assert re.search(r"^\s+2\s+3\s+sigmoid\s", out, re.M)  # hidden layer: 3 sigmoid neurons
+    assert re.search(r"^\s+3\s+1\s+linear\s", out, re.M)  # output layer: 1 linear neuron
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ The oracle is nn.analytic (numpy, BP1–BP4), which shares no code with the engi
 """
 
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -191,11 +192,45 @@ def report() -> DeltaReport:
 def test_report_str_has_a_row_per_layer_and_the_delta_values(report):
     text = str(report)
     assert "max|Δδ|" in text and "max|Δ∂C/∂w|" in text
-    for r in report.layers:
-        row = f"{r.layer:>5}  {r.neurons:>7}  {r.activation:<10}  {r.max_delta_diff:>9.2e}"
+    for r in report.layers:  # Nielsen's numbering: mlp.layers[l] is layer l + 2
+        row = f"{r.layer + 2:>5}  {r.neurons:>7}  {r.activation:<10}  {r.max_delta_diff:>9.2e}"
         assert row in text
         for s in r.scalar_delta:
             assert f"{s:+.15e}" in text
+
+
+def test_report_names_each_delta_in_nielsens_notation_by_default(report):
+    text = str(report)
+    d = report.layers[0].scalar_delta[1]  # mlp.layers[0], neuron 1: Nielsen's δ²₂
+    assert re.search(rf"^\s+δ²₂\s+{re.escape(f'{d:+.15e}')}", text, re.M)
+    assert "δ³₁" in text and "δ[0][1]" not in text
+
+
+def test_report_in_zero_based_notation_names_deltas_by_python_indices():
+    mlp = MLP(2, [3, 1], activation="sigmoid", seed=4)
+    text = str(compare_deltas(mlp, [0.5, -1.0], [0.25], notation="zero-based"))
+    assert "δ[0][1]" in text and "δ²₂" not in text
+
+
+def test_an_unknown_notation_is_refused_naming_the_choices():
+    with pytest.raises(ValueError, match=r"unknown notation 'euler'.*'nielsen', 'zero-based'"):
+        compare_deltas(MLP(2, [1]), [0.5, -1.0], [0.25], notation="euler")
+
+
+def test_report_repr_is_the_table_not_a_dataclass_dump(report):
+    assert repr(report) == str(report) and "LayerDeltas(" not in repr(report)
+
+
+def test_explain_writes_each_equation_with_numbers_that_hold(report):
+    text = report.explain()
+    for bp in ("BP1", "BP2", "BP3", "BP4"):
+        assert re.search(rf"^{bp}  ", text, re.M)
+    # BP1 for the linear output under the quadratic cost: δ³₁ = (a − y) · 1
+    out = report.layers[-1]
+    assert f"δ³₁ = ∂C/∂a³₁ · linear′(z³₁) = {out.analytic_delta[0]:.6g} · 1 = " in text
+    # BP4 for w²₁₂ = x₂ · δ²₁ with x₂ = −1
+    d = report.layers[0].analytic_delta[0]
+    assert f"∂C/∂w²₁₂ = x₂ · δ²₁ = -1 · {d:.6g} = {-d:.6g}" in text
 
 
 def test_report_html_is_a_table_with_the_layers_and_numbers(report):
