@@ -416,13 +416,17 @@ def _apply1(op: ops.Op, x: Value) -> Value:
     return _node(float(r), (x, float(d)), op.name)
 
 
-def apply(op: str | ops.Op, *args: Value) -> Value:
+def apply(op: str | ops.Op, *args: Operand) -> Value:
     """The node ``op(*args)``: its value and local partials as floats, from ops.RULES.
+
+    Numbers among ``args`` take part as constant leaves.
 
     >>> apply("maximum", Value(2.0), Value(3.0)).local_grads
     (0.0, 1.0)
     """
     rule = op if isinstance(op, ops.Op) else ops.rule(op)
+    if not all(type(a) is Value for a in args):  # numbers take part as constant leaves
+        args = tuple(_operand(a, rule.name) for a in args)
     if rule.arity == 1 and len(args) == 1:
         return _apply1(rule, args[0])
     if rule.arity != ops.NARY and len(args) != rule.arity:

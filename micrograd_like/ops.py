@@ -503,8 +503,10 @@ def pow_op(c: float) -> Op:
     integer = c.is_integer()
     return Op(
         f"**{short(c)}", 1, lambda m, x: m.pow(x, c), (part,), f"x{_power_text(c)}", (text,),
-        domain=lambda x: x > 0.0 or (x == 0.0 and (c == 0.0 or c >= 1.0)) or (x < 0.0 and integer),
-        domain_text="x > 0; x = 0 needs c = 0 or c ≥ 1; x < 0 needs an integer c",
+        domain=None if integer and (c == 0.0 or c >= 1.0) else (
+            lambda x: x > 0.0 or (x == 0.0 and (c == 0.0 or c >= 1.0)) or (x < 0.0 and integer)),
+        domain_text="every real x" if integer and (c == 0.0 or c >= 1.0) else
+        "x > 0; x = 0 needs c = 0 or c ≥ 1; x < 0 needs an integer c",
         pole=lambda x: x == 0.0 and (c < 0.0 or 0.0 < c < 1.0),
         convention="x ** 0 = 1 with slope 0, also at x = 0",
         doc="x ** c with a constant exponent c",
@@ -521,8 +523,9 @@ def rpow_op(c: float) -> Op:
     return Op(
         f"{short(c)}**", 1, lambda m, x: m.pow(c, x), (lambda m, x, o: m.xlogy(o, c),),
         f"{short(c)}^x", (f"{short(c)}^x·ln {short(c)}",),
-        domain=lambda x: c > 0.0 or (c == 0.0 and x > 0.0),
-        domain_text="c > 0, or c = 0 with x > 0 (0ˣ = 0 and its slope lim cˣ·ln c = 0)",
+        domain=None if c > 0.0 else lambda x: c == 0.0 and x > 0.0,
+        domain_text="every real x" if c > 0.0 else
+        "c > 0, or c = 0 with x > 0 (0^x = 0 and its slope lim c^x·ln c = 0)",
         pole=lambda x: c == 0.0 and x <= 0.0,
         convention="0 ** x = 0 for x > 0 with slope 0 (as autograd and PyTorch)",
         doc="c ** x with a constant base c",
@@ -533,7 +536,8 @@ def mod_op(c: float) -> Op:
     """``x % c`` for a constant c ≠ 0 (Python's sign rule): ∂/∂x = 1 (at the jumps too)."""
     return Op(
         f"%{short(c)}", 1, lambda m, x: m.mod(x, c), (lambda m, x, o: 1.0,),
-        f"x mod {short(c)}", ("1",), domain=lambda x: c != 0.0, domain_text="c ≠ 0",
+        f"x mod {short(c)}", ("1",), domain=None if c != 0.0 else lambda x: False,
+        domain_text="every real x" if c != 0.0 else "c ≠ 0",
         pole=lambda x: c == 0.0,
         convention="the slope is 1 everywhere, also at the jumps x = k·c (the sign of the "
         "result is that of c, as Python's %)",
