@@ -4,6 +4,7 @@
 function mglExplore(root) {
   "use strict";
   if (!root || root.getAttribute("data-ready")) return;
+  var started = performance.now();
   var D = JSON.parse(root.querySelector(".mgl-data").textContent);
   var svg = root.querySelector(".mgl-graph svg");
   var $ = function (sel) { return root.querySelector(sel); };
@@ -302,5 +303,7 @@ function mglExplore(root) {
     setMode("backward");
     go(0);
   }
+  // when the page became usable, in ms after navigation, and how long this script took
   root.setAttribute("data-ready", performance.now().toFixed(1));
+  root.setAttribute("data-script-ms", (performance.now() - started).toFixed(1));
 }

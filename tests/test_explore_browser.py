@@ -182,16 +182,18 @@ def test_console_has_no_error_and_the_page_requests_nothing(browser, tmp_path):
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
 
 
-def test_the_demo_network_at_one_point_opens_in_under_2_seconds(browser, tmp_path):
+@pytest.mark.parametrize("collapse", [None, "neurons"])
+def test_the_demo_network_at_one_point_opens_in_under_2_seconds(browser, tmp_path, collapse):
     mlp = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
     t = mlp.trace([0.5, -0.3])
     loss = nn.hinge([t.outputs], [1])
     order = topological_order(loss)
     assert len(order) > 400  # the whole graph: 337 parameters, z and a of 33 neurons, ...
-    open_page(browser, tmp_path, loss, "#step=end", collapse="neurons")
+    open_page(browser, tmp_path, loss, "#step=end", collapse=collapse)
     ready_ms = float(browser.execute_script(
         "return document.querySelector('.mgl-explore').getAttribute('data-ready')"))
-    print(f"demo network page ({len(order)} nodes) ready {ready_ms:.0f} ms after navigation")
+    print(f"demo network page ({len(order)} nodes, collapse={collapse}) ready {ready_ms:.0f} ms "
+          "after navigation")
     assert ready_ms < 2000
     log = visible_log(browser)
     assert len(log) == sum(len(v.parents) for v in order) + 1  # every edge, and the seed
