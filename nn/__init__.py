@@ -25,6 +25,7 @@ True
 from micrograd_like import __version__  # one distribution, one version
 from nn import datasets, io, losses, notation, optim
 from nn.deltas import DeltaReport, compare_deltas
+from nn.handover import to_torch
 from nn.losses import cross_entropy, hinge, l2, mark_cost, quadratic, softmax_cross_entropy
 from nn.module import ACTIVATIONS, MLP, Layer, Module, Neuron, Trace
 from nn.optim import SGD, Adam, Optimizer
@@ -70,4 +71,5 @@ __all__ = [
     "plots",
     "compare_deltas",
     "DeltaReport",
+    "to_torch",
 ]

@@ -16,10 +16,17 @@ are not a layer.  So ``mlp.layers[0]`` is Nielsen's layer 2 (his layer 1 is the 
 the wiki's layer k = 1.  Neuron j and input k are 0-based too: Nielsen's wˡⱼₖ is
 ``mlp.layers[l - 2].neurons[j - 1].w[k - 1]``.
 
-Initialisation (seedable, never Python's global random state): every weight is drawn from
-uniform(−1, 1), as in karpathy's micrograd, and every bias starts at 0.  Values are drawn
-layer by layer, neuron by neuron, weights in input order, from ``rng`` if given, else from
-``random.Random(seed)``.
+Initialisation (seedable, never Python's global random state), chosen by ``init``:
+
+* ``"uniform"`` (default): every weight from uniform(−1, 1), as in karpathy's micrograd, and
+  every bias 0;
+* ``"gaussian"``: weights and biases from N(0, 1), Nielsen's chapter 1;
+* ``"scaled_gaussian"``: weights from N(0, 1/n_in) (standard deviation 1/√n_in, n_in the
+  neuron's inputs) and biases from N(0, 1), Nielsen's chapter 3, so that z starts near
+  N(0, ~1) instead of N(0, n_in/2 + 1) and the sigmoid does not start saturated.
+
+Values are drawn layer by layer, neuron by neuron, weights in input order then the bias,
+from ``rng`` if given, else from ``random.Random(seed)``.
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ __all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP", "Trace", "input_an
 
 #: Activation names and the engine op each one applies to z ("linear" applies none: a = z).
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+#: Names of the initialisations (see the module docstring).
+INITS = ("uniform", "gaussian", "scaled_gaussian")
 _Z_MODES = ("dot", "elementary")
 _APPLY = {"sigmoid": Value.sigmoid, "tanh": Value.tanh, "relu": Value.relu, "linear": None}
 
@@ -60,6 +69,12 @@ def _check_z(z: Any) -> str:
     if not isinstance(z, str) or z not in _Z_MODES:
         raise ValueError(f"unknown z mode {z!r}; expected 'dot' (one node) or 'elementary'")
     return z
+
+
+def _check_init(init: Any) -> str:
+    if not isinstance(init, str) or init not in INITS:
+        raise ValueError(f"unknown init {init!r}; expected one of {', '.join(INITS)}")
+    return init
 
 
 def _check_size(n: Any, what: str) -> int:
@@ -128,8 +143,10 @@ class Neuron(Module):
     Args:
         nin: number of inputs.
         activation: "sigmoid", "tanh", "relu" or "linear" (a = z).
-        seed, rng: where the initial weights come from (uniform(−1, 1); bias 0).
+        seed, rng: where the initial weights come from.
         z: "dot" (one node for z) or "elementary" (z from ``*`` and ``+`` nodes).
+        init: "uniform" (w ~ U(−1, 1), b = 0), "gaussian" (w, b ~ N(0, 1)) or
+            "scaled_gaussian" (w ~ N(0, 1/nin), b ~ N(0, 1)).
     """
 
     def __init__(
@@ -140,13 +157,19 @@ class Neuron(Module):
         seed: int | None = 0,
         rng: random.Random | None = None,
         z: str = "dot",
+        init: str = "uniform",
     ) -> None:
         nin = _check_size(nin, "Neuron nin")
         self.activation = _check_activation(activation)
         self.z = _check_z(z)
         r = _make_rng(seed, rng)
-        self.w = [Value(r.uniform(-1.0, 1.0)) for _ in range(nin)]
-        self.b = Value(0.0)
+        if _check_init(init) == "uniform":
+            self.w = [Value(r.uniform(-1.0, 1.0)) for _ in range(nin)]
+            self.b = Value(0.0)
+        else:
+            sd = 1.0 if init == "gaussian" else 1.0 / math.sqrt(nin)
+            self.w = [Value(r.gauss(0.0, sd)) for _ in range(nin)]
+            self.b = Value(r.gauss(0.0, 1.0))
         self._apply = _APPLY[self.activation]
         self._znote: Annotation | None = None
         self._anote: Annotation | None = None
@@ -222,13 +245,15 @@ class Layer(Module):
         seed: int | None = 0,
         rng: random.Random | None = None,
         z: str = "dot",
+        init: str = "uniform",
     ) -> None:
         nin = _check_size(nin, "Layer nin")
         nout = _check_size(nout, "Layer nout")
         _check_activation(activation)
         _check_z(z)
+        _check_init(init)
         r = _make_rng(seed, rng)
-        self.neurons = [Neuron(nin, activation, rng=r, z=z) for _ in range(nout)]
+        self.neurons = [Neuron(nin, activation, rng=r, z=z, init=init) for _ in range(nout)]
 
     @property
     def nin(self) -> int:
@@ -273,10 +298,12 @@ class MLP(Module):
         nouts: width of each layer of neurons, e.g. ``[16, 16, 1]``.
         activation: activation of every hidden layer (default "sigmoid", as in the seeds).
         output_activation: activation of the last layer (default "linear": a = z).
-        seed, rng: initial weights from uniform(−1, 1), biases 0 (see the module docstring);
+        seed, rng: where the initial weights come from (see the module docstring);
             ``rng`` (a ``random.Random``) is used if given, else ``random.Random(seed)``
             (``seed=None``: seeded from the operating system, not reproducible).
         z: "dot" (default: one node per weighted input) or "elementary".
+        init: "uniform" (default), "gaussian" (Nielsen's chapter 1) or "scaled_gaussian"
+            (his chapter 3); see the module docstring.
     """
 
     def __init__(
@@ -288,6 +315,7 @@ class MLP(Module):
         seed: int | None = 0,
         rng: random.Random | None = None,
         z: str = "dot",
+        init: str = "uniform",
     ) -> None:
         nin = _check_size(nin, "MLP nin")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
@@ -296,11 +324,12 @@ class MLP(Module):
         _check_activation(activation)
         _check_activation(output_activation, "output_activation")
         _check_z(z)
+        _check_init(init)
         r = _make_rng(seed, rng)
         last = len(sizes) - 2
         self.layers = [
             Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation,
-                  rng=r, z=z)
+                  rng=r, z=z, init=init)
             for i in range(len(sizes) - 1)
         ]
         self._place()
@@ -372,6 +401,15 @@ class MLP(Module):
             bs.append(a[0])
             ws.append(a[1:].T)
         return cls.from_matrices(ws, bs, activation, output_activation, z=z)
+
+    @classmethod
+    def from_torch(cls, module: Any, z: str = "dot") -> MLP:
+        """An MLP with a copy of the parameters of a ``torch.nn.Sequential`` of ``Linear``
+        layers and activations: the inverse of :func:`nn.to_torch` (see
+        :func:`nn.handover.from_torch` for the rules and the layer conventions)."""
+        from nn.handover import from_torch
+
+        return from_torch(module, z=z)
 
     def to_matrices(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """(weights, biases) in Nielsen's layout: float64 arrays (nₗ, nₗ₋₁) and (nₗ,)."""

@@ -27,6 +27,7 @@ from micrograd_like.files import write_atomic
 
 __all__ = [
     "loss_curve",
+    "learning_curves",
     "decision_boundary",
     "confusion_matrix",
     "plot_confusion_matrix",
@@ -103,6 +104,46 @@ def loss_curve(history: Any, ax: Axes | None = None) -> Axes:
         twin.set_ylim(0.0, 1.02)
     ax.legend(handles=handles, loc="center right")
     ax.set_title("training")
+    return ax
+
+
+_CURVES = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+
+def learning_curves(histories: Any, metric: str = "val_accuracy",
+                    ax: Axes | None = None) -> Axes:
+    """One line per training run: ``metric`` of each :class:`nn.History` against the epoch.
+
+    Args:
+        histories: a mapping ``{label: History}`` (e.g. one run per setting to compare).
+        metric: "loss", "accuracy", "val_loss" or "val_accuracy" (the held-out data of
+            ``fit(validation=...)``).
+        ax: Axes to draw on (default: a new Figure).
+
+    >>> from nn import History
+    >>> ax = learning_curves({"a": History(val_accuracy=[0.5, 0.7]),
+    ...                       "b": History(val_accuracy=[0.6, 0.9])})
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['a', 'b']
+    """
+    if not isinstance(metric, str) or metric not in _CURVES:
+        raise ValueError(f"learning_curves: metric must be one of {', '.join(_CURVES)}, "
+                         f"got {metric!r}")
+    if not hasattr(histories, "items") or not histories:
+        raise TypeError("learning_curves: histories must be a non-empty mapping "
+                        "{label: History}")
+    ax = _axes(ax, figsize=(6.0, 4.0))
+    for label, history in histories.items():
+        values = getattr(history, metric, None)
+        if not values:
+            raise ValueError(f"learning_curves: run {label!r} has no {metric} "
+                             f"(for val_* pass validation= to fit)")
+        y = np.array([np.nan if v is None else float(v) for v in values])
+        ax.plot(np.arange(1, len(y) + 1), y, label=str(label))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric.replace("val_", "held-out ").replace("_", " "))
+    ax.legend()
+    ax.grid(alpha=0.3)
     return ax
 
 

@@ -49,10 +49,14 @@ class History:
             evaluated during training (each batch before its step).
         accuracy: the fraction of examples classified correctly in the same forward passes,
             or ``None`` per epoch when there is no accuracy for this loss and these targets.
+        val_loss, val_accuracy: the same on ``fit``'s ``validation`` data, measured after
+            each epoch with that epoch's final weights (empty lists without validation data).
     """
 
     loss: list[float] = field(default_factory=list)
     accuracy: list[float | None] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float | None] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.loss)
@@ -62,6 +66,8 @@ class History:
             return "History(0 epochs)"
         acc = self.accuracy[-1]
         shown = "" if acc is None else f", accuracy {acc:.3f}"
+        if self.val_accuracy and self.val_accuracy[-1] is not None:
+            shown += f", validation accuracy {self.val_accuracy[-1]:.3f}"
         return f"History({len(self.loss)} epochs, final loss {self.loss[-1]:.6g}{shown})"
 
 
@@ -157,6 +163,7 @@ def fit(
     pause_gc: bool = True,
     compile: bool = False,  # noqa: A002 - the public name of the option
     callback: Callable[[int, History], object] | None = None,
+    validation: tuple[Any, Any] | None = None,
 ) -> History:
     """Train ``model`` on (X, Y) by minibatch gradient descent; return a :class:`History`.
 
@@ -192,6 +199,9 @@ def fit(
         callback: called as ``callback(epoch, history)`` after each epoch (``epoch`` counts
             from 1; ``history`` already holds that epoch's loss and accuracy), e.g. to print
             progress or to record the weights.  An exception it raises stops training.
+        validation: ``(X_val, Y_val)``, data held out of training: its loss and accuracy
+            are recorded after each epoch in ``history.val_loss`` and ``val_accuracy``
+            (learning curves on unseen data), by the same engine as training.
 
     Returns:
         History with one loss and one accuracy per epoch.
@@ -230,10 +240,12 @@ def fit(
         raise TypeError(f"fit: accuracy must be 'auto', a function or None, got {accuracy!r}")
 
     if compile:
-        step = _TapeSteps(model, loss, Xa, Ya, width, params, opt, l2, l2_params)
+        step: _TapeSteps | _EagerSteps = _TapeSteps(model, loss, Xa, Ya, width, params, opt,
+                                                    l2, l2_params)
     else:
         rows = Xa.astype(np.float64).tolist()
         step = _EagerSteps(model, loss_fn, rows, Ya, params, opt, l2, l2_params, pause_gc)
+    check = None if validation is None else _validation(validation, Xa.shape[1], step)
     rng = random.Random(seed)
     order = list(range(n))
     history = History()
@@ -250,6 +262,11 @@ def fit(
             history.loss.append(total)
             acc = None if acc_fn is None else float(acc_fn(outs, Ya[order]))
             history.accuracy.append(acc)
+            if check is not None:
+                val_loss, val_out = check()
+                history.val_loss.append(val_loss)
+                history.val_accuracy.append(
+                    None if acc_fn is None else float(acc_fn(val_out, validation[1])))
             if progress:
                 bar.set_postfix(loss=f"{history.loss[-1]:.4g}",
                                 **({} if acc is None else {"acc": f"{acc:.3f}"}))
@@ -295,6 +312,19 @@ def _check_l2(alpha: float, sum_of_squares: float) -> None:
                             f"overflows a float; use a smaller l2")
 
 
+def _validation(validation: Any, nin: int, step: Any) -> Callable[[], tuple[float, Any]]:
+    """``evaluate() -> (loss, outputs)`` on the validation data, after checking its shape."""
+    if not isinstance(validation, tuple) or len(validation) != 2:
+        raise TypeError("fit: validation must be a pair (X_val, Y_val)")
+    Xv, Yv = np.asarray(validation[0]), np.asarray(validation[1])
+    if Xv.ndim != 2 or Xv.shape[1] != nin or Xv.dtype == object or Xv.dtype.kind not in "iuf":
+        raise ValueError(f"fit: validation X must be a 2-D array of numbers with {nin} "
+                         f"columns, got shape {Xv.shape} and dtype {Xv.dtype}")
+    if len(Xv) == 0 or Yv.ndim == 0 or len(Yv) != len(Xv):
+        raise ValueError(f"fit: validation X has {len(Xv)} rows but Y has shape {Yv.shape}")
+    return step.evaluator(Xv.astype(np.float64), Yv)
+
+
 class _EagerSteps:
     """One step on the eager engine: graphs of Values for the batch, backward, optimiser."""
 
@@ -314,6 +344,18 @@ class _EagerSteps:
             C.backward()
             self.opt.step()
             return data_loss, [[a.data for a in row] for row in outputs]
+
+    def evaluator(self, Xv: np.ndarray, Yv: np.ndarray) -> Callable[[], tuple[float, Any]]:
+        from micrograd_like import no_grad
+
+        rows = Xv.tolist()
+
+        def evaluate() -> tuple[float, np.ndarray]:
+            with no_grad():
+                outputs = [self.model(x) for x in rows]
+                loss = self.loss_fn(outputs, Yv).data
+            return loss, np.array([[a.data for a in row] for row in outputs])
+        return evaluate
 
     def sync(self) -> None:
         """Nothing to do: the eager engine updates the Values themselves."""
@@ -342,6 +384,7 @@ class _TapeSteps:
                                       f"{', '.join(_losses.LOSSES)}, not {loss!r}; "
                                       f"use compile=False")
         # every target checked once, as the eager loss checks a batch, then one input matrix
+        self.fn = fn
         T = _losses.target_rows(fn, Ya, width)
         self.inputs = np.hstack([Xa.astype(np.float64), T])
         xs = [Value(0.0) for _ in range(Xa.shape[1] + width)]
@@ -358,9 +401,11 @@ class _TapeSteps:
         pos = np.array([position[id(p)] for p in opt.params], dtype=np.intp)
         self.pos = None if np.array_equal(pos, np.arange(len(params))) else pos
         self.l2 = l2
-        if l2:
+        if l2:  # 2α on the parameters the L2 term sums over, 0 on the others
             chosen = np.array([position[id(p)] for p in l2_params], dtype=np.intp)
-            self.l2_mask = None if len(chosen) == len(params) else chosen
+            self.l2_coef = np.zeros(len(params))
+            self.l2_coef[chosen] = 2.0 * l2
+            self.l2_left_out = np.flatnonzero(self.l2_coef == 0.0)  # e.g. the biases
 
     def __call__(self, idx: list[int]) -> tuple[float, np.ndarray]:
         tape, theta = self.tape, self.theta
@@ -378,12 +423,22 @@ class _TapeSteps:
 
     def _add_l2(self, grad: np.ndarray) -> None:
         """∂(α Σ p²)/∂p = 2α·p on the chosen parameters, after checking α Σ p² is a float."""
-        w = self.theta if self.l2_mask is None else self.theta[self.l2_mask]
-        _check_l2(self.l2, float(w @ w))
-        if self.l2_mask is None:
-            grad += (2.0 * self.l2) * w
-        else:
-            grad[self.l2_mask] += (2.0 * self.l2) * w
+        theta = self.theta
+        out = theta[self.l2_left_out]  # few (the biases): Σ over the chosen = Σ all − these
+        with np.errstate(over="ignore", invalid="ignore"):
+            # not a BLAS dot: right after a threaded matrix product, waking BLAS's threads
+            # for a vector dot cost ~10 ms per step on a busy 2-core machine
+            sum_of_squares = float(np.square(theta).sum() - np.square(out).sum())
+            _check_l2(self.l2, sum_of_squares)
+            grad += self.l2_coef * theta
+
+    def evaluator(self, Xv: np.ndarray, Yv: np.ndarray) -> Callable[[], tuple[float, Any]]:
+        inputs = np.hstack([Xv, _losses.target_rows(self.fn, Yv, len(self.out))])
+
+        def evaluate() -> tuple[float, np.ndarray]:
+            loss = float(self.tape.forward(inputs).mean())
+            return loss, self.tape.values_of(self.out)
+        return evaluate
 
     def sync(self) -> None:
         """Write the tape's parameter vector into the Values' ``.data``."""

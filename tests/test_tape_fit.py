@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nn import MLP, SGD, Adam, fit
+from nn import MLP, SGD, Adam, fit, losses
 from nn.datasets import make_moons
 
 CASES = [
@@ -147,3 +147,23 @@ def test_an_optimizer_over_some_parameters_trains_only_those_on_the_tape():
     np.testing.assert_allclose(runs[1], runs[0], rtol=1e-12, atol=1e-13)
     first = MLP(2, [4, 1], activation="tanh", seed=1).layers[0].parameters()
     assert [p.data for p in first] == runs[1][: len(first)].tolist()  # untouched
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_validation_loss_and_accuracy_are_those_of_the_weights_after_each_epoch(compiled):
+    X, y = make_moons(40, noise=0.1, seed=5)
+    Xv, yv = make_moons(30, noise=0.1, seed=6)
+    mlp = MLP(2, [6, 2], activation="tanh", seed=3)
+    expected = []
+
+    def measure(epoch, history):  # the eager engine on the weights of this epoch
+        outs = [mlp(x) for x in Xv.tolist()]
+        loss = losses.softmax_cross_entropy(outs, yv).data
+        acc = np.mean(np.argmax([[a.data for a in o] for o in outs], axis=1) == yv)
+        expected.append((loss, acc))
+
+    h = fit(mlp, X, y, loss="softmax_cross_entropy", lr=0.5, epochs=3, batch_size=8,
+            progress=False, compile=compiled, validation=(Xv, yv), callback=measure)
+    np.testing.assert_allclose(h.val_loss, [e[0] for e in expected], rtol=1e-12)
+    assert h.val_accuracy == [e[1] for e in expected]
+    assert len(h.loss) == len(h.val_loss) == 3
