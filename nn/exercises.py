@@ -232,7 +232,10 @@ def check_op(
     points: Sequence[float] = (-2.5, -0.6, 0.3, 1.7),
     name: str = "the op",
 ) -> Verdict:
-    """Exercise 2: does ``op`` (Value → Value) compute ``reference`` and its derivative?
+    """Exercise 2b: does ``op`` (Value → Value) compute ``reference`` and its derivative?
+
+    ``op`` is typically made by :func:`micrograd_like.define_op` from a forward function and
+    the student's local derivative, so a wrong partial shows up here.
 
     For each point x the value must match ``reference(x)``, and backward's ∂op/∂x must match
     the central difference of ``reference`` (floats only: the engine is not asked).  A
@@ -245,6 +248,8 @@ def check_op(
     ex = f"2 · {name}"
 
     def body() -> Verdict:
+        if op is None or op is Ellipsis or not callable(op):
+            call_student(op, name)  # says what is wrong with it
         rows, got_d, want_d, values = [], [], [], []
         for x in points:
             leaf = Value(x)

@@ -189,6 +189,44 @@ def test_op_judges_the_function_not_the_way_it_is_built():
     assert ex.check_op(lambda v: (v * 3.0 - v * 2.0) ** 3, lambda t: t**3, name="cube").ok
 
 
+@pytest.fixture
+def rule_table():
+    """define_op registers ops globally: put the table back as it was after the test."""
+    from micrograd_like import ops
+
+    saved = dict(ops.RULES)
+    yield
+    ops.RULES.clear()
+    ops.RULES.update(saved)
+
+
+def softsign_op(partial, name="softsign_under_test"):
+    from micrograd_like import define_op
+
+    return define_op(name, softsign, [partial], formula="x / (1 + |x|)")
+
+
+def test_op_accepts_define_op_with_the_right_partial(rule_table):
+    assert ex.check_op(softsign_op(lambda t: 1 / (1 + abs(t)) ** 2), softsign).ok
+
+
+@pytest.mark.parametrize("partial, hint", [
+    (lambda t: 2 / (1 + abs(t)) ** 2, "off by a constant factor 2"),
+    (lambda t: -1 / (1 + abs(t)) ** 2, "wrong sign"),
+    (softsign, "returns the op's value"),
+    (lambda t: 0.0 * t, "no gradient reaches x"),
+])
+def test_op_made_with_a_wrong_partial_names_the_mistake(rule_table, partial, hint):
+    v = ex.check_op(softsign_op(partial), softsign)
+    assert not v.ok and hint in v.hint.replace("’", "'")
+
+
+def test_the_rule_table_fixture_leaves_no_op_behind():
+    from micrograd_like import ops
+
+    assert "softsign_under_test" not in ops.RULES
+
+
 @pytest.mark.parametrize("op, message", [
     (..., "still ..."),
     (lambda v: 1.0, "not a Value"),

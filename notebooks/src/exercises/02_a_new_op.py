@@ -18,7 +18,7 @@
 # $v = 1 + |x|$, and $\tfrac{d}{dx}|x| = \operatorname{sign} x$ (for $x \ne 0$).
 
 # %%
-from micrograd_like import Value, gradcheck
+from micrograd_like import Value, draw_dot, gradcheck
 from nn import exercises as ex
 
 
@@ -42,25 +42,44 @@ def softsign_prime(x: float) -> float:
 ex.check_partial(softsign_prime, softsign_float, name="softsign")
 
 # %% [markdown]
-# ## 2b · The op on Values
-# Now make softsign work on a `Value`, so that it joins the graph and `backward()` can pass
-# through it. Build it from the engine's ops (`/`, `+`, `abs`); each of them brings its own
-# local derivative, and the chain rule combines them into your $s'(x)$. The checker compares
-# `backward()` through your op with finite differences, and `gradcheck` shows the same
-# comparison as a table.
+# ## 2b · The op, through `define_op`
+# An op of the engine is one entry of its rule table: a name, the forward computation, one
+# local derivative per input, and the formula as text. `define_op` adds an entry; from then
+# on the op works on Values, `backward()` multiplies by *your* local derivative, and
+# drawings write your formula beside it:
+#
+# ```python
+# define_op(name, forward, [partial], formula="...", partial_text=["..."])
+# ```
+#
+# Define softsign with `softsign_float` as its forward computation and your
+# `softsign_prime` as its partial. The checker sends `backward()` through the op and compares
+# with finite differences of `softsign_float`; a wrong partial shows up here.
 
 # %%
-def softsign(x: Value) -> Value:
-    # BEGIN SOLUTION
-    return x / (1 + abs(x))
-    # END SOLUTION
-    # EXERCISE: ...  # build s(x) from Value operations
+from micrograd_like import define_op
 
+# BEGIN SOLUTION
+softsign = define_op("softsign", softsign_float, [softsign_prime],
+                     formula="x / (1 + |x|)", partial_text=["1 / (1 + |x|)²"])
+# END SOLUTION
+# EXERCISE: softsign = ...  # define_op("softsign", ..., [...], formula="x / (1 + |x|)")
 
 ex.check_op(softsign, softsign_float, name="softsign")
 
+# %% [markdown]
+# `gradcheck` is the engine's own judge: it runs `backward()` through any expression and
+# compares every input's gradient with a central difference. Here the op sits inside a
+# larger expression, so the chain rule multiplies your local derivative by its neighbours'.
+# The drawing shows the local derivative on the edge into the op.
+
 # %%
 if ex.check_op(softsign, softsign_float, name="softsign"):
-    print(gradcheck(lambda x: softsign(x) * 2.0, [0.8]))
+    print(gradcheck(lambda x, w: softsign(w * x) * 2.0, [0.8, -1.5]))
+    u = Value(0.8, label="x")
+    y = softsign(u)
+    y.label = "s"
+    y.backward()
+    display(draw_dot(y, show_local_grads=True))
 else:
-    print("gradcheck runs here once softsign is a working op")
+    print("gradcheck and the drawing run here once softsign is a working op")
