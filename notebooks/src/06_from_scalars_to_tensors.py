@@ -468,6 +468,52 @@ for name, (ws_, bs_) in list(trained.items())[1:]:
     assert gap < 1e-9
 
 # %% [markdown]
+# ## Handing a model over to PyTorch
+# When a network outgrows the scalar engine (more data, a GPU, many machines), move it to
+# PyTorch in one call: `nn.to_torch(mlp)` returns an ordinary `torch.nn.Sequential` of
+# `Linear` layers and activation modules holding a copy of the weights (float64 unless you
+# ask otherwise), and `nn.MLP.from_torch(module)` brings one back. The conventions are those
+# of the table above: layer `l` of the MLP is the `Linear` at position `2l` (followed by its
+# activation), and `Linear.weight[j, k]` is `mlp.layers[l].neurons[j].w[k]`.
+#
+# Below, the demo network (micrograd's moons) goes to PyTorch, trains there for 200 steps
+# of full-batch gradient descent on the hinge loss, on a GPU when one is present, and comes
+# back; the scalar engine then gives exactly the outputs PyTorch gives.
+
+# %%
+if HAVE_TORCH:
+    from nn.datasets import make_moons
+
+    Xm, ym = make_moons(100, noise=0.1, seed=0)
+    labels = 2.0 * ym - 1.0
+    scalar_net = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    moved = nn.to_torch(scalar_net).to(device)
+    print(moved, f"\non {device}")
+
+    Xt = torch.tensor(Xm, device=device)
+    yt = torch.tensor(labels, device=device)
+    opt_t = torch.optim.SGD(moved.parameters(), lr=0.1)
+    for step in range(200):
+        scores = moved(Xt)[:, 0]
+        loss_t = torch.relu(1 - yt * scores).mean()        # the same hinge loss as nn
+        opt_t.zero_grad()
+        loss_t.backward()
+        opt_t.step()
+    acc_t = ((moved(Xt)[:, 0] > 0) == (yt > 0)).double().mean().item()
+    print(f"after 200 steps on PyTorch: loss {loss_t.item():.4f}, accuracy {acc_t:.2f}")
+
+    back = nn.MLP.from_torch(moved)                    # copies from any device
+    with torch.no_grad():
+        theirs = moved(Xt).cpu().numpy()
+    ours = nn.predict(back, Xm)
+    print(f"back in the engine: {back}; largest |engine − PyTorch| output difference "
+          f"{np.max(np.abs(ours - theirs)):.1e}")
+    assert np.max(np.abs(ours - theirs)) < 1e-12
+else:
+    print("PyTorch: skipped (not installed); nn.to_torch would say how to install it")
+
+# %% [markdown]
 # Where the time goes. The eager engine creates, links and walks thousands of Python
 # objects per step, each carrying one float: that is the slow part (the last column of the
 # table says by how much). The batched versions do the same arithmetic as a few dozen array operations
@@ -490,3 +536,4 @@ for name, (ws_, bs_) in list(trained.items())[1:]:
 #   $(w^{l+1})^{\mathsf T}$ and `Linear` computes $x W^{\mathsf T}$.
 # * The scalar engine is for seeing and checking; arrays are for speed. The compiled tape
 #   sits between them: graphs built from Values, replayed as array operations.
+# * Moving on is one call each way: `nn.to_torch(mlp)` and `nn.MLP.from_torch(module)`.
