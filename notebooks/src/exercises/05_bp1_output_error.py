@@ -2,7 +2,7 @@
 # # Exercise 5 · The error of the output neuron (BP1)
 #
 # *Sources: M. Nielsen, Neural Networks and Deep Learning, ch. 2, equation BP1; the wiki
-# article "Backpropagation" (Brilliant), "final layer's error"; A. Karpathy's micrograd
+# article "Backpropagation" (Brilliant), section "The Output Layer"; A. Karpathy's micrograd
 # lecture.*
 #
 # A 2-2-1 network of sigmoid neurons, in Nielsen's numbering: layer 1 is the input $x$,

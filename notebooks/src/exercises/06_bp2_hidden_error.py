@@ -2,7 +2,7 @@
 # # Exercise 6 · The error of the hidden neurons (BP2)
 #
 # *Sources: M. Nielsen, Neural Networks and Deep Learning, ch. 2, equation BP2; the wiki
-# article "Backpropagation" (Brilliant), "hidden layers' error"; A. Karpathy's micrograd
+# article "Backpropagation" (Brilliant), section "The Hidden Layers"; A. Karpathy's micrograd
 # lecture.*
 #
 # The same 2-2-1 sigmoid network as exercise 5. BP2 hands the error one layer back:

@@ -2,7 +2,7 @@
 # # Exercise 7 · Gradients of the weights and biases (BP3, BP4)
 #
 # *Sources: M. Nielsen, Neural Networks and Deep Learning, ch. 2, equations BP3 and BP4; the
-# wiki article "Backpropagation" (Brilliant), "the partial derivatives"; A. Karpathy's
+# wiki article "Backpropagation" (Brilliant), section "Error Function Derivatives"; A. Karpathy's
 # micrograd lecture.*
 #
 # Once every δ is known, the gradients of the parameters need no more backward steps:
