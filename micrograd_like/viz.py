@@ -31,7 +31,9 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+import subprocess
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,17 +52,32 @@ __all__ = [
     "GraphTooLargeError",
     "GraphvizError",
     "GraphvizNotFoundError",
+    "GraphvizTimeoutError",
+    "MAX_FRAMES",
+    "MAX_GIF_BYTES",
+    "MAX_PRECISION",
+    "TooManyFramesError",
     "NodeText",
     "backward_frames",
     "describe_nodes",
     "draw_dot",
+    "check_number_format",
     "picture_format",
+    "render",
+    "render_frames",
     "save",
     "save_frames",
 ]
 
 DEFAULT_MAX_NODES = 500
 """Drawings with more nodes (value boxes + op ovals) than this raise GraphTooLargeError."""
+
+MAX_FRAMES = 100
+"""The most frames :func:`backward_frames` draws by default (each is a full layout)."""
+
+MAX_GIF_BYTES = 256 * 2**20
+"""The most memory (estimated: 4 bytes per pixel per frame) a GIF of frames may take."""
+
 
 FORMATS = ("svg", "png", "pdf", "gv", "dot")
 """File formats :func:`save` writes; ``gv``/``dot`` are DOT source and need no Graphviz."""
@@ -97,10 +114,23 @@ class GraphvizNotFoundError(GraphvizError):
     """Graphviz's ``dot`` program is not installed, so a drawing cannot be rendered."""
 
 
+class GraphvizTimeoutError(GraphvizError):
+    """Graphviz did not finish within the time allowed (its process is killed)."""
+
+
+class TooManyFramesError(ValueError):
+    """A backward step-through would have more frames, or a GIF more pixels, than allowed."""
+
+
 class Drawing(graphviz.Digraph):
     """A :class:`graphviz.Digraph` whose ``pipe``/``render`` (and so Jupyter display) raise
     :class:`GraphvizNotFoundError`, with the way to install Graphviz, when ``dot`` is missing.
     """
+
+    def __iter__(self, subgraph: bool = False) -> Iterator[str]:
+        # every line of DOT, whatever text it came from, without control characters
+        for line in super().__iter__(subgraph=subgraph):
+            yield _printable(line)
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -115,6 +145,22 @@ class Drawing(graphviz.Digraph):
             raise _not_found() from None
 
 
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _printable(text: str) -> str:
+    r"""``text`` with each control character (except tab and newline), lone surrogate and
+    XML non-character written as a visible DOT-escaped ``\xHH`` / ``\uHHHH``: SVG (XML)
+    cannot hold them, so a label holding ESC would make the picture unreadable.
+
+    >>> _printable("a\x1bb")
+    'a\\\\x1bb'
+    """
+    return _UNPRINTABLE.sub(
+        lambda m: f"\\\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\\\u{ord(m[0]):04x}",
+        text)
+
+
 def _not_found() -> GraphvizNotFoundError:
     return GraphvizNotFoundError(f"Graphviz's 'dot' program was not found on PATH: {INSTALL_HINT}")
 
@@ -122,6 +168,50 @@ def _not_found() -> GraphvizNotFoundError:
 # --------------------------------------------------------------------------------------
 # Options
 # --------------------------------------------------------------------------------------
+
+
+MAX_PRECISION = 17
+"""The most digits ``number_format`` may ask for (17 significant digits tell any two
+doubles apart)."""
+
+_NUMBER_FORMAT = re.compile(
+    r"(?P<sign>[-+ ])?#?0?(?P<width>[1-9][0-9]?)?[,_]?(?:\.(?P<precision>[0-9]{1,2}))?"
+    r"[eEfFgG%]?"
+)
+
+
+def check_number_format(spec: str) -> str:
+    """``spec`` if it is a number format this module accepts, else ValueError.
+
+    The grammar is a safe subset of Python's format spec for floats:
+    ``[sign][#][0][width][,|_][.precision][type]`` with sign ``+``, ``-`` or space, width
+    at most 99, precision at most :data:`MAX_PRECISION`, type one of ``e E f F g G %``.
+    No fill or alignment (a fill character such as ``|`` or ``{`` would split a record
+    box), no huge precision (``.100000000f`` would take minutes and gigabytes).
+
+    >>> check_number_format(".3g")
+    '.3g'
+    >>> check_number_format("{<9.2f")
+    Traceback (most recent call last):
+    ...
+    ValueError: number_format '{<9.2f' is not allowed: use [sign][#][0][width]...
+    """
+    if not isinstance(spec, str):
+        raise TypeError(f"number_format must be a format spec str like '.4f', got {spec!r}")
+    m = _NUMBER_FORMAT.fullmatch(spec)
+    if m is None:
+        raise ValueError(
+            f"number_format {spec!r} is not allowed: use [sign][#][0][width][,|_][.precision]"
+            "[type] with type one of e E f F g G %, e.g. '.4f', '.3g', '+.2e'"
+        )
+    if m["precision"] is not None and int(m["precision"]) > MAX_PRECISION:
+        raise ValueError(f"number_format {spec!r}: precision {int(m['precision'])} is more "
+                         f"than {MAX_PRECISION} digits")
+    try:
+        format(1.5, spec)
+    except ValueError as e:  # a combination Python refuses, e.g. ',' with no type in 3.10
+        raise ValueError(f"number_format {spec!r} is not a float format spec: {e}") from None
+    return spec
 
 
 @dataclass(frozen=True)
@@ -156,12 +246,7 @@ def _options(
         raise TypeError(
             f"number_format must be a format spec str like '.4f', got {number_format!r}"
         )
-    try:
-        format(1.5, number_format)
-    except (ValueError, TypeError):
-        raise ValueError(
-            f"number_format {number_format!r} is not a float format spec (e.g. '.4f', '.3g', '.2e')"
-        ) from None
+    check_number_format(number_format)
     if collapse not in (None, "neurons"):
         raise ValueError(f"collapse must be None or 'neurons', got {collapse!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
@@ -252,7 +337,8 @@ def draw_dot(
     return _build(order, opts, grad_of=_real_grad, path=path)
 
 
-def backward_frames(root: Value, **options: Any) -> list[Drawing]:
+def backward_frames(root: Value, *, max_frames: int = MAX_FRAMES, **options: Any
+                    ) -> list[Drawing]:
     """One drawing per step of backward: frame 0 seeds ``∂root/∂root = 1``; frame i pushes
     the grad of the i-th op node (reverse topological order) to its parents,
     ``p.grad += ∂v/∂p · v.grad``.  Nodes not reached yet show ``grad ?``.
@@ -264,6 +350,8 @@ def backward_frames(root: Value, **options: Any) -> list[Drawing]:
 
     Args:
         root: the output Value.
+        max_frames: raise :class:`TooManyFramesError`, before drawing anything, if there
+            would be more frames than this (each frame is a full Graphviz layout).
         **options: any keyword of :func:`draw_dot` except ``highlight`` (each frame
             highlights the node being processed and its edges instead).
 
@@ -278,8 +366,15 @@ def backward_frames(root: Value, **options: Any) -> list[Drawing]:
     if "highlight" in options:
         raise TypeError("backward_frames highlights each step itself; do not pass highlight=")
     opts = _options(**{**_DEFAULTS, **_checked_keywords(options)})
+    if isinstance(max_frames, bool) or not isinstance(max_frames, int) or max_frames < 1:
+        raise ValueError(f"max_frames must be a positive int, got {max_frames!r}")
     order = topological_order(root)
     n_steps = sum(1 for v in order if v._edges)
+    if n_steps + 1 > max_frames:
+        raise TooManyFramesError(
+            f"the backward step-through has {n_steps + 1} frames (one per op, plus the "
+            f"seed), more than max_frames={max_frames}: step through a smaller graph"
+        )
     grads: dict[Value, float] = {root: 1.0}
     frames = [
         _build(
@@ -328,22 +423,67 @@ def _checked_keywords(options: Mapping[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------
 
 
-def save(graph: graphviz.Digraph, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
-    """Write ``graph`` to ``path`` as svg, png, pdf (rendered by Graphviz) or gv/dot (source).
+def render(graph: graphviz.Digraph, fmt: str, *, timeout: float | None = None) -> bytes:
+    """The bytes :func:`save` would write: DOT source for gv/dot, else Graphviz's output.
 
-    The format comes from ``fmt`` or else from the file suffix.  The file is written to a
-    temporary file in the same directory and moved into place with ``os.replace``, so a
-    failure never leaves a half-written picture.
+    Args:
+        timeout: seconds Graphviz may take (None: no limit); past it its process is
+            killed and :class:`GraphvizTimeoutError` raised.
 
     Raises:
-        ValueError: unknown format.  GraphvizNotFoundError: ``dot`` missing (not for gv/dot).
-        OSError: the path cannot be written.
+        ValueError: unknown format.  GraphvizNotFoundError: ``dot`` missing (not for
+        gv/dot).  GraphvizTimeoutError: past ``timeout``.  GraphvizError: dot failed.
+    """
+    fmt = picture_format("", fmt)
+    if fmt in ("gv", "dot"):
+        return graph.source.encode("utf-8")
+    return _pipe(graph, fmt, timeout)
+
+
+def save(graph: graphviz.Digraph, path: str | os.PathLike[str], fmt: str | None = None, *,
+         timeout: float | None = None) -> Path:
+    """Write ``graph`` to ``path`` as svg, png, pdf (rendered by Graphviz) or gv/dot (source).
+
+    The format comes from ``fmt`` or else from the file suffix.  The picture is rendered
+    in memory first (see :func:`render`, also for ``timeout``), then written to a temporary
+    file in the same directory and moved into place, so a failure never leaves a
+    half-written picture.
+
+    Raises:
+        the errors of :func:`render`; OSError: the path cannot be written.
     """
     path = Path(path)
-    fmt = picture_format(path, fmt)
-    data = graph.source.encode("utf-8") if fmt in ("gv", "dot") else _pipe(graph, fmt)
+    data = render(graph, picture_format(path, fmt), timeout=timeout)
     write_atomic(path, lambda f: f.write(data))
     return path
+
+
+def render_frames(
+    frames: Sequence[graphviz.Digraph],
+    path: str | os.PathLike[str],
+    *,
+    fmt: str = "svg",
+    duration_ms: int = 800,
+    timeout: float | None = None,
+) -> list[tuple[Path, bytes]]:
+    """The files :func:`save_frames` would write, as ``(path, bytes)`` pairs, nothing written.
+
+    ``timeout`` bounds the time of all of Graphviz's runs together.  A GIF is refused with
+    :class:`TooManyFramesError` before any frame is decoded if it would take more than
+    :data:`MAX_GIF_BYTES` of memory.
+    """
+    if not frames:
+        raise ValueError("save_frames: no frames to save")
+    path = Path(path)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    if path.suffix.lower() == ".gif":
+        if isinstance(duration_ms, bool) or not isinstance(duration_ms, int) or duration_ms <= 0:
+            raise ValueError(f"duration_ms must be a positive int, got {duration_ms!r}")
+        pngs = [_pipe(f, "png", _remaining(deadline, timeout)) for f in frames]
+        return [(path, _gif_bytes(pngs, duration_ms))]
+    fmt = picture_format("", fmt)
+    return [(path / f"frame_{i:03d}.{fmt}", render(f, fmt, timeout=_remaining(deadline, timeout)))
+            for i, f in enumerate(frames)]
 
 
 def save_frames(
@@ -352,41 +492,52 @@ def save_frames(
     *,
     fmt: str = "svg",
     duration_ms: int = 800,
+    timeout: float | None = None,
 ) -> list[Path]:
     """Save backward frames: an animated GIF if ``path`` ends in ``.gif``, else one file per
-    frame, ``frame_000.<fmt>``, ``frame_001.<fmt>``, … in the directory ``path``.
+    frame, ``frame_000.<fmt>``, ``frame_001.<fmt>``, … in the directory ``path`` (created
+    with its parents if missing).
 
-    The GIF is made with Pillow (installed with matplotlib); frames of different sizes are
-    placed on a white canvas of the largest size.
+    Every frame is rendered (:func:`render_frames`) before the first file is written.  The
+    GIF is made with Pillow; frames of different sizes are placed on a white canvas of the
+    largest size.
 
     Returns:
         The paths written.
     """
-    if not frames:
-        raise ValueError("save_frames: no frames to save")
-    path = Path(path)
-    if path.suffix.lower() == ".gif":
-        if isinstance(duration_ms, bool) or not isinstance(duration_ms, int) or duration_ms <= 0:
-            raise ValueError(f"duration_ms must be a positive int, got {duration_ms!r}")
-        gif = _gif_bytes(frames, duration_ms)
-        write_atomic(path, lambda f: f.write(gif))
-        return [path]
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown picture format {fmt!r}; use one of {', '.join(FORMATS)}")
-    path.mkdir(parents=True, exist_ok=True)
-    return [save(f, path / f"frame_{i:03d}.{fmt}", fmt) for i, f in enumerate(frames)]
+    files = render_frames(frames, path, fmt=fmt, duration_ms=duration_ms, timeout=timeout)
+    if Path(path).suffix.lower() != ".gif":
+        Path(path).mkdir(parents=True, exist_ok=True)
+    for file, data in files:
+        write_atomic(file, lambda f, data=data: f.write(data))
+    return [file for file, _ in files]
 
 
-def _gif_bytes(frames: Sequence[graphviz.Digraph], duration_ms: int) -> bytes:
+def _remaining(deadline: float | None, timeout: float | None) -> float | None:
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise GraphvizTimeoutError(f"Graphviz did not finish the frames within {timeout:g} s")
+    return left
+
+
+def _gif_bytes(pngs: Sequence[bytes], duration_ms: int) -> bytes:
     try:
         from PIL import Image
     except ImportError:  # pragma: no cover - Pillow comes with matplotlib
         raise ImportError("saving a GIF needs Pillow (pip install pillow)") from None
-    images = [Image.open(io.BytesIO(_pipe(f, "png"))).convert("RGBA") for f in frames]
-    width = max(im.width for im in images)
-    height = max(im.height for im in images)
+    sizes = [Image.open(io.BytesIO(png)).size for png in pngs]  # reads the headers only
+    width, height = max(w for w, _ in sizes), max(h for _, h in sizes)
+    need = 4 * width * height * len(pngs)  # an RGB canvas per frame + Pillow's P copy
+    if need > MAX_GIF_BYTES:
+        raise TooManyFramesError(
+            f"a GIF of {len(pngs)} frames of {width}x{height} pixels would need about "
+            f"{need / 2**20:,.0f} MB of memory, more than {MAX_GIF_BYTES // 2**20} MB: save "
+            "the frames as SVG files in a directory instead, or draw a smaller graph")
     canvases = []
-    for im in images:
+    for png in pngs:
+        im = Image.open(io.BytesIO(png)).convert("RGBA")
         canvas = Image.new("RGBA", (width, height), "white")
         canvas.alpha_composite(im, ((width - im.width) // 2, (height - im.height) // 2))
         canvases.append(canvas.convert("RGB"))
@@ -413,16 +564,26 @@ def picture_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
     return fmt
 
 
-def _pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
+def _pipe(graph: graphviz.Digraph, fmt: str, timeout: float | None = None) -> bytes:
+    """Run Graphviz on ``graph``'s source; the process is killed after ``timeout`` s."""
+    source = graph.source.encode("utf-8")
     try:
-        return graph.pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
+        done = subprocess.run([graph.engine, f"-T{fmt}"], input=source, capture_output=True,
+                              timeout=timeout, check=False)
+    except FileNotFoundError:
         raise _not_found() from None
-    except graphviz.CalledProcessError as e:
-        detail = (e.stderr or b"").decode("utf-8", "replace").strip().splitlines()
-        raise GraphvizError(
-            f"Graphviz failed to render {fmt}: {detail[0] if detail else e}"
+    except subprocess.TimeoutExpired:
+        raise GraphvizTimeoutError(
+            f"Graphviz's layout did not finish within {timeout:g} s ({source.count(b'->')} "
+            "edges): draw a smaller graph, or allow more time"
         ) from None
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GraphvizError(
+            f"Graphviz failed to render {fmt}: "
+            f"{detail[0] if detail else f'exit status {done.returncode}'}"
+        )
+    return done.stdout
 
 
 # --------------------------------------------------------------------------------------
@@ -791,11 +952,42 @@ def _build(
         if v in b.groups:
             members.setdefault(b.groups[v], []).append(v)
     _draw_clusters(g, b, members, (), b.boxes)
-    for source, target, attrs in b.edges():
+    edges = b.edges()
+    for source, target, attrs in edges:
         g.edge(source, target, **attrs)
+    if not members and _long_edge_length(edges) > _CONCENTRATE_ABOVE:
+        # A value used by ops far apart (x + x + ... + x) makes dot route one long edge per
+        # use through every rank between: tens of thousands of dummy nodes, minutes of
+        # layout.  Merging edges that share a path keeps it to seconds (not with clusters,
+        # where dot's concentrate is unreliable).
+        g.attr(concentrate="true")
     if opts.color_by_grad:
         b.legend(g)
     return g
+
+
+_CONCENTRATE_ABOVE = 1000
+
+
+def _long_edge_length(edges: Sequence[tuple[str, str, Any]]) -> int:
+    """Σ over edges of (rank span − 1), ranks by longest path from the sources: about the
+    number of dummy nodes dot adds for edges that skip ranks (its ranking is no longer)."""
+    succ: dict[str, list[str]] = {}
+    indeg: dict[str, int] = {}
+    for s_, t, _ in edges:
+        succ.setdefault(s_, []).append(t)
+        indeg[t] = indeg.get(t, 0) + 1
+        indeg.setdefault(s_, 0)
+    rank = dict.fromkeys(indeg, 0)
+    ready = [n for n, d in indeg.items() if d == 0]
+    while ready:
+        n = ready.pop()
+        for t in succ.get(n, ()):
+            rank[t] = max(rank[t], rank[n] + 1)
+            indeg[t] -= 1
+            if indeg[t] == 0:
+                ready.append(t)
+    return sum(rank[t] - rank[s_] - 1 for s_, t, _ in edges)
 
 
 def _path_ids(cluster: tuple[str, ...], boxes: list[tuple[str, ...]]) -> list[int]:

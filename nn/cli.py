@@ -5,14 +5,22 @@ Each command is one function ``_add_<name>(subparsers)`` that registers its pars
 a pair and append the adder to ``_COMMANDS``.  A command reports a user's mistake by raising
 :class:`CLIError` (or one of the errors in ``USER_ERRORS``): :func:`main` prints it as one
 line, ``micrograd-like: error: ...``, and returns exit status 2, never a traceback.
+
+``USER_ERRORS`` is deliberately narrow: a command turns each mistake it expects (a bad path,
+a diverging run, an expression the engine rejects) into a CLIError where it happens, naming
+the option.  Any other exception, even a ValueError, is a bug in this program and is shown
+with its traceback.  SIGTERM is turned into a clean exit (status 143) so that a file being
+written is not left half-done (see :func:`micrograd_like.files.sigterm_as_exit`).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -20,11 +28,13 @@ from typing import Any, NoReturn
 from micrograd_like import __version__, ops, viz
 from micrograd_like.explore import explore
 from micrograd_like.expr import ExpressionError, parse
+from micrograd_like.files import Terminated, sigterm_as_exit, write_atomic
 
 __all__ = ["USER_ERRORS", "CLIError", "build_parser", "delta_example", "main", "parse_sizes"]
 
 PROG = "micrograd-like"
 EXIT_USAGE = 2
+EXIT_TERMINATED = 128 + 15  # the shell's status for SIGTERM
 
 
 class CLIError(Exception):
@@ -34,13 +44,11 @@ class CLIError(Exception):
 USER_ERRORS: tuple[type[BaseException], ...] = (
     CLIError,
     ExpressionError,
-    viz.GraphTooLargeError,
-    viz.GraphvizError,
-    ValueError,
-    ArithmeticError,
-    OSError,
+    viz.GraphvizNotFoundError,
 )
-"""Exceptions that mean "the input or the machine is not right", not "the program is wrong"."""
+"""Exceptions that only ever mean "the input or the machine is not right": the user's
+command (CLIError), the expression (ExpressionError: syntax, or a value the engine refuses)
+and a missing Graphviz."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -69,6 +77,18 @@ expressions: numbers, names, + - * / **, % number, unary -, parentheses, and
     ", ".join(f"{name}({', '.join(ops.symbols(ops.rule(name)))})"
               for name in ops.function_names() if name != "neg"),
     width=76, initial_indent="  ", subsequent_indent="  ")) + "\n"
+
+
+DEFAULT_GRAPH_TIMEOUT = 60.0
+"""Seconds the ``graph`` command lets Graphviz lay out all its pictures."""
+
+
+def _number_format(text: str) -> str:
+    """An argparse ``type``: a number format :func:`viz.check_number_format` accepts."""
+    try:
+        return viz.check_number_format(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e).removeprefix("number_format ")) from None
 
 
 def _add_graph(subparsers: argparse._SubParsersAction) -> None:
@@ -114,13 +134,15 @@ def _add_graph(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--number-format",
         default=".4f",
+        type=_number_format,
         metavar="SPEC",
-        help="format spec for numbers in the picture (default: .4f)",
+        help="format of numbers in the picture: [sign][#][0][width][,|_][.precision][type], "
+        f"precision at most {viz.MAX_PRECISION}, type one of e E f F g G %% (default: .4f)",
     )
     p.add_argument(
         "--max-nodes",
-        type=int,
         default=viz.DEFAULT_MAX_NODES,
+        type=_int_arg(1),
         metavar="N",
         help=f"refuse to draw more than N nodes (default: {viz.DEFAULT_MAX_NODES})",
     )
@@ -128,7 +150,15 @@ def _add_graph(subparsers: argparse._SubParsersAction) -> None:
         "--frames",
         metavar="PATH",
         help="also save the backward step-through: an animated .gif, or a directory of "
-        "frame_000.svg, frame_001.svg, ...",
+        f"frame_000.svg, frame_001.svg, ... (at most {viz.MAX_FRAMES} frames, one per op)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_float_arg(positive=True),
+        default=DEFAULT_GRAPH_TIMEOUT,
+        metavar="SECONDS",
+        help="time Graphviz may take for all the pictures together "
+        f"(default: {DEFAULT_GRAPH_TIMEOUT:g})",
     )
     p.add_argument(
         "--html",
@@ -175,53 +205,56 @@ def _run_graph(args: argparse.Namespace) -> int:
             f"--set {', '.join(map(repr, unused))}: not a name in the expression "
             f"(its names: {known})"
         )
-    output = Path(args.output)
-    fmt = args.format or viz.picture_format(output)
+    output, fmt = _graph_outputs(args)  # every output checked before any work
     root, leaves = expression.build(values)
-    root.backward()
+    try:
+        root.backward()
+    except FloatingPointError as e:  # the engine's signal that a gradient overflowed
+        raise CLIError(f"cannot run backward: {e}") from None
     if args.highlight is not None and args.highlight not in leaves:
         raise CLIError(f"--highlight {args.highlight!r}: not a name in the expression")
+    options = {"rankdir": args.rankdir, "number_format": args.number_format,
+               "color_by_grad": args.color_by_grad, "max_nodes": args.max_nodes}
     try:
         drawing = viz.draw_dot(
-            root,
-            rankdir=args.rankdir,
-            number_format=args.number_format,
-            show_grad=not args.no_grad,
-            color_by_grad=args.color_by_grad,
-            highlight=leaves[args.highlight] if args.highlight else None,
-            max_nodes=args.max_nodes,
-        )
+            root, show_grad=not args.no_grad,
+            highlight=leaves[args.highlight] if args.highlight else None, **options)
+        frames = viz.backward_frames(root, **options) if args.frames else []
     except viz.GraphTooLargeError as e:
         raise CLIError(
             f"the graph has {e.n_nodes} nodes, more than --max-nodes {e.max_nodes}; pass "
             f"--max-nodes {e.n_nodes} to draw it anyway (rendering may be slow)"
         ) from None
-    try:
-        viz.save(drawing, output, fmt)
-    except OSError as e:
-        raise CLIError(f"cannot write {str(output)!r}: {e.strerror or e}") from None
-    n_frames = 0
-    if args.frames:
-        frames = viz.backward_frames(
-            root,
-            rankdir=args.rankdir,
-            number_format=args.number_format,
-            color_by_grad=args.color_by_grad,
-            max_nodes=args.max_nodes,
-        )
-        try:
-            viz.save_frames(frames, args.frames)
-        except OSError as e:
-            raise CLIError(f"cannot write {args.frames!r}: {e.strerror or e}") from None
-        n_frames = len(frames)
+    except viz.TooManyFramesError as e:
+        raise CLIError(f"--frames: {e}") from None
+    page = None
     if args.html:
         page = explore(root, rankdir=args.rankdir, number_format=args.number_format,
                        max_nodes=args.max_nodes,
                        title=f"Backpropagation through {expression.text.strip()}")
+    # render everything in memory first, so that nothing is written unless all of it works
+    deadline = time.monotonic() + args.timeout
+    try:
+        files = [(output, viz.render(drawing, fmt, timeout=args.timeout))]
+        if frames:
+            files += viz.render_frames(frames, args.frames,
+                                       timeout=max(deadline - time.monotonic(), 1e-3))
+    except viz.GraphvizTimeoutError:
+        raise CLIError(f"Graphviz did not finish the pictures within --timeout "
+                       f"{args.timeout:g} s; draw a smaller expression, or pass a larger "
+                       "--timeout") from None
+    except viz.TooManyFramesError as e:
+        raise CLIError(f"--frames {args.frames!r}: {e}") from None
+    if page is not None:
+        files.append((Path(args.html), page.to_html().encode("utf-8")))
+    if frames and Path(args.frames).suffix.lower() != ".gif":
+        _make_dir(args.frames, "--frames")
+    for path, data in files:
         try:
-            page.save(args.html)
+            write_atomic(path, lambda f, data=data: f.write(data))
         except OSError as e:
-            raise CLIError(f"cannot write {args.html!r}: {e.strerror or e}") from None
+            raise CLIError(f"cannot write {str(path)!r}: {e.strerror or e}") from None
+    n_frames = len(frames)
     print(f"{expression.text.strip()} = {root.data:.10g}")
     for name, leaf in leaves.items():
         print(f"  ∂/∂{name} = {leaf.grad:.10g}")
@@ -231,6 +264,31 @@ def _run_graph(args: argparse.Namespace) -> int:
     if args.html:
         print(f"wrote {args.html} (open it in a browser: step with the arrow keys)")
     return 0
+
+
+def _graph_outputs(args: argparse.Namespace) -> tuple[Path, str]:
+    """Check -o, --frames and --html before any work: (output path, its format)."""
+    output = Path(args.output)
+    try:
+        fmt = args.format or viz.picture_format(output)
+    except ValueError as e:
+        raise CLIError(f"-o {args.output!r}: {e}") from None
+    _check_writable_file(args.output, "-o")
+    if args.frames:
+        frames = Path(args.frames)
+        if frames.suffix.lower() == ".gif":
+            _check_writable_file(args.frames, "--frames")
+        elif frames.exists() and not frames.is_dir():
+            raise CLIError(f"--frames {args.frames!r}: exists and is not a directory; give a "
+                           "directory or a .gif file")
+        elif not frames.exists():
+            parent = frames.parent if str(frames.parent) else Path(".")
+            if not parent.is_dir():
+                raise CLIError(f"--frames {args.frames!r}: the directory {str(parent)!r} does "
+                               "not exist")
+    if args.html:
+        _check_writable_file(args.html, "--html")
+    return output, fmt
 
 
 # --------------------------------------------------------------------------------------
@@ -321,20 +379,39 @@ def _output_dir(path: str) -> Path:
 
 
 def _check_writable_file(path: str, option: str) -> Path:
-    """Fail before any work if ``path`` cannot be a file we write (its folder must exist)."""
+    """Fail before any work if ``path`` cannot be a file we write (its folder must exist
+    and be writable)."""
     p = Path(path)
     if p.is_dir():
-        raise CLIError(f"{option} {path!r}: is a directory; give a file name, e.g. model.json")
+        raise CLIError(f"{option} {path!r}: is a directory; give a file name")
     parent = p.parent if str(p.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise CLIError(f"{option} {path!r}: {str(parent)!r} is not a directory")
     if not parent.is_dir():
         raise CLIError(f"{option} {path!r}: the directory {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise CLIError(f"{option} {path!r}: cannot write into the directory {str(parent)!r}")
     return p
+
+
+def _make_dir(path: str, option: str) -> Path:
+    """Create the directory ``path`` (not its parents); CLIError if it cannot be made."""
+    directory = Path(path)
+    try:
+        directory.mkdir(exist_ok=True)
+    except OSError as e:
+        raise CLIError(f"{option} {path!r}: cannot create the directory: "
+                       f"{e.strerror or e}") from None
+    return directory
 
 
 def _save_plot(ax: Any, path: Path) -> None:
     from nn import plots
 
-    plots.save_figure(ax.figure, path)
+    try:
+        plots.save_figure(ax.figure, path)
+    except OSError as e:
+        raise CLIError(f"cannot write {str(path)!r}: {e.strerror or e}") from None
     print(f"wrote {path}")
 
 
@@ -450,14 +527,23 @@ def _save_neuron(mlp: Any, x: list[float], out: Path) -> None:
                 ).save(page)
     except viz.GraphvizNotFoundError:
         path, page = out / "neuron.gv", None
-        viz.save(drawing, path)
+        _save_or_fail(drawing, path)
         print(f"Graphviz's dot is not installed, so {path} is DOT source, not a picture "
               "(apt-get install graphviz, or paste it into any Graphviz viewer)")
+    except OSError as e:
+        raise CLIError(f"cannot write into {str(out)!r}: {e.strerror or e}") from None
     finally:
         mlp.zero_grad()
     print(f"wrote {path} ({what})")
     if page is not None:
         print(f"wrote {page} (the same neuron, backward step by step: open it in a browser)")
+
+
+def _save_or_fail(drawing: Any, path: Path) -> None:
+    try:
+        viz.save(drawing, path)
+    except OSError as e:
+        raise CLIError(f"cannot write {str(path)!r}: {e.strerror or e}") from None
 
 
 # --------------------------------------------------------------------------------------
@@ -820,11 +906,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        if getattr(args, "run", None) is None:
-            parser.print_help()
-            return EXIT_USAGE
-        return int(args.run(args))
+        with sigterm_as_exit():
+            args = parser.parse_args(argv)
+            if getattr(args, "run", None) is None:
+                parser.print_help()
+                return EXIT_USAGE
+            return int(args.run(args))
+    except Terminated:
+        print(f"{PROG}: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except SystemExit as e:  # --help and --version exit 0 through argparse
         return e.code if isinstance(e.code, int) else EXIT_USAGE
     except KeyboardInterrupt:

@@ -110,3 +110,17 @@ def browser(tmp_path_factory):
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture
+def slow_dot(tmp_path_factory, monkeypatch):
+    """A 'dot' first on PATH that never finishes (it sleeps): for the time limits.
+
+    Skipped where the fake cannot be a shell script."""
+    if os.name != "posix":
+        pytest.skip("the fake dot is a shell script")
+    fake = tmp_path_factory.mktemp("slow_dot") / "dot"
+    fake.write_text("#!/bin/sh\nexec sleep 60\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake.parent) + os.pathsep + os.environ.get("PATH", ""))
+    return fake

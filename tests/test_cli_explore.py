@@ -40,4 +40,5 @@ def test_html_into_a_missing_directory_is_a_one_line_error(graphviz_dot, capsys,
                  "--html", str(tmp_path / "missing" / "p.html")])
     err = capsys.readouterr().err
     assert code == 2
-    assert err.count("\n") == 1 and "cannot write" in err and "Traceback" not in err
+    assert err.count("\n") == 1 and "missing' does not exist" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # checked before the picture of -o was written

@@ -88,7 +88,7 @@ def test_format_option_overrides_the_suffix(capsys, tmp_path):
         (["graph", "x", "--set", "x=1", "-o", "graph.txt"], "unknown picture format 'txt'"),
         (["graph", "x", "--set", "x=1", "-o", "graph"], "cannot tell the picture format"),
         (["graph", "x", "--set", "x=1", "--highlight", "q"], "--highlight 'q'"),
-        (["graph", "x", "--set", "x=1", "--number-format", "q"], "number_format"),
+        (["graph", "x", "--set", "x=1", "--number-format", "q"], "--number-format: 'q' is not"),
         (
             ["graph", "x+x+x", "--set", "x=1", "--max-nodes", "3"],
             "--max-nodes 5",
@@ -112,19 +112,19 @@ def test_user_mistakes_give_one_line_and_exit_status_2(
 
 def test_a_missing_directory_is_a_one_line_error(capsys, tmp_path):
     code, _, err = run(capsys, "graph", *EXAMPLE, "-o", str(tmp_path / "nowhere" / "g.gv"))
-    assert code == 2 and "cannot write" in err and "No such file or directory" in err
+    assert code == 2 and "nowhere' does not exist" in err
 
 
 def test_a_parent_that_is_a_file_is_a_one_line_error(capsys, tmp_path):
     (tmp_path / "plain").write_text("")
     code, _, err = run(capsys, "graph", *EXAMPLE, "-o", str(tmp_path / "plain" / "g.gv"))
-    assert code == 2 and "cannot write" in err and "Not a directory" in err
+    assert code == 2 and "plain' is not a directory" in err
 
 
 def test_an_output_path_that_is_a_directory_is_an_error_and_leaves_no_temp_file(capsys, tmp_path):
     (tmp_path / "g.gv").mkdir()
     code, _, err = run(capsys, "graph", *EXAMPLE, "-o", str(tmp_path / "g.gv"))
-    assert code == 2 and "cannot write" in err
+    assert code == 2 and "g.gv': is a directory; give a file name" in err
     assert [p.name for p in tmp_path.iterdir()] == ["g.gv"]
 
 
@@ -180,9 +180,60 @@ def test_frames_option_saves_one_svg_per_backward_step(graphviz_dot, capsys, tmp
     ]
 
 
-def test_frames_to_a_missing_directory_is_a_one_line_error(graphviz_dot, capsys, tmp_path):
-    code, _, err = run(
-        capsys, "graph", "x", "--set", "x=2", "-o", str(tmp_path / "g.gv"),
-        "--frames", str(tmp_path / "nowhere" / "b.gif"),
-    )  # fmt: skip
-    assert code == 2 and err.count("\n") == 1 and "cannot write" in err
+def test_frames_to_a_missing_directory_is_one_line_and_writes_nothing(graphviz_dot, capsys,
+                                                                     tmp_path):
+    for frames in ("b.gif", "frames"):  # a GIF, or a directory of frames inside one
+        code, _, err = run(
+            capsys, "graph", "x", "--set", "x=2", "-o", str(tmp_path / "g.gv"),
+            "--frames", str(tmp_path / "nowhere" / frames),
+        )  # fmt: skip
+        assert code == 2 and err.count("\n") == 1 and "nowhere' does not exist" in err
+        assert list(tmp_path.iterdir()) == []  # not even the picture of -o
+
+
+@pytest.mark.parametrize("spec", [".100000000f", "|<9.2f", "{<9.2f", ".18f"])
+def test_a_hostile_number_format_is_a_usage_error_before_any_work(capsys, tmp_path, spec):
+    code, out, err = run(capsys, "graph", *EXAMPLE, "--number-format", spec,
+                         "-o", str(tmp_path / "g.svg"))
+    assert code == 2 and err.count("\n") == 1 and "--number-format" in err
+    assert out == "" and list(tmp_path.iterdir()) == []
+
+
+def test_frames_of_a_long_chain_are_refused_up_front(capsys, tmp_path):
+    chain = "x" + "*x" * 249  # 499 nodes: within --max-nodes, but 250 frames
+    code, out, err = run(capsys, "graph", chain, "--set", "x=1", "-o", str(tmp_path / "g.svg"),
+                         "--frames", str(tmp_path / "b.gif"))
+    assert code == 2 and err.count("\n") == 1
+    assert "--frames: the backward step-through has 250 frames" in err
+    assert out == "" and list(tmp_path.iterdir()) == []
+
+
+def test_a_layout_past_timeout_is_one_line_and_writes_nothing(slow_dot, capsys, tmp_path):
+    code, out, err = run(capsys, "graph", *EXAMPLE, "--timeout", "0.5",
+                         "-o", str(tmp_path / "g.svg"))
+    assert code == 2 and err.count("\n") == 1
+    assert "did not finish the pictures within --timeout 0.5 s" in err
+    assert out == "" and list(tmp_path.iterdir()) == []
+
+
+def test_frames_are_rendered_before_the_picture_is_written(graphviz_dot, capsys, tmp_path,
+                                                            monkeypatch):
+    from micrograd_like import viz
+
+    def fail(*args, **kwargs):
+        raise viz.TooManyFramesError("a GIF of 3 frames would need too much memory")
+
+    monkeypatch.setattr(viz, "_gif_bytes", fail)
+    code, _, err = run(capsys, "graph", *EXAMPLE, "-o", str(tmp_path / "g.svg"),
+                       "--frames", str(tmp_path / "b.gif"))
+    assert code == 2 and "too much memory" in err
+    assert list(tmp_path.iterdir()) == []  # not even g.svg
+
+
+def test_a_backward_that_overflows_is_one_line(capsys, tmp_path):
+    # forward is finite, sqrt(x)·1e300 = 1e150, but ∂/∂x = 1e300 / (2 sqrt(x)) = 5e449
+    code, out, err = run(capsys, "graph", "sqrt(x)*1e300", "--set", "x=1e-300",
+                         "-o", str(tmp_path / "g.gv"))
+    assert code == 2 and err.count("\n") == 1
+    assert "cannot run backward: backward: gradient overflowed to inf" in err
+    assert out == "" and list(tmp_path.iterdir()) == []
