@@ -170,6 +170,8 @@ def _plain(x: Any) -> Any:
         return x.data
     if isinstance(x, (list, tuple)):
         return [_plain(v) for v in x]
+    if isinstance(x, np.ndarray) and x.dtype == object:  # e.g. np.array of Values
+        return [_plain(v) for v in x.tolist()]
     return x
 
 

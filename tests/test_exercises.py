@@ -423,6 +423,12 @@ def test_bp2_names_the_mistake(net, mistake, hint):
     assert not v.ok and hint in v.hint
 
 
+def test_bp2_accepts_values_in_a_list_or_an_object_array(net):
+    values = [Value(d) for d in net["d2"]]
+    assert ex.check_bp2(values).ok
+    assert ex.check_bp2(np.array(values, dtype=object)).ok
+
+
 def test_bp2_notices_swapped_entries(net):
     v = ex.check_bp2(net["d2"][::-1])
     assert not v.ok and "swapped" in v.hint

@@ -18,6 +18,7 @@
 # single neuron can compute.
 
 # %%
+# %matplotlib inline
 import nn
 from nn import exercises as ex
 
@@ -65,4 +66,6 @@ ex.check_training(mlp)
 # %%
 if losses:
     print(f"{len(losses)} steps: C from {losses[0]:.4f} to {losses[-1]:.4f}")
-    ax = nn.plots.loss_curve(losses)
+    display(nn.plots.loss_curve(losses).figure)
+else:
+    print("the loss curve appears here once your loop has run")
