@@ -16,6 +16,11 @@
 # smaller set, numpy code written from the book reaches about 80 % with the chapter-1
 # settings and about 92.5 % with the chapter-3 settings (30 hidden neurons, 30 epochs). We
 # should match that.
+#
+# *Sources: M. Nielsen, Neural Networks and Deep Learning, ch. 1 (the network and its
+# training) and ch. 3 (cross-entropy, scaled initialisation, L2), with ch. 2's backpropagation
+# underneath; the wiki article "Backpropagation" (Brilliant); A. Karpathy's micrograd lecture
+# (a network built from scalar Values).*
 
 # %%
 # %matplotlib inline
