@@ -16,6 +16,7 @@ written is not left half-done (see :func:`micrograd_like.files.sigterm_as_exit`)
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import os
 import sys
@@ -297,6 +298,29 @@ def _graph_outputs(args: argparse.Namespace) -> tuple[Path, str]:
 
 MAX_WIDTH = 10_000
 """The widest layer the commands build (a guard against typos such as 16000000)."""
+
+MAX_PARAMETERS = 1_000_000
+"""The most weights and biases a network the commands build may have: as scalar Values
+(about :data:`BYTES_PER_PARAMETER` each) that is some 0.7 GB and a minute to build."""
+
+BYTES_PER_PARAMETER = 720
+"""Memory of one parameter of an MLP as a Value, measured (resident size over 238,510
+parameters of MLP(784, [300, 10]))."""
+
+MAX_SAMPLES = 1_000_000
+"""The most points ``train`` generates for moons, circles and xor."""
+
+
+def _check_network_size(sizes: Sequence[int], option: str) -> None:
+    """CLIError, before anything is built, if MLP(sizes) has more than MAX_PARAMETERS."""
+    n = sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
+    if n > MAX_PARAMETERS:
+        shape = "-".join(map(str, sizes))
+        raise CLIError(
+            f"{option}: the network {shape} would have {n:,} parameters (about "
+            f"{n * BYTES_PER_PARAMETER / 1e9:,.1f} GB as Values), more than the "
+            f"{MAX_PARAMETERS:,} the commands build; use narrower or fewer layers"
+        )
 
 
 def _int_arg(least: int) -> Callable[[str], int]:
@@ -594,15 +618,16 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--data", choices=DATASETS, default="moons", help="data set (default: moons)")
     p.add_argument("--samples", type=_int_arg(4), metavar="N",
-                   help="points to generate (default: 200), or images to use (default: all "
-                   "1797 digits, all 5000 mnist)")
+                   help=f"points to generate (default: 200, at most {MAX_SAMPLES:,}), or "
+                   "images to use (default: all 1797 digits, all 5000 mnist)")
     p.add_argument("--noise", type=_float_arg(positive=False), metavar="F",
                    help="noise std of moons/circles/xor (default: 0.1, 0.05, 0.0)")
     p.add_argument("--test-fraction", type=_float_arg(positive=True), metavar="F",
                    help="fraction of the data held out for testing, in (0, 1) (default: 0.25; "
                    "0.2 for mnist)")
     p.add_argument("--hidden", type=parse_sizes, default=[16, 16], metavar="N,N,...",
-                   help="widths of the hidden layers (default: 16,16)")
+                   help="widths of the hidden layers (default: 16,16; the network may have "
+                   f"at most {MAX_PARAMETERS:,} parameters)")
     p.add_argument("--activation", choices=("relu", "tanh", "sigmoid", "linear"),
                    default="relu", help="hidden-layer activation (default: relu)")
     p.add_argument("--loss", choices=TRAIN_LOSSES, default="hinge",
@@ -654,6 +679,9 @@ def _load_data(args: argparse.Namespace) -> tuple[Any, Any, int]:
             keep = np.random.default_rng(args.seed).permutation(len(y))[: args.samples]
             X, y = X[keep], y[keep]
         return X, y, 10
+    if args.samples is not None and args.samples > MAX_SAMPLES:
+        raise CLIError(f"--samples {args.samples}: at most {MAX_SAMPLES:,} points (the data "
+                       f"alone would take {args.samples * 24 / 1e9:,.1f} GB)")
     make = {"moons": datasets.make_moons, "circles": datasets.make_circles,
             "xor": datasets.make_xor}[args.data]
     extra = {} if args.noise is None else {"noise": args.noise}
@@ -720,6 +748,7 @@ def _run_train(args: argparse.Namespace) -> int:
 
     X, y, n_classes = _load_data(args)
     task = _Task(args.loss, n_classes)
+    _check_network_size([X.shape[1], *args.hidden, task.width], "--hidden")
     X_train, X_test, y_train, y_test = nn.datasets.train_test_split(
         X, y, test_fraction=args.test_fraction, seed=args.seed
     )
@@ -801,7 +830,8 @@ def _add_deltas(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--sizes", type=lambda t: parse_sizes(t, least=2), default=[2, 3, 1],
-                   metavar="N,N,...", help="layer widths, inputs first (default: 2,3,1)")
+                   metavar="N,N,...", help="layer widths, inputs first (default: 2,3,1; at "
+                   f"most {MAX_PARAMETERS:,} parameters)")
     p.add_argument("--activation", choices=("sigmoid", "tanh", "relu", "linear"),
                    default="sigmoid", help="hidden-layer activation (default: sigmoid)")
     p.add_argument("--output-activation", choices=("linear", "sigmoid", "tanh", "relu"),
@@ -832,6 +862,7 @@ def _run_deltas(args: argparse.Namespace) -> int:
     import nn
 
     sizes = args.sizes
+    _check_network_size(sizes, "--sizes")
     if args.cost == "cross_entropy" and args.output_activation != "sigmoid":
         raise CLIError("--cost cross_entropy needs outputs in (0, 1): add "
                        "--output-activation sigmoid")

@@ -131,3 +131,12 @@ def test_bad_sizes_through_the_console_entry_point_give_no_traceback():
 def test_the_cli_docstring_examples_hold():
     result = doctest.testmod(cli, verbose=False)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_network_over_max_parameters_is_refused_before_it_is_built(capsys, monkeypatch):
+    import nn
+
+    monkeypatch.setattr(nn, "MLP", lambda *a, **k: pytest.fail("an MLP was built"))
+    code, out, err = run(capsys, "deltas", "--sizes", "10000,10000,10000")
+    assert code == 2 and err.count("\n") == 1 and out == ""
+    assert "the network 10000-10000-10000 would have 200,020,000 parameters" in err

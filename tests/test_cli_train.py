@@ -377,3 +377,41 @@ def test_bad_learning_rate_through_the_console_entry_point_gives_no_traceback():
         "micrograd-like: error: argument --lr: must be greater than 0, got '-1' "
         "(see 'micrograd-like train --help')"
     ]
+
+
+def _no_network_built(monkeypatch):
+    import nn
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("an MLP was built")
+
+    monkeypatch.setattr(nn, "MLP", refuse)
+
+
+def test_a_network_over_max_parameters_is_refused_before_it_is_built(capsys, monkeypatch):
+    from nn.cli import BYTES_PER_PARAMETER, MAX_PARAMETERS
+
+    _no_network_built(monkeypatch)
+    code, _, err = run(capsys, "train", "--hidden", "10000,10000", "--no-plots")
+    n = (2 + 1) * 10000 + (10000 + 1) * 10000 + (10000 + 1) * 1  # moons: 2 inputs, 1 output
+    assert code == 2 and err.count("\n") == 1
+    assert f"the network 2-10000-10000-1 would have {n:,} parameters" in err
+    assert f"about {n * BYTES_PER_PARAMETER / 1e9:.1f} GB" in err and f"{MAX_PARAMETERS:,}" in err
+
+
+def test_max_parameters_is_the_last_size_accepted():
+    from nn.cli import MAX_PARAMETERS, CLIError, _check_network_size
+
+    _check_network_size([MAX_PARAMETERS - 1, 1], "--sizes")  # (n + 1) · 1 = MAX_PARAMETERS
+    with pytest.raises(CLIError, match=f"would have {MAX_PARAMETERS + 1:,} parameters"):
+        _check_network_size([MAX_PARAMETERS, 1], "--sizes")
+
+
+def test_more_samples_than_max_samples_are_refused_before_generating_them(capsys, monkeypatch):
+    from nn import datasets
+
+    monkeypatch.setattr(datasets, "make_moons", lambda *a, **k: pytest.fail("generated"))
+    code, _, err = run(capsys, "train", "--samples", "100000000", "--no-plots")
+    assert code == 2 and err.count("\n") == 1
+    assert "--samples 100000000: at most 1,000,000 points (the data alone would take 2.4 GB)" \
+        in err
