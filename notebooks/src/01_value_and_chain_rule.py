@@ -110,6 +110,40 @@ plt.show()
 print("largest disagreement:", max(abs(g - s) for g, s in zip(grads, slopes)))
 
 # %% [markdown]
+# ## Derivatives of derivatives
+# `grad(f)` turns a function into its derivative, and the result is again a function of
+# Values, so it can be differentiated again: `grad(grad(f))` is the second derivative.
+# Each node's local derivative comes from one rule (`1 − tanh²x` for tanh), rebuilt as
+# Values when a derivative must itself be differentiated. Here are tanh and its first
+# four derivatives (the picture HIPS/autograd made famous), checked against the closed
+# form of the fourth, tanh⁗ = 8 tanh·(1 − tanh²)(2 − 3 tanh²).
+
+# %%
+from micrograd_like import grad, tanh
+
+xs4 = [i / 25 for i in range(-100, 101)]
+derivatives = [tanh]
+for _ in range(4):
+    derivatives.append(grad(derivatives[-1]))
+
+fig, ax = plt.subplots(figsize=(6, 3.2))
+for n, f in enumerate(derivatives):
+    ax.plot(xs4, [float(f(x)) for x in xs4], label="tanh" + "′" * n if n < 4 else "tanh⁗")
+ax.set_xlabel("x")
+ax.legend(fontsize=8)
+ax.grid(alpha=0.3)
+plt.show()
+
+
+def fourth(x):
+    t = math.tanh(x)
+    return 8 * t * (1 - t * t) * (2 - 3 * t * t)
+
+
+print("largest |tanh⁗ − closed form|:",
+      max(abs(float(derivatives[4](x)) - fourth(x)) for x in xs4))
+
+# %% [markdown]
 # ## Gradients accumulate in leaves
 # A second `backward()` *adds* to leaf gradients (that is how gradients are summed over
 # examples), while intermediate gradients are recomputed, so they always equal
