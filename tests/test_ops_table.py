@@ -260,3 +260,15 @@ def test_the_unit_domain_excludes_the_endpoints_where_the_slope_is_infinite():
     with pytest.raises(ValueError, match=r"acosh: undefined at x=1\.0"):
         Value(1.0).acosh()
     assert math.isclose(Value(0.999).atanh().data, math.atanh(0.999))
+
+
+@pytest.mark.parametrize("name", [n for n in BUILTINS if ops.rule(n).arity == 1])
+def test_every_method_computes_exactly_what_its_rule_says(name):
+    # some methods (tanh, relu) are written out by hand for speed: same bits as the rule
+    op = ops.rule(name)
+    for (x,) in [*points(name, n=20), (0.0,), (-0.0,), (0.5,), (-2.0,)]:
+        if op.domain is not None and not op.domain(x):
+            continue
+        y = -Value(x) if name == "neg" else getattr(Value(x), name)()
+        out = op.forward(ops.FLOATS, x)
+        assert y.data == out and y.local_grads == (op.partials[0](ops.FLOATS, x, out),), x
