@@ -106,7 +106,7 @@ def _ordered_nodes(root: Value, also: Sequence[Value] = ()) -> list[Value]:
             continue
         seen.add(id(v))
         stack.append((v, True))
-        for p in reversed(v._edges[0::2]):
+        for p in reversed(v.parents):
             if id(p) not in seen:
                 stack.append((p, False))
     return order
@@ -133,7 +133,7 @@ def _check_declared(order: list[Value], inputs: list[Value], params: list[Value]
         raise ValueError("compile: a Value is declared twice among inputs and params")
     declared = set(ids)
     for v in order:
-        if not v._edges and id(v) not in declared:
+        if v.is_leaf and id(v) not in declared:
             note = annotation_of(v)
             if note is None:
                 continue
@@ -157,7 +157,7 @@ def _lower(root: Value, inputs: list[Value], params: list[Value],
     _check_declared(order, inputs, params)
     uses: dict[int, int] = {}
     for v in order:
-        for p in v._edges[0::2]:
+        for p in v.parents:
             uses[id(p)] = uses.get(id(p), 0) + 1
     ir = _IR()
     node_of: dict[int, int] = {}
@@ -169,11 +169,11 @@ def _lower(root: Value, inputs: list[Value], params: list[Value],
     for v in order:
         if id(v) in node_of:
             continue
-        if not v._edges:
+        if v.is_leaf:
             node_of[id(v)] = ir.add("const", [], extra=v.data)
             continue
         op = v.op
-        args = [node_of[id(p)] for p in v._edges[0::2]]
+        args = [node_of[id(p)] for p in v.parents]
         if op in ("+", "sum"):
             terms: list[int] = []
             for a in args:
@@ -882,8 +882,8 @@ def _signature(root: Value, inputs: list[Value], params: list[Value]) -> list[tu
     par = {id(v): k for k, v in enumerate(params)}
     sig = []
     for v in order:
-        if v._edges:
-            sig.append((v.op, tuple(pos[id(p)] for p in v._edges[0::2])))
+        if not v.is_leaf:
+            sig.append((v.op, tuple(pos[id(p)] for p in v.parents)))
         elif id(v) in inp:
             sig.append(("input", inp[id(v)]))
         elif id(v) in par:
