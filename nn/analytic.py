@@ -172,6 +172,7 @@ COSTS: dict[str, str] = {
     "cross_entropy": "cross_entropy",
     "xent": "cross_entropy",
     "softmax_cross_entropy": "softmax_cross_entropy",
+    "softmax_xent": "softmax_cross_entropy",
     "hinge": "hinge",
 }
 

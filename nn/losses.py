@@ -11,6 +11,7 @@ name (aliases)              C                                                   
 quadratic (mse)             1/(2n) Σₓ Σⱼ (yⱼ − aⱼ)²                                numbers
 cross_entropy (xent)        −1/n Σₓ Σⱼ [yⱼ ln aⱼ + (1 − yⱼ) ln(1 − aⱼ)]            in [0, 1]
 softmax_cross_entropy       −1/n Σₓ ln softmax_y(a),  softmaxᵢ(a) = eᵃⁱ / Σₖ eᵃᵏ    class ints
+(softmax_xent)
 hinge                       1/n Σₓ max(0, 1 − y·a)    (one output)                 ±1
 ==========================  ====================================================  ==========
 
@@ -328,6 +329,7 @@ LOSSES: dict[str, LossFn] = {
     "cross_entropy": cross_entropy,
     "xent": cross_entropy,
     "softmax_cross_entropy": softmax_cross_entropy,
+    "softmax_xent": softmax_cross_entropy,
     "hinge": hinge,
 }
 

