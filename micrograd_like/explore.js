@@ -20,6 +20,8 @@ function mglExplore(root) {
     else (edges[t.textContent] = edges[t.textContent] || []).push(g);  // a*a: two edges
     t.textContent = "";  // the ids (v3, v3op) mean nothing to a reader; labels come below
   });
+  var whole = svg.querySelector("g.graph > title");
+  if (whole) whole.textContent = "";  // not a tooltip saying "graph" all over the picture
   var pic = D.boxes.map(function (box, i) {
     var g = groups[box.svg], texts = g ? g.querySelectorAll("text") : [];
     var p = {

@@ -155,6 +155,8 @@ def explore(
     """
     if not isinstance(root, Value):
         raise TypeError(f"explore: root must be a Value, got {type(root).__name__}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"explore: title must be a str, got {type(title).__name__}")
     opts = viz._options(rankdir, number_format, True, False, show_local_grads, clusters,
                         collapse, max_nodes, notation)
     order = topological_order(root)
@@ -170,8 +172,8 @@ def explore(
         return format(x, number_format)
 
     names = _names(order, index, builder)
-    special = {i: builder.texts[v].grad_name for i, v in enumerate(order)
-               if builder.texts[v].special_grad}
+    special = {i: text.grad_name for i, v in enumerate(order)
+               if (text := builder.texts[v]).special_grad and text.grad_name}
     steps = _backward_steps(root, order, index, names, num, special)
     forward = _forward_steps(order, index, names, num)
     last = {}

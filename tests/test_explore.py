@@ -180,3 +180,8 @@ def test_local_derivative_formulas_are_the_op_tables_over_the_parents_names(grap
 def test_an_unnamed_node_is_named_by_what_it_computes(graphviz_dot, build, name):
     v = build(Value(2.0, label="x"), Value(3.0, label="y"))
     assert explore(v)._payload["nodes"][-1]["name"] == name
+
+
+def test_title_must_be_text(graphviz_dot):
+    with pytest.raises(TypeError, match="title must be a str, got int"):
+        explore(neuron(), title=3)
