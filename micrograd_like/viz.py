@@ -28,6 +28,7 @@ True
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import re
@@ -35,6 +36,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -748,6 +750,12 @@ def _atom(name: str) -> str:
     return f"({name})"
 
 
+def _html_text(text: str) -> str:
+    """Text for an HTML-like label cell: markup escaped, control characters made visible."""
+    text = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", text)
+    return html.escape(text, quote=True)
+
+
 def _natural(text: str) -> tuple:
     """Sort key that orders "neuron 2" before "neuron 10"."""
     return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text))
@@ -844,9 +852,12 @@ class _Builder:
     def cluster_box(self, g: graphviz.Digraph, cluster: tuple[str, ...],
                     members: list[Value]) -> None:
         """A whole cluster (an ``nn`` neuron) as one box: its parameters counted, then each
-        z and a with its value and its named gradient."""
+        z and a with its value and its named gradient.
+
+        An HTML-like table rather than a record: a rank of records cannot be held in order
+        by invisible edges (Graphviz drops flat edges between records), a table can."""
         texts = [self.texts[m] for m in members]
-        fields = [_escape(cluster[-1])]
+        fields = [cluster[-1]]
         n_weights = sum(1 for t in texts if t.role == "weight")
         has_bias = any(t.role == "bias" for t in texts)
         if n_weights or has_bias:
@@ -854,19 +865,24 @@ class _Builder:
         for role in ("z", "a"):
             for m, t in zip(members, texts):
                 if t.role == role:
-                    fields.append(_escape(f"{t.name or role} = {self.num(m.data)}"))
+                    fields.append(f"{t.name or role} = {self.num(m.data)}")
                     if self.opts.show_grad and t.grad_name is not None:
-                        fields.append(_escape(self.grad_field(t, m)))
-        attrs: dict[str, str] = {}
+                        fields.append(self.grad_field(t, m))
+        colour, width = "#000000", "1"
         special = [m for m, t in zip(members, texts) if t.special_grad]
         if special:
-            attrs.update(color=_Z_COLOUR, penwidth="2")
-        fill = self.fill(special[0]) if special else None
-        if fill:
-            attrs.update(style="filled", fillcolor=fill)
+            colour, width = _Z_COLOUR, "2"
         if any(m in self.path or m is self.current for m in members):
-            attrs.update(color=_PATH_COLOUR, penwidth="2.5")
-        g.node(self.box_id[cluster], graphviz.nohtml("{ " + " | ".join(fields) + " }"), **attrs)
+            colour, width = _PATH_COLOUR, "2"
+        fill = self.fill(special[0]) if special else None
+        cells = [f"<td>{_html_text(f)}</td>" for f in fields]
+        if self.opts.rankdir in ("LR", "RL"):
+            rows = "<tr>" + "".join(cells) + "</tr>"
+        else:
+            rows = "".join(f"<tr>{c}</tr>" for c in cells)
+        table = (f'<<table border="{width}" cellborder="1" cellspacing="0" cellpadding="3" '
+                 f'color="{colour}"' + (f' bgcolor="{fill}"' if fill else "") + f">{rows}</table>>")
+        g.node(self.box_id[cluster], table, shape="plain")
 
     def edges(self) -> list[tuple[str, str, dict[str, str]]]:
         out: list[tuple[str, str, dict[str, str]]] = []
@@ -953,6 +969,8 @@ def _build(
             members.setdefault(b.groups[v], []).append(v)
     _draw_clusters(g, b, members, (), b.boxes)
     edges = b.edges()
+    if b.collapsed:
+        g.attr(remincross="false")  # a second crossing pass may rotate a chained rank
     for source, target, attrs in edges:
         g.edge(source, target, **attrs)
     if not members and _long_edge_length(edges) > _CONCENTRATE_ABOVE:
@@ -1011,11 +1029,26 @@ def _draw_clusters(
     depth = len(prefix)
     heads = sorted({c[depth] for c in boxes if len(c) > depth and c[:depth] == prefix},
                    key=_natural)
+    collapsed = [(*prefix, h) for h in heads if b.collapsed and (*prefix, h) in members
+                 and sum(1 for c in boxes if c[:depth + 1] == (*prefix, h)) == 1]
+    if len(collapsed) > 1:
+        # Graphviz orders a rank's nodes to reduce crossings, which can put neuron 9 above
+        # neuron 1; one rank chained by invisible edges keeps the boxes in numeric order.
+        with g.subgraph() as same:
+            same.attr(rank="same")
+            for path in collapsed:
+                b.cluster_box(same, path, members[path])
+            # In a left-to-right drawing a rank runs bottom to top, so chain from the last
+            # box to the first to read neuron 1, 2, ... downwards.
+            chain = collapsed[::-1] if b.opts.rankdir in ("LR", "RL") else collapsed
+            for first, second in pairwise(chain):
+                same.edge(b.box_id[first], b.box_id[second], style="invis")
     for head in heads:
         path = (*prefix, head)
         inner = [c for c in boxes if c[:depth + 1] == path]
-        if b.collapsed and path in members and len(inner) == 1:
-            b.cluster_box(g, path, members[path])
+        if path in collapsed:
+            if len(collapsed) == 1:
+                b.cluster_box(g, path, members[path])
             continue
         cid = "cluster_" + "_".join(map(str, _path_ids(path, b.boxes)))
         with g.subgraph(name=cid) as sub:

@@ -30,6 +30,8 @@ from micrograd_like import __version__, ops, viz
 from micrograd_like.explore import explore
 from micrograd_like.expr import ExpressionError, parse
 from micrograd_like.files import Terminated, sigterm_as_exit, write_atomic
+from nn.notation import DEFAULT as DEFAULT_NOTATION
+from nn.notation import NOTATIONS
 
 __all__ = ["USER_ERRORS", "CLIError", "build_parser", "delta_example", "main", "parse_sizes"]
 
@@ -133,6 +135,12 @@ def _add_graph(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--highlight", metavar="NAME", help="draw the paths from NAME to the result")
     p.add_argument(
+        "--local-grads",
+        action="store_true",
+        help="write each local derivative ∂out/∂input (its formula and number) on the edge "
+        "into its op, so the chain rule can be read off the picture",
+    )
+    p.add_argument(
         "--number-format",
         default=".4f",
         type=_number_format,
@@ -215,7 +223,8 @@ def _run_graph(args: argparse.Namespace) -> int:
     if args.highlight is not None and args.highlight not in leaves:
         raise CLIError(f"--highlight {args.highlight!r}: not a name in the expression")
     options = {"rankdir": args.rankdir, "number_format": args.number_format,
-               "color_by_grad": args.color_by_grad, "max_nodes": args.max_nodes}
+               "color_by_grad": args.color_by_grad, "max_nodes": args.max_nodes,
+               "show_local_grads": args.local_grads}
     try:
         drawing = viz.draw_dot(
             root, show_grad=not args.no_grad,
@@ -528,26 +537,44 @@ def _run_demo(args: argparse.Namespace) -> int:
     _save_plot(plots.loss_curve(history), out / "loss.png")
     _save_plot(plots.decision_boundary(mlp, X, y), out / "boundary.png")
     _save_neuron(mlp, X[0].tolist(), out)
+    print()
+    print(NEXT_STEPS)
     return 0
 
 
+NEXT_STEPS = """\
+next: the notebooks teach what this demo did, one idea at a time (in a source checkout:
+  jupyter lab notebooks/).  Start with 01_value_and_chain_rule, then 02_drawing_graphs
+  (δ on the drawn graph) and 03_backprop_deltas (Nielsen's BP1–BP4 against z.grad);
+  04_training_an_mlp writes this demo's training loop out.  To practise, work through
+  notebooks/exercises/ (each checks your answer; the solved twins are in
+  notebooks/solutions/).
+  and: micrograd-like deltas --explain   (BP1–BP4 with their numbers)"""
+
+
 def _save_neuron(mlp: Any, x: list[float], out: Path) -> None:
-    """Draw the first neuron of the first layer that is active at ``x``, after backward."""
+    """Draw the first neuron of the first layer that is active at ``x``, after backward from
+    its output a: the drawing names z's gradient ∂a/∂z (a is no cost, so it is not δ)."""
     from micrograd_like import Value
+    from nn.module import input_annotation
 
     layer = mlp.layers[0]
     j = next((j for j, n in enumerate(layer.neurons) if n(x).data > 0.0), 0)
-    inputs = [Value(v, label=f"x[{k}]") for k, v in enumerate(x)]
+    inputs = []
+    for k, v in enumerate(x):
+        inputs.append(Value(v, label=f"x[{k}]"))
+        inputs[-1].tag = input_annotation(k)
     a = layer.neurons[j](inputs)
     mlp.zero_grad()
     a.backward()
     drawing = viz.draw_dot(a)
-    what = f"neuron {j} of layer 0 at the first point, after backward"
+    what = (f"neuron {j + 1} of layer 2 (mlp.layers[0].neurons[{j}]) at the first point, "
+            "after backward from its output a, so z's grad reads ∂a/∂z")
     path = out / "neuron.svg"
     try:
         viz.save(drawing, path)
         page = out / "neuron.html"
-        explore(a, title=f"Backpropagation through neuron {j} of layer 0 at the first point"
+        explore(a, title=f"Backpropagation through neuron {j + 1} of layer 2 at the first point"
                 ).save(page)
     except viz.GraphvizNotFoundError:
         path, page = out / "neuron.gv", None
@@ -822,7 +849,8 @@ DELTA_COSTS = ("quadratic", "cross_entropy", "softmax_cross_entropy", "hinge")
 
 _DELTAS_EXAMPLE = """\
 example:
-  micrograd-like deltas --sizes 2,3,1 --activation sigmoid --cost quadratic --seed 0
+  micrograd-like deltas                 (2-3-1 sigmoid, quadratic cost, seed 3)
+  micrograd-like deltas --explain --notation zero-based
   micrograd-like deltas --sizes 4,8,8,3 --activation tanh --output-activation sigmoid \\
       --cost cross_entropy
 
@@ -830,8 +858,14 @@ example:
   target from numpy.random.default_rng(seed) (after x: y ~ uniform(0, 1) per output for
   quadratic and cross_entropy, a class index for softmax_cross_entropy, ±1 for hinge),
   runs the engine's backward and the BP1–BP4 equations, and prints δ = ∂C/∂z, ∂C/∂b and
-  ∂C/∂w differences per layer, then the largest difference.
+  ∂C/∂w differences per layer, then the largest difference.  --explain also writes out
+  each of BP1–BP4 with this example's numbers.  Names are Nielsen's by default (the input
+  is layer 1: δ²₁ is the first hidden neuron's error); --notation zero-based uses
+  mlp.layers[0].neurons[0]'s indices, δ[0][0].
 """
+
+DELTAS_SEED = 3
+"""The default seed: an example whose δ are all of a readable size (|δ| >= 0.15)."""
 
 
 def _add_deltas(subparsers: argparse._SubParsersAction) -> None:
@@ -852,8 +886,14 @@ def _add_deltas(subparsers: argparse._SubParsersAction) -> None:
                    default="linear", help="output-layer activation (default: linear)")
     p.add_argument("--cost", choices=DELTA_COSTS, default="quadratic",
                    help="default: quadratic; cross_entropy needs --output-activation sigmoid")
-    p.add_argument("--seed", type=_int_arg(0), default=0, metavar="N",
-                   help="seed of the weights, the input and the target (default: 0)")
+    p.add_argument("--seed", type=_int_arg(0), default=DELTAS_SEED, metavar="N",
+                   help=f"seed of the weights, the input and the target (default: "
+                   f"{DELTAS_SEED})")
+    p.add_argument("--notation", choices=NOTATIONS, default=DEFAULT_NOTATION,
+                   help="names of layers and errors: nielsen (default; δ²₁, the input is "
+                   "layer 1) or zero-based (δ[0][0] for mlp.layers[0].neurons[0])")
+    p.add_argument("--explain", action="store_true",
+                   help="also write out BP1–BP4 with this example's numbers")
     p.set_defaults(run=_run_deltas)
 
 
@@ -885,7 +925,7 @@ def _run_deltas(args: argparse.Namespace) -> int:
     mlp = nn.MLP(sizes[0], sizes[1:], activation=args.activation,
                  output_activation=args.output_activation, seed=args.seed)
     x, y = delta_example(sizes, args.cost, args.seed)
-    report = nn.compare_deltas(mlp, x, y, cost=args.cost)
+    report = nn.compare_deltas(mlp, x, y, cost=args.cost, notation=args.notation)
     print(f"network {mlp}")
     print(f"x = {_numbers(x)}")
     print(f"y = {_numbers(y) if isinstance(y, list) else y}")
@@ -893,6 +933,9 @@ def _run_deltas(args: argparse.Namespace) -> int:
     print(report)
     print()
     print(f"largest difference, engine vs equations: {report.max_abs_diff:.3e}")
+    if args.explain:
+        print()
+        print(report.explain())
     return 0
 
 
@@ -923,7 +966,7 @@ _MAIN_EXAMPLES = """\
 examples:
   micrograd-like demo                 (train, check δ, write plots to ./micrograd-like-out/)
   micrograd-like train --data moons --hidden 16,16 --epochs 100 --save model.json
-  micrograd-like deltas --sizes 2,3,1 --activation sigmoid --cost quadratic
+  micrograd-like deltas --explain      (δ = ∂C/∂z vs BP1–BP4, each equation with numbers)
   micrograd-like graph "tanh(x*w + b)" --set x=2 --set w=-3 --set b=6.88 -o graph.svg
   micrograd-like <command> --help     (each command's options and an example)
 """

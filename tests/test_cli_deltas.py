@@ -140,3 +140,35 @@ def test_a_network_over_max_parameters_is_refused_before_it_is_built(capsys, mon
     code, out, err = run(capsys, "deltas", "--sizes", "10000,10000,10000")
     assert code == 2 and err.count("\n") == 1 and out == ""
     assert "the network 10000-10000-10000 would have 200,020,000 parameters" in err
+
+
+def test_default_example_has_deltas_of_a_readable_size(capsys):
+    code, out, _ = run(capsys, "deltas")
+    mlp = nn.MLP(2, [3, 1], activation="sigmoid", seed=cli.DELTAS_SEED)
+    x, y = delta_example([2, 3, 1], "quadratic", cli.DELTAS_SEED)
+    report = nn.compare_deltas(mlp, x, y)
+    assert code == 0 and f"C = {report.loss:.10g}" in out  # the default is this example
+    assert min(abs(d) for r in report.layers for d in r.analytic_delta) >= 0.1
+
+
+def test_notation_zero_based_names_errors_by_python_indices(capsys):
+    _, nielsen, _ = run(capsys, "deltas")
+    _, zero, _ = run(capsys, "deltas", "--notation", "zero-based")
+    assert re.search(r"^\s+δ²₁\s", nielsen, re.M) and "δ[0][0]" not in nielsen
+    assert re.search(r"^\s+δ\[0\]\[0\]\s", zero, re.M) and "δ²₁" not in zero
+
+
+def test_explain_prints_each_equation_with_the_reports_numbers(capsys):
+    code, out, _ = run(capsys, "deltas", "--explain")
+    mlp = nn.MLP(2, [3, 1], activation="sigmoid", seed=cli.DELTAS_SEED)
+    x, y = delta_example([2, 3, 1], "quadratic", cli.DELTAS_SEED)
+    report = nn.compare_deltas(mlp, x, y)
+    assert code == 0
+    for bp in ("BP1", "BP2", "BP3", "BP4"):
+        assert re.search(rf"^{bp}  ", out, re.M)
+    assert report.explain() in out
+
+
+def test_an_unknown_notation_is_a_one_line_error(capsys):
+    code, _, err = run(capsys, "deltas", "--notation", "euler")
+    assert code == 2 and "invalid choice: 'euler'" in err and len(err.splitlines()) == 1

@@ -56,6 +56,29 @@ def test_demo_with_no_arguments_exits_0_within_30_seconds(demo):
     assert seconds < 30
 
 
+def test_demo_ends_by_pointing_at_notebooks_that_exist(demo):
+    proc, _, _ = demo
+    tail = proc.stdout[proc.stdout.index("next: the notebooks"):]
+    notebooks = Path(__file__).parents[1] / "notebooks"
+    named = re.findall(r"\b(0\d_\w+)", tail)
+    assert len(named) == 4
+    for stem in named:  # every notebook named exists
+        assert (notebooks / f"{stem}.ipynb").exists(), stem
+    for folder in re.findall(r"notebooks/(\w+)/", tail):
+        assert (notebooks / folder).is_dir(), folder
+    assert proc.stdout.rstrip().endswith("micrograd-like deltas --explain   (BP1–BP4 with "
+                                         "their numbers)")
+
+
+def test_demo_neuron_drawing_names_the_gradient_of_z_d_a_d_z_not_delta(capsys, tmp_path,
+                                                                       quick):
+    run(capsys, "demo", "-o", str(tmp_path))
+    source = next(tmp_path.glob("neuron.*")).read_text(encoding="utf-8")
+    if source.startswith("<"):  # svg: the labels are text elements
+        source = " ".join(source.split())
+    assert "∂a²" in source and "/∂z²" in source and "δ" not in source
+
+
 def test_demo_reaches_at_least_95_percent_accuracy(demo):
     proc, _, _ = demo
     m = re.search(r"^final loss (\S+) .*accuracy (\d+)% \((\d+)/100 points\)$", proc.stdout,

@@ -4,6 +4,7 @@ give one line on stderr and exit status 2, never a traceback and never a partial
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -237,3 +238,28 @@ def test_a_backward_that_overflows_is_one_line(capsys, tmp_path):
     assert code == 2 and err.count("\n") == 1
     assert "cannot run backward: backward: gradient overflowed to inf" in err
     assert out == "" and list(tmp_path.iterdir()) == []
+
+
+def test_frames_to_a_missing_directory_is_a_one_line_error(graphviz_dot, capsys, tmp_path):
+    code, _, err = run(
+        capsys, "graph", "x", "--set", "x=2", "-o", str(tmp_path / "g.gv"),
+        "--frames", str(tmp_path / "nowhere" / "b.gif"),
+    )  # fmt: skip
+    assert code == 2 and err.count("\n") == 1 and "cannot write" in err
+
+
+def test_local_grads_writes_each_local_derivative_on_its_edge(capsys, tmp_path):
+    out = tmp_path / "g.gv"
+    code, _, _ = run(capsys, "graph", *EXAMPLE, "--local-grads", "-o", str(out))
+    source = out.read_text(encoding="utf-8")
+    y = math.tanh(2 * -3 + 6.88)
+    edge_labels = re.findall(r'-> v\d+op \[label="?([^"\]]*?)"? fontsize', source)
+    assert code == 0 and len(edge_labels) == 5  # x, w into *; x·w, b into +; u into tanh
+    assert any(label.endswith(f"= {1 - y * y:.4f}") for label in edge_labels)  # tanh'(u)
+    assert any(label.endswith("= -3.0000") for label in edge_labels)  # ∂(x·w)/∂x = w
+
+
+def test_without_local_grads_edges_carry_no_labels(capsys, tmp_path):
+    out = tmp_path / "g.gv"
+    run(capsys, "graph", *EXAMPLE, "-o", str(out))
+    assert "label=" not in "".join(ln for ln in out.read_text().splitlines() if "->" in ln)

@@ -199,7 +199,7 @@ def test_collapse_gets_a_large_network_under_the_limit():
     with pytest.raises(GraphTooLargeError):
         draw_dot(root, max_nodes=100)
     src = draw_dot(root, max_nodes=100, collapse="neurons").source
-    assert len(re.findall(r"\{ neuron \d+ \|", src)) == 20
+    assert len(re.findall(r"<td>neuron \d+</td>", src)) == 20
 
 
 # -- nn-aware drawing ---------------------------------------------------------------------------
@@ -281,15 +281,25 @@ def test_describe_nodes_names_nodes_in_the_notation_asked_for():
 
 def test_collapse_draws_one_box_per_neuron_with_one_edge_per_input():
     src = draw_dot(annotated_layer(2, 3), collapse="neurons").source
-    assert src.count("{ neuron 1 |") == 1
-    assert src.count("-> n0_0") == 3  # inputs x1, x2, x3
+    assert src.count("<td>neuron 1</td>") == 1
+    # inputs x1, x2, x3 (plus the invisible edge that keeps neuron 1 above neuron 2)
+    assert len(re.findall(r"^\s*v\d+ -> n0_0$", src, re.M)) == 3
     assert "n0_0 -> v" in src  # into the + that sums the outputs
 
 
-def test_collapsed_neurons_are_listed_in_numeric_order():
+def test_collapsed_neurons_are_written_in_numeric_order_and_chained_so():
     src = draw_dot(annotated_layer(12, 1), collapse="neurons").source
-    order = [int(m) for m in re.findall(r"\{ neuron (\d+) \|", src)]
-    assert order == list(range(1, 13))
+    order = [int(m) for m in re.findall(r"<td>neuron (\d+)</td>", src)]
+    assert order == list(range(1, 13))  # 10 after 9, not after 1
+    # left to right, a rank runs bottom to top: the invisible chain goes 12 -> 11 -> ... -> 1
+    assert "n0_11 -> n0_10 [style=invis]" in src and "n0_1 -> n0_0 [style=invis]" in src
+
+
+def test_collapsed_box_labels_keep_name_and_number_apart():
+    root = annotated_layer(2, 3)
+    src = draw_dot(root, collapse="neurons").source
+    assert re.search(r"<td>z1 = -?\d\.\d{4}</td>", src)
+    assert re.search(r"<td>grad -?\d\.\d{4}</td>", src)  # no "δ-0.198" run-together
 
 
 def test_collapse_on_a_real_mlp_connects_layer_to_layer():

@@ -102,3 +102,28 @@ def test_docs_picture_is_what_the_documented_command_draws():
     texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
     for text in ["grad -1.5000", "grad 1.0000", "grad 0.5000", "data 0.7071", "tanh"]:
         assert text in texts
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_a_collapsed_layer_is_laid_out_in_numeric_order(graphviz_dot, rankdir):
+    """dot's crossing reduction used to put neurons 9-16 before 1-8; read the positions."""
+    import subprocess
+
+    nn = pytest.importorskip("nn", reason="the nn package is not importable")
+    mlp = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
+    t = mlp.trace([1.0, -0.5])
+    nn.hinge([t.outputs], [1]).backward()
+    source = draw_dot(t.outputs[0], collapse="neurons", rankdir=rankdir).source
+    plain = subprocess.run(["dot", "-Tplain"], input=source, capture_output=True, text=True,
+                           check=True).stdout
+    pos = {}
+    for line in plain.splitlines():
+        part = line.split()
+        if part[0] == "node" and part[1].startswith("n"):
+            pos[part[1]] = (float(part[2]), float(part[3]))
+    for layer in (0, 1):
+        boxes = [pos[f"n{layer}_{j}"] for j in range(16)]
+        if rankdir == "LR":  # top to bottom: y falls
+            assert [y for _, y in boxes] == sorted((y for _, y in boxes), reverse=True)
+        else:  # left to right: x grows
+            assert [x for x, _ in boxes] == sorted(x for x, _ in boxes)

@@ -7,9 +7,9 @@
 # It returns a `graphviz.Digraph`, which Jupyter shows as an SVG picture.
 #
 # In this notebook: one neuron's expression drawn plainly, coloured by gradient, and with
-# one path highlighted; then graphs built by `nn`, grouped by neuron and layer with δ on
-# every weighted input; what happens when a graph is too big to draw; and backward played
-# one step at a time.
+# one path highlighted; then graphs built by `nn`, grouped by neuron and layer (δ on each
+# weighted input, under a cost only); what happens when a graph is too big to draw; and
+# backward played one step at a time.
 #
 # *Sources: the drawn graph with data and grad in each node follows A. Karpathy's micrograd
 # lecture; δ = ∂C/∂z on every weighted input is M. Nielsen's, Neural Networks and Deep
@@ -98,34 +98,47 @@ draw_dot(o, highlight="x1")
 
 # %% [markdown]
 # ## Graphs built by `nn`: neurons and layers
-# `nn` tags every Value it makes (`("w", l, j, k)`, `("b", l, j)`, `("z", l, j)`,
-# `("a", l, j)`), and `draw_dot` uses the tags: each neuron gets its own dashed cluster
-# inside its layer's cluster. The weighted input $z = \sum_k w_k x_k + b$ is **one** `dot`
-# node, drawn with a blue border, and its grad is labelled δ: it is the neuron's error
-# $\delta = \partial C/\partial z$ of the backpropagation equations.
+# `nn` annotates every Value it makes with what it is (input, weight, bias, weighted input
+# z, activation a) and its name in Nielsen's notation: the input is layer 1, so the first
+# layer of neurons is layer 2 and its first neuron's weighted input is $z^2_1$
+# (`draw_dot(..., notation="zero-based")` gives Python's indices, `z[0][0]`, instead).
+# `draw_dot` reads the annotations: each neuron gets its own dashed cluster inside its
+# layer's cluster, and the weighted input $z = \sum_k w_k x_k + b$ is **one** `dot` node.
 #
-# Here is a single tanh neuron, first with its weighted input as one node, then built from
-# elementary `*` and `+` nodes (`z="elementary"`): the same numbers, more boxes.
+# What a box's grad *means* depends on where backward started. Here it starts at the
+# neuron's output $a = \tanh(z)$, which is no cost, so z's grad is $\partial a/\partial z
+# = 1 - \tanh^2 z$, and the drawing says exactly that: `∂a²₁/∂z²₁`. It is **not** the
+# neuron's error δ, which is defined as $\partial C/\partial z$ for a cost $C$ (next section).
+#
+# First the weighted input as one node, then built from elementary `*` and `+` nodes
+# (`z="elementary"`): the same numbers, more boxes.
 
 # %%
 neuron = nn.MLP(2, [1], output_activation="tanh", seed=1)
 t = neuron.trace([2.0, -1.0])
 t.outputs[0].backward()
+z = t.zs[0][0]
 print(neuron)
+print(f"∂a/∂z = {z.grad:.6f}   1 − tanh²(z) = {1 - math.tanh(z.data) ** 2:.6f}")
 draw_dot(t.outputs[0])
 
 # %%
 neuron_elementary = nn.MLP(2, [1], output_activation="tanh", seed=1, z="elementary")
 te = neuron_elementary.trace([2.0, -1.0])
 te.outputs[0].backward()
-print("δ with one dot node:", t.deltas()[0][0], "  δ from * and + nodes:", te.deltas()[0][0])
+print("∂a/∂z with one dot node:", t.zs[0][0].grad,
+      "  from * and + nodes:", te.zs[0][0].grad)
 draw_dot(te.outputs[0])
 
 # %% [markdown]
 # ## A small MLP, with the cost
 # A 2-2-1 network with sigmoid hidden units and a linear output, one example, and the
-# quadratic cost $C = \tfrac12 (a - y)^2$. After `C.backward()` each z node shows its δ.
-# Follow them from right to left: the output neuron's δ is $a - y$ (BP1 with a linear
+# quadratic cost $C = \tfrac12 (a - y)^2$. The loss marks its result as a cost, so after
+# `C.backward()` each z node's grad is drawn as what it now is, the error
+# $\delta^l_j = \partial C/\partial z^l_j$ (blue border). The cost's own nodes are named too:
+# $a - y$, the square $(a - y)^2$, the factor ½, and C; the target y and the ½ are grey,
+# with no gradient, because nothing is learned there.
+# Follow the δ from right to left: the output neuron's δ is $a - y$ (BP1 with a linear
 # output), and each hidden δ is that number times the weight leading out of the neuron
 # times $\sigma'(z)$ (BP2). Notebook 03 checks this against the equations; here we only
 # compare the picture with `t.deltas()`.
@@ -136,7 +149,8 @@ t = mlp.trace([1.0, -2.0])
 C = nn.quadratic([t.outputs], [[1.0]])
 C.backward()
 for layer, deltas in enumerate(t.deltas()):
-    print(f"layers[{layer}]  δ =", ", ".join(f"{d:+.4f}" for d in deltas))
+    names = [nn.notation.delta(layer, j) for j in range(len(deltas))]
+    print(", ".join(f"{n} = {d:+.4f}" for n, d in zip(names, deltas)))
 draw_dot(C, color_by_grad=True)
 
 # %% [markdown]
@@ -158,8 +172,8 @@ except GraphTooLargeError as err:
 
 # %% [markdown]
 # `collapse="neurons"` draws each neuron as a single box with its z, δ, activation and
-# the activation's grad, and one edge per input. (It groups nodes by their tags, so for a
-# batch it would stack four examples into every box; draw one example's graph instead.)
+# the activation's grad, and one edge per input. (It groups nodes by their annotations, so
+# for a batch it would stack four examples into every box; draw one example's graph.)
 # The structure is now readable: 16 + 16 + 1 neurons, each showing the δ that backward
 # left on its z node. Dead ReLU units, whose $z < 0$, show δ = 0 and stay white: for this
 # input no gradient flows back through them.
@@ -275,7 +289,8 @@ print(f"{len(big_page.steps)} steps, {sum(len(s.lines) for s in big_page.steps)}
 #   from the grad to its right times a local derivative written on the edge.
 # * Colouring by |grad| shows at a glance which parameters this example moves, and which
 #   it cannot (zero input, dead ReLU).
-# * In an `nn` graph the z nodes carry the δ of the backpropagation equations: the picture
-#   is the δ recurrence, flowing right to left.
+# * In an `nn` graph under a cost, the z nodes carry the δ of the backpropagation
+#   equations: the picture is the δ recurrence, flowing right to left. Under any other
+#   root (a neuron's output) their grad is ∂root/∂z, and the drawing says so.
 # * `explore(root)` lets a student step through the same pass, one chain-rule line at a
 #   time, and `.save()` hands it out as a single file.

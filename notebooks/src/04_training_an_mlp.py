@@ -158,6 +158,8 @@ ax.figure
 # $z = w_0 x_0 + w_1 x_1 + b$ as one `dot` node and then $a = \mathrm{relu}(z)$.
 # After `a.backward()`: $\partial a/\partial z = 1$ if $z > 0$ (else 0), and through the dot
 # $\partial a/\partial w_k = x_k\,\partial a/\partial z$, $\partial a/\partial b = \partial a/\partial z$.
+# The drawing labels z's grad `∂a²₁/∂z²₁`, not δ: backward started at the neuron's output
+# $a$, which is no cost, and δ means $\partial C/\partial z$ for a cost $C$ only.
 # (We zero the gradients first: training left the last step's gradient in every `.grad`.)
 
 # %%
@@ -172,7 +174,9 @@ dz = 1.0 if z.data > 0 else 0.0
 assert z.grad == dz
 assert [w.grad for w in neuron.w] == [xk * dz for xk in x]
 assert neuron.b.grad == dz
-draw_dot(a, number_format=".3f")
+drawing = draw_dot(a, number_format=".3f")
+assert "∂a²₁/∂z²₁" in drawing.source and "δ" not in drawing.source
+drawing
 
 # %%
 mlp.zero_grad()  # leave the model as training left it, minus that gradient
