@@ -240,14 +240,6 @@ def test_a_backward_that_overflows_is_one_line(capsys, tmp_path):
     assert out == "" and list(tmp_path.iterdir()) == []
 
 
-def test_frames_to_a_missing_directory_is_a_one_line_error(graphviz_dot, capsys, tmp_path):
-    code, _, err = run(
-        capsys, "graph", "x", "--set", "x=2", "-o", str(tmp_path / "g.gv"),
-        "--frames", str(tmp_path / "nowhere" / "b.gif"),
-    )  # fmt: skip
-    assert code == 2 and err.count("\n") == 1 and "cannot write" in err
-
-
 def test_local_grads_writes_each_local_derivative_on_its_edge(capsys, tmp_path):
     out = tmp_path / "g.gv"
     code, _, _ = run(capsys, "graph", *EXAMPLE, "--local-grads", "-o", str(out))
