@@ -41,11 +41,12 @@ from micrograd_like.engine import (
     sum,
     topological_order,
 )
-from micrograd_like.gradcheck import GradcheckReport, gradcheck
 from micrograd_like.ops import define_op
 
-# name -> (module, attribute): loaded on first use (numpy, graphviz are heavy)
+# name -> (module, attribute): loaded on first use (numpy, graphviz, dataclasses)
 _LAZY = {
+    "gradcheck": ("micrograd_like.gradcheck", "gradcheck"),
+    "GradcheckReport": ("micrograd_like.gradcheck", "GradcheckReport"),
     "Tape": ("micrograd_like.tape", "Tape"),
     "compile_tape": ("micrograd_like.tape", "compile"),
     "trace_tape": ("micrograd_like.tape", "trace"),

@@ -37,10 +37,10 @@ first-order pass never does, and pays nothing for it.
 
 from __future__ import annotations
 
+import _thread
 import contextvars
 import math
 import numbers
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import reduce
@@ -642,7 +642,7 @@ def backward_steps(
 _grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "micrograd_like_grad_enabled", default=True)
 _no_grad_blocks = 0
-_blocks_lock = threading.Lock()
+_blocks_lock = _thread.allocate_lock()
 
 
 def is_grad_enabled() -> bool:

@@ -34,12 +34,10 @@ overflows a float (``exp(1000)``).  Non-differentiable points take a documented 
 
 from __future__ import annotations
 
+import _thread
 import math
-import re
-import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from micrograd_like.engine import Value
@@ -259,8 +257,7 @@ def _make_values() -> Any:
 # --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
-class Op:
+class Op(NamedTuple):
     """One op: its value and local partials (formulas over a namespace ``m``) and its texts.
 
     Attributes:
@@ -291,7 +288,7 @@ class Op:
     pole: Callable[..., bool] | None = None
     convention: str = ""
     builtin: bool = True
-    doc: str = field(default="", repr=False)
+    doc: str = ""
 
     def error(self, inputs: Sequence[float]) -> ArithmeticError | ValueError:
         """The exception for ``inputs`` at which this op failed (pole, domain, or overflow)."""
@@ -347,7 +344,7 @@ def _sup(s: str) -> str:
 RULES: dict[str, Op] = {}
 """Every op by name: the built-ins below and those added with :func:`define_op`."""
 
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()  # (not threading: importing the engine stays light)
 
 
 def _add(op: Op) -> Op:
@@ -515,7 +512,7 @@ def pow_op(c: float) -> Op:
 
 def _power_text(c: float) -> str:
     s = short(c)
-    return "" if s == "1" else _sup(s) if re.fullmatch(r"-?\d+", s) else f"^{s}"
+    return "" if s == "1" else _sup(s) if s.lstrip("-").isdigit() else f"^{s}"
 
 
 def rpow_op(c: float) -> Op:
@@ -545,11 +542,17 @@ def mod_op(c: float) -> Op:
     )
 
 
-_FAMILIES: tuple[tuple[re.Pattern[str], Callable[[float], Op]], ...] = (
-    (re.compile(r"\*\*(.+)"), pow_op),
-    (re.compile(r"(.+)\*\*"), rpow_op),
-    (re.compile(r"%(.+)"), mod_op),
-)
+def _family(name: str) -> tuple[str, Callable[[float], Op]] | None:
+    """The constant's text and the family's maker for names like "**2", "2**", "%3"."""
+    if name.startswith("**") and len(name) > 2:
+        return name[2:], pow_op
+    if name.endswith("**") and len(name) > 2:
+        return name[:-2], rpow_op
+    if name.startswith("%") and len(name) > 1:
+        return name[1:], mod_op
+    return None
+
+
 _family_cache: dict[str, Op] = {}
 
 
@@ -565,13 +568,14 @@ def rule(name: str) -> Op:
     op = _family_cache.get(name)
     if op is not None:
         return op
-    for pattern, make in _FAMILIES:
-        match = pattern.fullmatch(name)
-        if match:
-            try:
-                c = float(match.group(1))
-            except ValueError:
-                continue
+    family = _family(name)
+    if family is not None:
+        text, make = family
+        try:
+            c = float(text)
+        except ValueError:
+            c = math.nan
+        if c - c == 0.0:  # a finite constant
             op = _family_cache[name] = make(c)
             return op
     raise KeyError(f"no op named {name!r} (known: {', '.join(RULES)})")
@@ -638,6 +642,8 @@ _SYMBOL_CHARS = "A-Za-z0-9_₀-₉"
 
 def _substitute(text: str, names: dict[str, str]) -> str:
     """Replace each whole-word symbol in ``text`` by its name, bracketing compound names."""
+    import re
+
     if not names:
         return text
     pattern = re.compile(
