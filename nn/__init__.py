@@ -24,6 +24,7 @@ True
 
 from micrograd_like import __version__  # one distribution, one version
 from nn import datasets, io, losses, notation, optim
+from nn.classify import output_threshold, predict_classes, to_classes
 from nn.deltas import DeltaReport, compare_deltas
 from nn.handover import to_torch
 from nn.losses import cross_entropy, hinge, l2, mark_cost, quadratic, softmax_cross_entropy
@@ -65,6 +66,9 @@ __all__ = [
     "Adam",
     "fit",
     "predict",
+    "predict_classes",
+    "to_classes",
+    "output_threshold",
     "History",
     "datasets",
     "io",

@@ -523,8 +523,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     print(f"  hinge loss + {DEMO_L2:g}·Σp², Adam lr {DEMO_LR}, {DEMO_EPOCHS} full-batch epochs")
     history = nn.fit(mlp, X, 2 * y - 1, loss="hinge", epochs=DEMO_EPOCHS, l2=DEMO_L2,
                      optimizer=nn.Adam(mlp.parameters(), lr=DEMO_LR), seed=args.seed)
-    scores = nn.predict(mlp, X)[:, 0]
-    correct = int(np.sum((scores > 0.0) == (y == 1)))
+    correct = int(np.sum(nn.predict_classes(mlp, X) == y))  # the sign of the score
     print(f"final loss {history.loss[-1]:.4g} (hinge, last epoch), "
           f"accuracy {correct / len(y):.0%} ({correct}/{len(y)} points)")
 
@@ -730,7 +729,8 @@ def _load_data(args: argparse.Namespace) -> tuple[Any, Any, int]:
 
 
 class _Task:
-    """How a --loss turns class labels into targets, outputs into predicted classes."""
+    """How a --loss turns class labels into targets, and which output layer it needs (the
+    predicted class is then nn.predict_classes's: threshold 0.5 after a sigmoid, else 0)."""
 
     def __init__(self, loss: str, n_classes: int) -> None:
         self.loss = loss
@@ -759,14 +759,6 @@ class _Task:
                 return y.astype(np.float64).reshape(-1, 1)
             return np.eye(self.width)[y]
         return y
-
-    def classes(self, outputs: Any) -> Any:
-        import numpy as np
-
-        if self.width == 1:
-            threshold = 0.0 if self.loss == "hinge" else 0.5
-            return (outputs[:, 0] > threshold).astype(np.int64)
-        return np.argmax(outputs, axis=1)
 
 
 def _run_train(args: argparse.Namespace) -> int:
@@ -814,8 +806,8 @@ def _run_train(args: argparse.Namespace) -> int:
                          optimizer=optimizer, epochs=args.epochs, batch_size=batch,
                          l2=args.l2, seed=args.seed, compile=args.compile,
                          callback=_epoch_printer(args.epochs))
-        pred_train = task.classes(nn.predict(mlp, X_train))
-        pred_test = task.classes(nn.predict(mlp, X_test))
+        pred_train = nn.predict_classes(mlp, X_train)
+        pred_test = nn.predict_classes(mlp, X_test)
     except ArithmeticError as e:  # a value overflowed: the steps were too large
         raise CLIError(f"training diverged ({_shorten(str(e))}); try a smaller --lr than "
                        f"{lr:g}") from None

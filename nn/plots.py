@@ -165,31 +165,21 @@ def _check_xy(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     return Xa.astype(np.float64), ya
 
 
-def _threshold(model: Any) -> float:
-    """Where a single output splits the classes: 0.5 after a sigmoid, else 0 (a score)."""
-    acts = getattr(model, "activations", None)
-    return 0.5 if acts and acts[-1] == "sigmoid" else 0.0
-
-
 def _decision_grid(model: Any, X: np.ndarray, resolution: int, compile: bool,  # noqa: A002
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(xx, yy, cls)``: a resolution × resolution grid around X and the class at each node.
 
     The grid spans X's bounding box widened by 10 % of its size (at least 0.5) on each
-    side.  ``cls`` is ``argmax`` of the outputs, or ``output > threshold`` for one output.
+    side.  ``cls`` is :func:`nn.classify.predict_classes`'s class at each node.
     """
-    from nn.train import predict
+    from nn.classify import predict_classes
 
     lo, hi = X.min(axis=0), X.max(axis=0)
     pad = np.maximum(0.1 * (hi - lo), 0.5)
     gx = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
     gy = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
     xx, yy = np.meshgrid(gx, gy)
-    out = predict(model, np.column_stack([xx.ravel(), yy.ravel()]), compile=compile)
-    if out.shape[1] == 1:
-        cls = (out[:, 0] > _threshold(model)).astype(np.int64)
-    else:
-        cls = np.argmax(out, axis=1)
+    cls = predict_classes(model, np.column_stack([xx.ravel(), yy.ravel()]), compile=compile)
     return xx, yy, cls.reshape(xx.shape)
 
 
@@ -204,10 +194,10 @@ def decision_boundary(
     """Colour the plane by the class the model predicts, and draw the points coloured by y.
 
     The model is evaluated with :func:`nn.predict` on a ``resolution`` × ``resolution`` grid
-    around the points.  The predicted class is ``argmax`` of the outputs, or, for one
-    output, whether it exceeds 0 (a score, e.g. trained with the hinge loss) or 0.5 (after
-    a sigmoid output layer).  The regions are a filled contour (``ax.collections[0]``),
-    the points a scatter (the last collection).
+    around the points.  The predicted class is :func:`nn.classify.predict_classes`'s:
+    ``argmax`` of the outputs, or, for one output, whether it exceeds 0 (a score, e.g.
+    trained with the hinge loss) or 0.5 (after a sigmoid output layer).  The regions are a
+    filled contour (``ax.collections[0]``), the points a scatter (the last collection).
 
     Args:
         model: a model with 2 inputs (e.g. ``MLP(2, [...])``).

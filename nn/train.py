@@ -32,6 +32,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from nn import losses as _losses
+from nn.classify import to_classes
 from nn.module import Module, input_annotation
 from nn.optim import SGD, Optimizer
 
@@ -88,30 +89,42 @@ def paused_gc() -> Iterator[None]:
 # --------------------------------------------------------------------------------------
 
 
-def _sign_accuracy(a: np.ndarray, y: np.ndarray) -> float:
-    return float(np.mean((a[:, 0] > 0.0) == (y.reshape(-1) > 0.0)))
+# The predicted class is nn.classify.to_classes's, as in predict_classes and the plots.
 
 
-def _argmax_accuracy(a: np.ndarray, y: np.ndarray) -> float:
-    return float(np.mean(np.argmax(a, axis=1) == y.reshape(-1)))
+def _sign_accuracy(a: np.ndarray, y: np.ndarray) -> float:  # a score vs a label ±1
+    return float(np.mean(to_classes(a, 0.0) == (y.reshape(-1) > 0.0)))
 
 
-def _threshold_accuracy(a: np.ndarray, y: np.ndarray) -> float:
+def _argmax_accuracy(a: np.ndarray, y: np.ndarray) -> float:  # k outputs vs a class index
+    return float(np.mean(to_classes(a) == y.reshape(-1)))
+
+
+def _threshold_accuracy(a: np.ndarray, y: np.ndarray) -> float:  # a probability vs 0/1
+    return float(np.mean(to_classes(a, 0.5) == (y.reshape(-1) > 0.5)))
+
+
+def _multilabel_accuracy(a: np.ndarray, y: np.ndarray) -> float:
+    """Several independent 0/1 targets per example: right when every output is."""
     y = y.reshape(a.shape)
     return float(np.mean(np.all((a > 0.5) == (y > 0.5), axis=1)))
 
 
-def _onehot_accuracy(a: np.ndarray, y: np.ndarray) -> float:
-    return float(np.mean(np.argmax(a, axis=1) == np.argmax(y, axis=1)))
+def _onehot_accuracy(a: np.ndarray, y: np.ndarray) -> float:  # k outputs vs a one-hot row
+    return float(np.mean(to_classes(a) == np.argmax(y, axis=1)))
 
 
 def accuracy_for(loss: Any, Y: np.ndarray, width: int) -> AccuracyFn | None:
     """The natural accuracy for a loss name and targets (``None`` if there is none).
 
+    The predicted class is :func:`nn.classify.to_classes`'s:
+
     * hinge: the sign of the score matches the ±1 label;
-    * softmax_cross_entropy: the largest output is the label;
-    * cross_entropy, and quadratic with 0/1 targets: every output is on the target's side
-      of 0.5 (one output), or the largest output is the hot one (one-hot targets);
+    * softmax_cross_entropy: the largest output is the label (none for one output: there
+      is only one class);
+    * cross_entropy, and quadratic with 0/1 targets: the output is on the target's side of
+      0.5 (one output), the largest output is the hot one (one-hot targets), or, for
+      several independent 0/1 targets (cross_entropy), every output is on its target's side;
     * quadratic with other targets, or a custom loss: none.
     """
     name = loss if isinstance(loss, str) else None
@@ -119,7 +132,7 @@ def accuracy_for(loss: Any, Y: np.ndarray, width: int) -> AccuracyFn | None:
     if fn is _losses.hinge:
         return _sign_accuracy
     if fn is _losses.softmax_cross_entropy:
-        return _argmax_accuracy
+        return _argmax_accuracy if width > 1 else None
     if fn in (_losses.quadratic, _losses.cross_entropy):
         binary = np.all((Y == 0.0) | (Y == 1.0))
         if width > 1 and binary and Y.ndim == 2 and np.all(Y.sum(axis=1) == 1.0):
@@ -127,7 +140,7 @@ def accuracy_for(loss: Any, Y: np.ndarray, width: int) -> AccuracyFn | None:
         if width == 1 and binary:
             return _threshold_accuracy
         if fn is _losses.cross_entropy:
-            return _threshold_accuracy
+            return _threshold_accuracy if width == 1 else _multilabel_accuracy
     return None
 
 
@@ -477,8 +490,8 @@ def predict(model: Module, X: Any, *, compile: bool = True) -> np.ndarray:  # no
     """The model's outputs for every row of ``X``: an array of shape (n, outputs).
 
     Row i of the result is ``[a.data for a in model(X[i])]``, the output layer's activations
-    aᴸ for input xᵢ (raw scores for a linear output layer; take ``argmax(axis=1)`` for the
-    class of a softmax model, the sign for a hinge model).
+    aᴸ for input xᵢ (raw scores for a linear output layer).  The classes they predict are
+    :func:`nn.classify.predict_classes`'s (or ``to_classes`` of this array).
 
     Args:
         model: e.g. an :class:`~nn.MLP`; ``model(x)`` must return a list of Values.
