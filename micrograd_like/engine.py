@@ -461,13 +461,12 @@ def apply(op: str | ops.Op, *args: Operand) -> Value:
     (0.0, 1.0)
     """
     rule = op if isinstance(op, ops.Op) else ops.rule(op)
-    if not all(type(a) is Value for a in args):  # numbers take part as constant leaves
-        args = tuple(_operand(a, rule.name) for a in args)
-    if rule.arity == 1 and len(args) == 1:
-        return _apply1(rule, args[0])
-    if rule.arity != ops.NARY and len(args) != rule.arity:
-        raise TypeError(f"{rule.name} takes {rule.arity} input(s), got {len(args)}")
-    xs = [a.data for a in args]
+    vs = [_operand(a, rule.name) for a in args]  # numbers take part as constant leaves
+    if rule.arity == 1 and len(vs) == 1:
+        return _apply1(rule, vs[0])
+    if rule.arity != ops.NARY and len(vs) != rule.arity:
+        raise TypeError(f"{rule.name} takes {rule.arity} input(s), got {len(vs)}")
+    xs = [a.data for a in vs]
     if rule.domain is not None and not rule.domain(*xs):
         raise rule.error(xs)
     try:
@@ -480,8 +479,8 @@ def apply(op: str | ops.Op, *args: Operand) -> Value:
             raise OverflowError
     except (ArithmeticError, ValueError):
         raise rule.error(xs) from None
-    edges: list = [None] * (2 * len(args))
-    edges[0::2], edges[1::2] = args, ds
+    edges: list = [None] * (2 * len(vs))
+    edges[0::2], edges[1::2] = vs, ds
     return _node(r, tuple(edges), rule.name)
 
 
@@ -549,8 +548,10 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
     if n != len(xs):
         raise ValueError(f"dot: ws and xs differ in length ({n} != {len(xs)})")
     # all-Value arguments (the usual case) are used as they are; numbers become leaves
-    wv = ws if all(type(w) is Value for w in ws) else [_operand(w, "dot") for w in ws]
-    xv = xs if all(type(x) is Value for x in xs) else [_operand(x, "dot") for x in xs]
+    wv: Sequence[Value] = (ws if all(type(w) is Value for w in ws)  # type: ignore[assignment]
+                           else [_operand(w, "dot") for w in ws])
+    xv: Sequence[Value] = (xs if all(type(x) is Value for x in xs)  # type: ignore[assignment]
+                           else [_operand(x, "dot") for x in xs])
     wd = [w.data for w in wv]
     xd = [x.data for x in xv]
     m = 2 * n
@@ -720,7 +721,9 @@ def _backward_graph(root: Value) -> None:
         if v._edges:
             v.grad = g if g is not None else 0.0  # type: ignore[assignment]
         elif g is not None:
-            v.grad = g if isinstance(v.grad, float) and v.grad == 0.0 else v.grad + g
+            # grad is declared float; after create_graph it holds a Value (documented)
+            v.grad = g if isinstance(v.grad, float) and v.grad == 0.0 else (  # type: ignore
+                v.grad + g)
     for v, g in grads.items():
         if not v._edges and g.data - g.data:
             raise FloatingPointError(
