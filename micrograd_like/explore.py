@@ -138,6 +138,7 @@ def explore(
     max_nodes: int = viz.DEFAULT_MAX_NODES,
     notation: str | None = None,
     title: str | None = None,
+    timeout: float | None = None,
 ) -> Explorer:
     """An interactive page stepping through ``root.backward()`` (and the forward pass).
 
@@ -148,6 +149,9 @@ def explore(
     raise :class:`~micrograd_like.viz.GraphTooLargeError`, which says how to go on
     (``collapse="neurons"`` for ``nn`` graphs).  ``root`` need not have been backpropagated:
     the gradients are computed here, and the graph's own ``.grad`` are left as they were.
+
+    ``timeout``: seconds Graphviz may take for the layout (None: no limit), as in
+    :func:`~micrograd_like.viz.render`.
 
     Returns:
         An :class:`Explorer`: displays inline in Jupyter; ``.save("backprop.html")`` writes
@@ -165,7 +169,7 @@ def explore(
     # the drawing of draw_dot (same builder, same layout), showing the engine's final grads
     builder = viz._Builder(order, opts, lambda v: grads[index[v]], set(), None)
     drawing = viz._build(order, opts, grad_of=lambda v: grads[index[v]], path=set())
-    svg = viz._pipe(drawing, "svg").decode("utf-8")
+    svg = viz._pipe(drawing, "svg", timeout).decode("utf-8")
     svg = svg[svg.index("<svg"):]  # drop the XML prologue and DOCTYPE: it goes inside HTML
 
     def num(x: float) -> str:

@@ -92,7 +92,8 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[BinaryIO], objec
     try:
         with os.fdopen(fd, "wb") as f:
             if fcntl is not None:  # tells other writers' sweeps that this file is alive
-                fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+                with contextlib.suppress(OSError):  # a file system without locks: no sign
+                    fcntl.flock(f.fileno(), fcntl.LOCK_EX)
             write(f)
             f.flush()
             os.fsync(f.fileno())  # the bytes are on the disk before the name points at them

@@ -237,26 +237,27 @@ def _run_graph(args: argparse.Namespace) -> int:
         ) from None
     except viz.TooManyFramesError as e:
         raise CLIError(f"--frames: {e}") from None
-    page = None
-    if args.html:
-        page = explore(root, rankdir=args.rankdir, number_format=args.number_format,
-                       max_nodes=args.max_nodes,
-                       title=f"Backpropagation through {expression.text.strip()}")
     # render everything in memory first, so that nothing is written unless all of it works
     deadline = time.monotonic() + args.timeout
+
+    def left() -> float:
+        return max(deadline - time.monotonic(), 1e-3)
+
     try:
-        files = [(output, viz.render(drawing, fmt, timeout=args.timeout))]
+        files = [(output, viz.render(drawing, fmt, timeout=left()))]
         if frames:
-            files += viz.render_frames(frames, args.frames,
-                                       timeout=max(deadline - time.monotonic(), 1e-3))
+            files += viz.render_frames(frames, args.frames, timeout=left())
+        if args.html:
+            page = explore(root, rankdir=args.rankdir, number_format=args.number_format,
+                           max_nodes=args.max_nodes, timeout=left(),
+                           title=f"Backpropagation through {expression.text.strip()}")
+            files.append((Path(args.html), page.to_html().encode("utf-8")))
     except viz.GraphvizTimeoutError:
         raise CLIError(f"Graphviz did not finish the pictures within --timeout "
                        f"{args.timeout:g} s; draw a smaller expression, or pass a larger "
                        "--timeout") from None
     except viz.TooManyFramesError as e:
         raise CLIError(f"--frames {args.frames!r}: {e}") from None
-    if page is not None:
-        files.append((Path(args.html), page.to_html().encode("utf-8")))
     if frames and Path(args.frames).suffix.lower() != ".gif":
         _make_dir(args.frames, "--frames")
     for path, data in files:

@@ -222,3 +222,12 @@ def test_write_atomic_never_changes_the_umask(tmp_path, monkeypatch):
     write_atomic(tmp_path / "new.json", lambda f: f.write(b"new"))
     (tmp_path / "new.json").chmod(0o600)
     write_atomic(tmp_path / "new.json", lambda f: f.write(b"newer"))
+
+
+def test_a_file_system_without_locks_still_gets_the_write(tmp_path, monkeypatch):
+    def no_locks(fd, operation):
+        raise OSError(37, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    write_atomic(tmp_path / "m.json", lambda f: f.write(b"new"))
+    assert (tmp_path / "m.json").read_bytes() == b"new"

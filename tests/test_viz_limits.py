@@ -131,6 +131,13 @@ def test_a_layout_past_the_timeout_is_killed_and_raises(slow_dot):
     assert time.perf_counter() - start < 10
 
 
+def test_the_interactive_page_is_time_limited_too(slow_dot):
+    from micrograd_like.explore import explore
+
+    with pytest.raises(GraphvizTimeoutError):
+        explore(chain(2), timeout=0.5)
+
+
 def test_the_timeout_of_frames_is_for_all_of_them_and_nothing_is_written(slow_dot, tmp_path):
     start = time.perf_counter()
     with pytest.raises(GraphvizTimeoutError):
