@@ -443,13 +443,13 @@ def _apply1(op: ops.Op, x: Value) -> Value:
     if domain is not None and not domain(a):
         raise op.error((a,))
     try:
-        r = op.forward(_F, a)
-        d = op.partials[0](_F, a, r)
+        r = float(op.forward(_F, a))  # float(): a user's formula may give a Value or an int
+        d = float(op.partials[0](_F, a, r))
         if r - r or d - d:  # ±inf or nan (x - x is 0.0 for every finite x)
             raise OverflowError
     except (ArithmeticError, ValueError):
         raise op.error((a,)) from None
-    return _node(float(r), (x, float(d)), op.name)
+    return _node(r, (x, d), op.name)
 
 
 def apply(op: str | ops.Op, *args: Operand) -> Value:

@@ -672,21 +672,34 @@ def function_names(arity: int | None = None) -> tuple[str, ...]:
                  and (arity is None or op.arity == arity))
 
 
+_functions: dict[str, tuple[Op, Callable[..., Value]]] = {}
+
+
 def function(name: str) -> Callable[..., Value]:
     """The function form of an op: ``function("exp")(x)`` is ``eˣ`` for a Value or a number.
+
+    The result is a Value (a number becomes a constant leaf).  Given numpy arrays it
+    returns the op's value on them, so formulas written with function forms (in
+    :func:`define_op`) also run on the tape.
 
     >>> function("exp")(0.0).data
     1.0
     """
     op = rule(name)
+    cached = _functions.get(name)
+    if cached is not None and cached[0] is op:  # (define_op may have replaced a user op)
+        return cached[1]
 
     def f(*args: Any) -> Value:
         from micrograd_like import engine
 
         if len(args) != op.arity:
             raise TypeError(f"{name}() takes {op.arity} argument(s), got {len(args)}")
-        return engine.apply(name, *(engine._operand(a, name) for a in args))
+        if any(type(a).__module__ == "numpy" and hasattr(a, "shape") for a in args):
+            return op.forward(arrays(), *args)  # a user's formula replayed on the tape
+        return engine.apply(op, *args)
 
+    _functions[name] = (op, f)
     f.__name__ = f.__qualname__ = name
     f.__doc__ = (f"{op.formula}; ∂/∂{', '.join(symbols(op, op.arity))} = "
                  f"{', '.join(op.partial_text)}.  Defined for {op.domain_text}."

@@ -418,3 +418,21 @@ def test_lazy_names_load_on_first_use():
     assert mg.Tape.__module__ == "micrograd_like.tape"
     assert mg.draw_dot.__module__ == "micrograd_like.viz"
     assert callable(mg.explore) and mg.explore.__module__ == "micrograd_like.explore"
+
+
+def test_a_defined_op_written_with_function_forms_runs_everywhere():
+    # forward and partial use mg.exp, so the same formula must work on floats, Values, arrays
+    swish = mg.define_op("swish1", lambda x: x / (1 + mg.exp(-x)),
+                         [lambda x: (1 + mg.exp(-x) + x * mg.exp(-x)) / (1 + mg.exp(-x)) ** 2],
+                         formula="x·σ(x)")
+    try:
+        assert mg.gradcheck(swish, [0.4]).ok
+        s = 1 / (1 + math.exp(-0.4))
+        d2 = s * (1 - s) * (2 + 0.4 * (1 - 2 * s))  # (xσ)″ = σ′·(2 + x(1 − 2σ))
+        assert float(grad(grad(swish))(0.4)) == pytest.approx(d2, rel=1e-12)
+        x, w = Value(0.4), Value(1.0)
+        tape = mg.compile_tape(swish(w * x), inputs=[x], params=[w])
+        assert tape.forward([[0.4], [-1.0]]).tolist() == pytest.approx(
+            [0.4 * s, -1.0 / (1 + math.exp(1.0))])
+    finally:
+        mg.ops.RULES.pop("swish1")
