@@ -30,9 +30,13 @@ class GradcheckRow:
     error: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class GradcheckReport:
-    """The outcome of :func:`gradcheck`: one :class:`GradcheckRow` per input."""
+    """The outcome of :func:`gradcheck`: one :class:`GradcheckRow` per input.
+
+    ``print(report)`` and ``repr(report)`` give a table; in a notebook, a report that is a
+    cell's last expression renders as an HTML table with failing rows marked.
+    """
 
     rows: tuple[GradcheckRow, ...]
     tolerance: float
@@ -63,11 +67,29 @@ class GradcheckReport:
                 f"{r.index:>5}  {r.x:>12.6g}  {r.analytic:>14.8g}  {r.numeric:>14.8g}"
                 f"  {r.error:>9.2e}{flag}"
             )
-        verdict = "ok" if self.ok else "FAILED"
-        lines.append(
-            f"worst error {self.max_error:.2e} (tolerance {self.tolerance:.0e}): {verdict}"
-        )
+        lines.append(self._verdict())
         return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _verdict(self) -> str:
+        verdict = "ok" if self.ok else "FAILED"
+        return f"worst error {self.max_error:.2e} (tolerance {self.tolerance:.0e}): {verdict}"
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for r in self.rows:
+            bad = r.error > self.tolerance
+            style = ' style="color:#b00020;font-weight:bold"' if bad else ""
+            rows.append(
+                f"<tr{style}><td>{r.index}</td><td>{r.x:.6g}</td><td>{r.analytic:.8g}</td>"
+                f"<td>{r.numeric:.8g}</td><td>{r.error:.2e}{' ✗' if bad else ''}</td></tr>"
+            )
+        return (
+            "<table><thead><tr><th>input</th><th>x</th><th>backward</th>"
+            "<th>finite diff</th><th>error</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table><p>{self._verdict()}</p>"
+        )
 
 
 def gradcheck(

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 import os
 import re
 import subprocess
@@ -51,6 +52,7 @@ __all__ = [
     "DEFAULT_MAX_NODES",
     "FORMATS",
     "Drawing",
+    "Frames",
     "GraphTooLargeError",
     "GraphvizError",
     "GraphvizNotFoundError",
@@ -339,8 +341,60 @@ def draw_dot(
     return _build(order, opts, grad_of=_real_grad, path=path)
 
 
+class Frames(list):
+    """The drawings of :func:`backward_frames`: a plain list that, as a notebook cell's last
+    expression, shows one frame at a time with a slider and ◀ ▶ buttons to step through it.
+
+    The HTML embeds every frame as SVG and a few lines of its own script: no network, no
+    widget library.  Without Graphviz it says how to install it instead.
+    """
+
+    def _repr_html_(self) -> str:
+        try:
+            svgs = [_pipe(f, "svg").decode("utf-8") for f in self]
+        except GraphvizNotFoundError as e:
+            return f"<p>{html.escape(str(e))}</p>"
+        uid = f"mgl-frames-{next(_FRAME_IDS)}"
+        last = len(svgs) - 1
+        hidden = ' style="display:none"'
+        frames = "".join(
+            f'<div class="mgl-frame"{"" if i == 0 else hidden}>{_svg_body(svg)}</div>'
+            for i, svg in enumerate(svgs)
+        )
+        controls = (
+            '<div><button type="button" data-step="-1">◀</button> '
+            f'<input type="range" min="0" max="{last}" value="0" step="1" '
+            f'aria-label="backward step"> '
+            '<button type="button" data-step="1">▶</button> '
+            f"<span>frame 0 of {last}</span></div>"
+        )
+        script = (
+            "<script>(function(){"
+            f'var root=document.getElementById("{uid}");'
+            'var frames=root.querySelectorAll(".mgl-frame");'
+            'var slider=root.querySelector("input");var text=root.querySelector("span");'
+            "function show(i){i=Math.max(0,Math.min(frames.length-1,i));slider.value=i;"
+            'for(var k=0;k<frames.length;k++){frames[k].style.display=(k===i)?"":"none";}'
+            'text.textContent="frame "+i+" of "+(frames.length-1);}'
+            "slider.oninput=function(){show(+slider.value);};"
+            'root.querySelectorAll("button").forEach(function(b){'
+            "b.onclick=function(){show(+slider.value+(+b.dataset.step));};});"
+            "})();</script>"
+        )
+        return f'<div id="{uid}">{controls}{frames}{script}</div>'
+
+
+_FRAME_IDS = itertools.count()
+
+
+def _svg_body(svg: str) -> str:
+    """The <svg> element of a document Graphviz wrote (no XML declaration or doctype)."""
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
 def backward_frames(root: Value, *, max_frames: int = MAX_FRAMES, **options: Any
-                    ) -> list[Drawing]:
+                    ) -> Frames:
     """One drawing per step of backward: frame 0 seeds ``∂root/∂root = 1``; frame i pushes
     the grad of the i-th op node (reverse topological order) to its parents,
     ``p.grad += ∂v/∂p · v.grad``.  Nodes not reached yet show ``grad ?``.
@@ -358,7 +412,8 @@ def backward_frames(root: Value, *, max_frames: int = MAX_FRAMES, **options: Any
             highlights the node being processed and its edges instead).
 
     Returns:
-        ``1 + (number of op nodes)`` drawings; leaves have nothing to push, so get no frame.
+        ``1 + (number of op nodes)`` drawings, as a :class:`Frames` list (in a notebook it
+        shows a slider to step through them); leaves have nothing to push, so get no frame.
 
     >>> from micrograd_like import Value
     >>> x = Value(2.0, label="x"); y = (x * 3).tanh()
@@ -378,7 +433,7 @@ def backward_frames(root: Value, *, max_frames: int = MAX_FRAMES, **options: Any
             f"seed), more than max_frames={max_frames}: step through a smaller graph"
         )
     grads: dict[Value, float] = {root: 1.0}
-    frames = [
+    frames = Frames([
         _build(
             order,
             opts,
@@ -386,7 +441,7 @@ def backward_frames(root: Value, *, max_frames: int = MAX_FRAMES, **options: Any
             path=set(),
             caption=f"backward step 0/{n_steps}: seed ∂root/∂root = 1",
         )
-    ]
+    ])
     for step, (v, g, updates) in enumerate(backward_steps(root), start=1):
         for p, _, total in updates:
             grads[p] = total

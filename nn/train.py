@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from nn import losses as _losses
 from nn.classify import to_classes
 from nn.module import Module, input_annotation
 from nn.optim import SGD, Optimizer
+from nn.progress import bar as progress_bar
 
 __all__ = ["fit", "predict", "History", "accuracy_for", "paused_gc"]
 
@@ -201,7 +201,8 @@ def fit(
         shuffle: visit the examples in a new random order each epoch.
         accuracy: "auto" (see :func:`accuracy_for`), a function (outputs (n, width) array,
             targets array) -> fraction, or None.
-        progress: show a tqdm progress bar over epochs.
+        progress: show a progress bar over epochs (where one can draw: a terminal or a
+            notebook; never in piped output, see :mod:`nn.progress`).
         pause_gc: pause the cyclic garbage collector during each step (see module docstring).
         compile: run each step on the compiled tape (``micrograd_like.tape``): one example's
             graph compiled once, replayed over every batch (every loss of :data:`LOSSES`);
@@ -262,7 +263,7 @@ def fit(
     rng = random.Random(seed)
     order = list(range(n))
     history = History()
-    bar = tqdm(range(epochs), desc="fit", disable=not progress, leave=False)
+    bar = progress_bar(range(epochs), desc="fit", enabled=progress)
     try:
         for _ in bar:
             if shuffle:

@@ -45,3 +45,26 @@ def test_gradcheck_leaves_grad_mode_on():
 
     gradcheck(lambda x: x.tanh(), [0.2])
     assert is_grad_enabled()
+
+
+def _wrong_report():
+    def bad_square(x: Value) -> Value:
+        return _node(x.data**2, (x, 3.0 * x.data), "bad")  # the true slope is 2x, not 3x
+
+    return gradcheck(lambda x, y: bad_square(x) + y, [1.5, 2.0])
+
+
+def test_report_repr_is_its_table_not_a_dataclass_dump():
+    report = _wrong_report()
+    assert repr(report) == str(report)
+    assert "GradcheckRow(" not in repr(report) and "FAILED" in repr(report)
+
+
+def test_report_html_is_a_table_with_each_input_and_the_failing_one_marked():
+    report = _wrong_report()
+    page = report._repr_html_()
+    assert page.count("<tr") == 1 + 2  # header + one row per input
+    bad, good = report.rows
+    assert f"<td>{bad.analytic:.8g}</td><td>{bad.numeric:.8g}</td>" in page
+    assert page.count("✗") == 1 and f"<td>{good.error:.2e}</td>" in page
+    assert "FAILED" in page

@@ -127,3 +127,20 @@ def test_a_collapsed_layer_is_laid_out_in_numeric_order(graphviz_dot, rankdir):
             assert [y for _, y in boxes] == sorted((y for _, y in boxes), reverse=True)
         else:  # left to right: x grows
             assert [x for x, _ in boxes] == sorted(x for x, _ in boxes)
+
+
+def test_backward_frames_step_through_inline_with_a_slider_and_no_network(graphviz_dot):
+    frames = backward_frames(tanh_neuron())  # seed, tanh, +, *
+    page = frames._repr_html_()
+    assert isinstance(frames, list) and len(frames) == 4
+    assert page.count("<svg") == 4 and page.count('class="mgl-frame"') == 4
+    assert page.count('style="display:none"') == 3  # one frame visible at a time
+    assert 'type="range" min="0" max="3"' in page and "<script>" in page
+    assert "http" not in page.replace("http://www.w3.org", "")  # nothing fetched from a CDN
+    assert "<?xml" not in page and "<!DOCTYPE" not in page  # SVG elements, not documents
+
+
+def test_frames_without_graphviz_say_how_to_install_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot on PATH
+    page = backward_frames(tanh_neuron())._repr_html_()
+    assert "install Graphviz" in page and "<svg" not in page

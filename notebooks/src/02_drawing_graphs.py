@@ -18,9 +18,6 @@
 
 # %%
 import math
-import warnings
-
-warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm, no ipywidgets here
 import re
 import tempfile
 from pathlib import Path
@@ -200,6 +197,13 @@ frames = backward_frames(o)
 print(f"{len(frames)} frames: the seed plus one per op node")
 for i in (0, 1, 2, len(frames) - 1):
     display(frames[i])
+
+# %% [markdown]
+# `backward_frames` returns a list; as a cell's last expression it shows one frame at a time
+# with a slider and ◀ ▶ buttons (the SVGs and a few lines of script, no widget library):
+
+# %%
+frames
 
 # %% [markdown]
 # The last frame must agree with `backward()`. The frames keep their grads to themselves,

@@ -21,9 +21,6 @@
 
 # %%
 import time
-import warnings
-
-warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm, no ipywidgets here
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -94,10 +91,34 @@ from nn import analytic as an
 # and the gradient of $E$ is the average of the per-example gradients. These are BP1, BP2
 # and BP4 (with BP3 as the case $i = 0$, where $o_0 = 1$), written with the matrix transposed.
 #
+# ### The same letters, different jobs
+# Reading both texts side by side, the letters trip you up more than the ideas: the wiki's
+# $k$ is a **layer** where Nielsen's $k$ is a **neuron**, and the wiki's $l$ is a **neuron**
+# (of the next layer, in BP2's sum) where Nielsen's $l$ is a **layer**. Index by index:
+#
+# | index | Nielsen, ch. 2 | the wiki | `nn` (`notation="zero-based"`) |
+# |---|---|---|---|
+# | layer | $l = 1, \dots, L$; the input is layer 1 | $k = 0, \dots, m$; the input is layer 0 | `mlp.layers[l]`, $l = 0, 1, \dots$; the input is no layer |
+# | neuron of this layer | $j$ | $j$ | `neurons[j]`, from 0 |
+# | neuron of the layer before | $k$ (in $w^l_{jk}$, $a^{l-1}_k$) | $i$ (in $w^k_{ij}$, $o^{k-1}_i$) | `w[k]`, from 0 |
+# | neuron of the layer after (BP2) | none: the matrix $(w^{l+1})^{\mathsf T}$ | $l$ (in $\sum_l w^{k+1}_{jl}\,\delta^{k+1}_l$) | none |
+# | order of a weight's indices | to $j$, from $k$: $w^l_{jk}$ | from $i$, to $j$: $w^k_{ij}$ | to, from: `neurons[j].w[k]` |
+#
+# So Nielsen's $w^3_{12}$ (into neuron 1 of layer 3 from neuron 2 of layer 2) is the wiki's
+# $w^2_{21}$ and `mlp.layers[1].neurons[0].w[1]`. The drawings and `compare_deltas` use
+# Nielsen's names by default (`z²₁`, `w³₁₂`, `δ²₁`); pass `notation="zero-based"` for
+# Python's.
+#
 # ### Python's indices
 # In `nn`, `mlp.layers[l]` for $l = 0, 1, \dots$ is a layer of *neurons*, so `layers[0]` is
 # Nielsen's layer 2 and the wiki's layer 1. Neurons and inputs are numbered from 0.
 # Below, `weights[l]` and `biases[l]` are Nielsen's $w^{l+2}$ and $b^{l+2}$.
+
+# %%
+# One weight, three names: nn.notation is the one place that writes them.
+w = nn.MLP(2, [2, 3, 1], seed=0).layers[1].neurons[0].w[1]
+print("Nielsen:", nn.notation.w(1, 0, 1), "  zero-based:", nn.notation.w(1, 0, 1, "zero-based"),
+      "  label:", w.label)
 
 # %% [markdown]
 # ## One example, one equation at a time
@@ -362,12 +383,16 @@ assert np.allclose(report.layers[-1].analytic_delta, out - np.array(y_deep), ato
 report
 
 # %% [markdown]
-# The same network under the quadratic cost, as plain text (`str(report)`):
+# The same network under the quadratic cost, as plain text (`str(report)`), and then every
+# equation written out with its numbers (`report.explain()`; the command line prints the
+# same with `micrograd-like deltas --explain`), here for a small network so it fits:
 
 # %%
 report_q = nn.compare_deltas(deep, x_deep, y_deep, cost="quadratic")
 assert report_q.max_abs_diff < 1e-12
 print(report_q)
+print()
+print(nn.compare_deltas(nn.MLP(2, [2, 1], seed=3), [0.5, -1.0], [1.0]).explain())
 
 # %% [markdown]
 # ## δ flowing backwards, pictured

@@ -24,9 +24,6 @@
 # %matplotlib inline
 import statistics
 import time
-import warnings
-
-warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm, no ipywidgets here
 
 import numpy as np
 
