@@ -136,12 +136,6 @@ def test_progress_false_prints_nothing(moons, capsys):
     assert out == "" and err == ""
 
 
-def test_progress_bar_reports_on_stderr(moons, capsys):
-    X, y = moons
-    fit(MLP(2, [3, 1], seed=0), X, y, loss="hinge", epochs=2, progress=True)
-    assert "fit" in capsys.readouterr().err
-
-
 def test_compile_true_with_a_loss_function_of_ones_own_raises_a_clear_message(moons):
     X, y = moons
     with pytest.raises(NotImplementedError, match="compile=True"):
