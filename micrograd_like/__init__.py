@@ -53,6 +53,7 @@ _LAZY = {
     "DataDependenceError": ("micrograd_like.tape", "DataDependenceError"),
     "draw_dot": ("micrograd_like.viz", "draw_dot"),
     "backward_frames": ("micrograd_like.viz", "backward_frames"),
+    "explore": ("micrograd_like.explore", "explore"),
 }
 
 __all__ = [
@@ -93,26 +94,22 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY) | set(ops.function_names()) | {"explore"})
+    return sorted(set(globals()) | set(_LAZY) | set(ops.function_names()))
 
 
 class _Package(types.ModuleType):
-    """The package's ``explore`` is the function, loaded on first use.
+    """Keeps ``micrograd_like.explore`` and ``micrograd_like.gradcheck`` the functions.
 
-    Importing the submodule ``micrograd_like.explore`` binds the package attribute of that
-    name to the submodule; the property keeps it the function (as an eager
-    ``from micrograd_like.explore import explore`` would), without importing graphviz early.
+    Importing a submodule binds the package attribute of its name to the submodule; for
+    these two the package's name means the function of the same name (as an eager
+    ``from micrograd_like.explore import explore`` would), loaded lazily by ``__getattr__``.
     """
 
-    @property
-    def explore(self) -> Any:
-        from micrograd_like.explore import explore
-
-        return explore
-
-    @explore.setter
-    def explore(self, value: Any) -> None:  # the import system binding the submodule
-        pass
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FUNCTION_NAMED_MODULES and isinstance(value, types.ModuleType):
+            return  # the import system binding the submodule: keep the function's name
+        super().__setattr__(name, value)
 
 
+_FUNCTION_NAMED_MODULES = ("explore", "gradcheck")
 sys.modules[__name__].__class__ = _Package
