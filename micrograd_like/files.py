@@ -32,6 +32,7 @@ b'hi\\n'
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -76,7 +77,9 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[BinaryIO], objec
     Mode: an existing ``path`` keeps its permission bits (a private 0600 file stays 0600,
     and the temporary file is 0600 while it is written); a new file gets the usual mode,
     0666 less the umask (the kernel applies the umask when the file is created; the umask
-    is never changed).  A symbolic link at ``path`` is replaced by the file, not followed.
+    is never changed).  A symbolic link at ``path`` is followed: the file it points to is
+    replaced, the link stays.  A directory, device, pipe or socket is refused with OSError
+    (EEXIST), so ``/dev/null`` is never swapped for a plain file.
 
     If ``write`` raises (or the process gets ``KeyboardInterrupt``/``SystemExit``), the
     temporary file is removed, ``path`` is left as it was, and the error propagates.
@@ -84,10 +87,13 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[BinaryIO], objec
     Returns:
         ``path`` as a :class:`~pathlib.Path`.
     """
-    path = Path(path)
+    given = Path(path)
+    # a link is written through, as an editor does: its target gets the new file (and a
+    # link to a device, such as /dev/stdout, is refused below instead of being replaced)
+    path = Path(os.path.realpath(given)) if given.is_symlink() else given
     directory = path.parent if str(path.parent) else Path(".")
-    _sweep(directory, path.name)
     keep_mode = _existing_mode(path)
+    _sweep(directory, path.name)
     fd, tmp = _create(directory, path.name, 0o666 if keep_mode is None else 0o600)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -108,16 +114,23 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[BinaryIO], objec
             os.unlink(tmp)
         raise
     _fsync_directory(directory)
-    return path
+    return given
 
 
 def _existing_mode(path: Path) -> int | None:
-    """The permission bits of the file at ``path``; None if there is none (or a link)."""
+    """The permission bits of the file at ``path``; None if there is none.
+
+    Raises OSError for a device, pipe, socket or directory: replacing ``/dev/null`` (which
+    root could) would swap the device for a plain file."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
         return None
-    return None if stat.S_ISLNK(st.st_mode) else stat.S_IMODE(st.st_mode) & 0o777
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise OSError(errno.EEXIST, f"{kind}; write_atomic replaces only regular files",
+                      str(path))
+    return stat.S_IMODE(st.st_mode) & 0o777
 
 
 def _create(directory: Path, target: str, mode: int) -> tuple[int, str]:

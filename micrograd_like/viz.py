@@ -621,8 +621,17 @@ def picture_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
     return fmt
 
 
+_LONGEST_TIMEOUT = 1e6  # s, 11 days: poll() takes at most 2³¹ ms; longer means no limit
+
+
 def _pipe(graph: graphviz.Digraph, fmt: str, timeout: float | None = None) -> bytes:
     """Run Graphviz on ``graph``'s source; the process is killed after ``timeout`` s."""
+    if timeout is not None:
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
+                or not timeout > 0 or timeout != timeout:
+            raise ValueError(f"timeout must be a positive number of seconds or None, got "
+                             f"{timeout!r}")
+        timeout = min(timeout, _LONGEST_TIMEOUT)
     source = graph.source.encode("utf-8")
     try:
         done = subprocess.run([graph.engine, f"-T{fmt}"], input=source, capture_output=True,

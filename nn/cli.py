@@ -418,6 +418,9 @@ def _check_writable_file(path: str, option: str) -> Path:
     p = Path(path)
     if p.is_dir():
         raise CLIError(f"{option} {path!r}: is a directory; give a file name")
+    if p.exists() and not p.is_file():
+        raise CLIError(f"{option} {path!r}: is not a regular file (a device or a pipe); give "
+                       "a file name")
     parent = p.parent if str(p.parent) else Path(".")
     if parent.exists() and not parent.is_dir():
         raise CLIError(f"{option} {path!r}: {str(parent)!r} is not a directory")

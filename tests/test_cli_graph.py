@@ -255,3 +255,13 @@ def test_without_local_grads_edges_carry_no_labels(capsys, tmp_path):
     out = tmp_path / "g.gv"
     run(capsys, "graph", *EXAMPLE, "-o", str(out))
     assert "label=" not in "".join(ln for ln in out.read_text().splitlines() if "->" in ln)
+
+
+def test_an_output_that_is_a_pipe_is_refused_before_any_work(capsys, tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.svg"
+    os.mkfifo(fifo)
+    code, _, err = run(capsys, "graph", *EXAMPLE, "-o", str(fifo))
+    assert code == 2 and "is not a regular file" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.svg"]

@@ -231,3 +231,43 @@ def test_a_file_system_without_locks_still_gets_the_write(tmp_path, monkeypatch)
     monkeypatch.setattr(fcntl, "flock", no_locks)
     write_atomic(tmp_path / "m.json", lambda f: f.write(b"new"))
     assert (tmp_path / "m.json").read_bytes() == b"new"
+
+
+@pytest.mark.parametrize("make", [os.mkfifo, os.mkdir])
+def test_a_pipe_or_directory_at_the_target_is_refused_not_replaced(tmp_path, make):
+    target = tmp_path / "special"
+    make(target)
+    kind = stat.S_IFMT(target.lstat().st_mode)
+    with pytest.raises(OSError, match="write_atomic replaces only regular files"):
+        write_atomic(target, lambda f: f.write(b"new"))
+    assert stat.S_IFMT(target.lstat().st_mode) == kind  # still the pipe / directory
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["special"]
+
+
+def test_a_device_is_refused_so_dev_null_is_never_replaced(tmp_path, monkeypatch):
+    # not run against /dev/null itself: as root that would be the very damage guarded against
+    device = tmp_path / "pretend-device"
+    device.write_bytes(OLD)
+    real_lstat = os.lstat
+
+    def as_device(path, *args, **kwargs):
+        st = real_lstat(path, *args, **kwargs)
+        if str(path).endswith("pretend-device"):
+            return os.stat_result((stat.S_IFCHR | 0o666, *st[1:]))
+        return st
+
+    monkeypatch.setattr(os, "lstat", as_device)
+    with pytest.raises(OSError, match="not a regular file"):
+        write_atomic(device, lambda f: f.write(b"x"))
+    assert device.read_bytes() == OLD and sorted(tmp_path.iterdir()) == [device]
+
+
+def test_a_symlink_is_written_through_and_stays_a_link(tmp_path):
+    real = tmp_path / "real.json"
+    real.write_bytes(OLD)
+    real.chmod(0o600)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert write_atomic(link, lambda f: f.write(b"new")) == link
+    assert link.is_symlink() and real.read_bytes() == b"new"
+    assert stat.S_IMODE(real.stat().st_mode) == 0o600

@@ -179,3 +179,13 @@ def test_render_frames_writes_nothing_and_names_each_file(graphviz_dot, tmp_path
     assert [p.name for p, _ in files] == ["frame_000.gv", "frame_001.gv", "frame_002.gv"]
     assert all(data.startswith(b"digraph") for _, data in files)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_huge_timeout_means_no_limit_not_an_overflow(graphviz_dot):
+    assert render(draw_dot(chain(1)), "svg", timeout=1e300).lstrip().startswith(b"<?xml")
+
+
+@pytest.mark.parametrize("timeout", [0, -1.0, float("nan"), True, "5"])
+def test_a_timeout_must_be_a_positive_number(timeout):
+    with pytest.raises(ValueError, match="timeout must be a positive number"):
+        render(draw_dot(chain(1)), "svg", timeout=timeout)
