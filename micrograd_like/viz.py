@@ -638,6 +638,9 @@ def _pipe(graph: graphviz.Digraph, fmt: str, timeout: float | None = None) -> by
                               timeout=timeout, check=False)
     except FileNotFoundError:
         raise _not_found() from None
+    except OSError as e:  # there, but not runnable (no execute permission, wrong format)
+        raise GraphvizNotFoundError(f"could not run Graphviz's {graph.engine!r}: {e}; "
+                                    f"{INSTALL_HINT}") from None
     except subprocess.TimeoutExpired:
         raise GraphvizTimeoutError(
             f"Graphviz's layout did not finish within {timeout:g} s ({source.count(b'->')} "

@@ -3,6 +3,7 @@ that reaches the picture is well-formed, every number format is a safe one."""
 
 from __future__ import annotations
 
+import os
 import time
 import xml.etree.ElementTree as ET
 
@@ -189,3 +190,15 @@ def test_a_huge_timeout_means_no_limit_not_an_overflow(graphviz_dot):
 def test_a_timeout_must_be_a_positive_number(timeout):
     with pytest.raises(ValueError, match="timeout must be a positive number"):
         render(draw_dot(chain(1)), "svg", timeout=timeout)
+
+
+def test_a_dot_that_cannot_be_run_is_reported_as_graphviz_missing(tmp_path, monkeypatch):
+    fake = tmp_path / "dot"
+    fake.write_text("not a program")
+    fake.chmod(0o644)  # no execute permission
+    monkeypatch.setenv("PATH", str(tmp_path))
+    if os.geteuid() == 0:  # root may run it anyway; give it a bad format instead
+        fake.chmod(0o755)
+        fake.write_bytes(b"\x7fELF broken")
+    with pytest.raises(viz.GraphvizNotFoundError, match="could not run Graphviz's 'dot'"):
+        render(draw_dot(chain(1)), "svg")
