@@ -536,7 +536,11 @@ def render_frames(
     if path.suffix.lower() == ".gif":
         if isinstance(duration_ms, bool) or not isinstance(duration_ms, int) or duration_ms <= 0:
             raise ValueError(f"duration_ms must be a positive int, got {duration_ms!r}")
-        pngs = [_pipe(f, "png", _remaining(deadline, timeout)) for f in frames]
+        # the last frame first: its size (every frame has the same boxes) tells at once
+        # whether the GIF fits in memory, before the other frames cost their layouts
+        last = _pipe(frames[-1], "png", _remaining(deadline, timeout))
+        _check_gif_memory([_png_size(last)], len(frames))
+        pngs = [_pipe(f, "png", _remaining(deadline, timeout)) for f in frames[:-1]] + [last]
         return [(path, _gif_bytes(pngs, duration_ms))]
     fmt = picture_format("", fmt)
     return [(path / f"frame_{i:03d}.{fmt}", render(f, fmt, timeout=_remaining(deadline, timeout)))
@@ -579,19 +583,31 @@ def _remaining(deadline: float | None, timeout: float | None) -> float | None:
     return left
 
 
+def _png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's header (bytes 16-24 of the IHDR chunk), nothing decoded."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
+        raise GraphvizError("Graphviz did not return a PNG")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _check_gif_memory(sizes: Sequence[tuple[int, int]], n_frames: int) -> tuple[int, int]:
+    """The GIF's canvas (width, height); TooManyFramesError past MAX_GIF_BYTES."""
+    width, height = max(w for w, _ in sizes), max(h for _, h in sizes)
+    need = 4 * width * height * n_frames  # an RGB canvas per frame + Pillow's P copy
+    if need > MAX_GIF_BYTES:
+        raise TooManyFramesError(
+            f"a GIF of {n_frames} frames of {width}x{height} pixels would need about "
+            f"{need / 2**20:,.0f} MB of memory, more than {MAX_GIF_BYTES // 2**20} MB: save "
+            "the frames as SVG files in a directory instead, or draw a smaller graph")
+    return width, height
+
+
 def _gif_bytes(pngs: Sequence[bytes], duration_ms: int) -> bytes:
     try:
         from PIL import Image
     except ImportError:  # pragma: no cover - Pillow comes with matplotlib
         raise ImportError("saving a GIF needs Pillow (pip install pillow)") from None
-    sizes = [Image.open(io.BytesIO(png)).size for png in pngs]  # reads the headers only
-    width, height = max(w for w, _ in sizes), max(h for _, h in sizes)
-    need = 4 * width * height * len(pngs)  # an RGB canvas per frame + Pillow's P copy
-    if need > MAX_GIF_BYTES:
-        raise TooManyFramesError(
-            f"a GIF of {len(pngs)} frames of {width}x{height} pixels would need about "
-            f"{need / 2**20:,.0f} MB of memory, more than {MAX_GIF_BYTES // 2**20} MB: save "
-            "the frames as SVG files in a directory instead, or draw a smaller graph")
+    width, height = _check_gif_memory([_png_size(png) for png in pngs], len(pngs))
     canvases = []
     for png in pngs:
         im = Image.open(io.BytesIO(png)).convert("RGBA")

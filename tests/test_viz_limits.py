@@ -202,3 +202,23 @@ def test_a_dot_that_cannot_be_run_is_reported_as_graphviz_missing(tmp_path, monk
         fake.write_bytes(b"\x7fELF broken")
     with pytest.raises(viz.GraphvizNotFoundError, match="could not run Graphviz's 'dot'"):
         render(draw_dot(chain(1)), "svg")
+
+
+def test_a_gif_too_large_is_refused_after_one_layout_not_all(graphviz_dot, tmp_path,
+                                                             monkeypatch):
+    monkeypatch.setattr(viz, "MAX_GIF_BYTES", 10_000)
+    runs = []
+    real_pipe = viz._pipe
+    monkeypatch.setattr(viz, "_pipe", lambda *a, **k: runs.append(1) or real_pipe(*a, **k))
+    with pytest.raises(TooManyFramesError):
+        render_frames(backward_frames(chain(9)), tmp_path / "b.gif")
+    assert len(runs) == 1  # of 10 frames
+
+
+def test_the_png_size_is_read_from_its_header(graphviz_dot):
+    import io
+
+    from PIL import Image
+
+    png = render(draw_dot(chain(2)), "png")
+    assert viz._png_size(png) == Image.open(io.BytesIO(png)).size
