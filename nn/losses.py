@@ -26,6 +26,7 @@ factors), and targets and constants are annotated as such: drawn grey, with no g
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -134,9 +135,14 @@ _DIFF = Annotation("", "a − y")
 _SQUARE = Annotation("", "(a − y)²")
 
 
+@functools.cache
+def _constant_note(name: str) -> Annotation:
+    return Annotation("constant", name)
+
+
 def _constant(c: float, name: str) -> Value:
     v = Value(c)
-    v.tag = Annotation("constant", name)
+    v.tag = _constant_note(name)
     return v
 
 
@@ -146,8 +152,13 @@ def _target(y: float, note: Annotation = _TARGET) -> Value:
     return v
 
 
+@functools.cache
+def _note(name: str) -> Annotation:
+    return Annotation("", name)  # one shared object per name: no validation per node
+
+
 def _named(v: Value, name: str) -> Value:
-    v.tag = Annotation("", name)
+    v.tag = _note(name)
     return v
 
 

@@ -224,3 +224,30 @@ def test_softmax_and_binary_cross_entropy_agree_with_torch():
     ref.backward()
     assert C.data == pytest.approx(ref.item(), rel=1e-13)
     np.testing.assert_allclose(grads(rows), tp.grad.numpy(), rtol=1e-12)
+
+
+def _texts(C):
+    from micrograd_like.viz import describe_nodes
+
+    C.backward()
+    return {t.name: (v, t) for v, t in describe_nodes(C).items() if t.name}
+
+
+def test_hinge_tail_is_named_and_its_labels_are_true():
+    (a,) = leaves([[0.25]])[0]
+    texts = _texts(losses.hinge([[a]], [1]))
+    margin, t = texts["1 − y·a"]
+    assert margin.data == 1 - 0.25 and t.grad_name == "∂C/∂(1 − y·a)"
+    assert margin.grad == 1.0  # C = max(0, m) with m > 0: ∂C/∂m = 1
+    assert texts["−y"][1].is_constant and texts["−y"][1].grad_name is None
+    assert texts["C"][1].role == "cost"
+
+
+def test_cross_entropy_tail_names_ln_a_and_ln_one_minus_a():
+    (a,) = leaves([[0.8]])[0]
+    texts = _texts(losses.cross_entropy([[a]], [[0.5]]))  # both terms present
+    ln_a, _ = texts["ln a"]
+    ln_1ma, _ = texts["ln(1 − a)"]
+    assert ln_a.data == pytest.approx(np.log(0.8)) and ln_1ma.data == pytest.approx(np.log(0.2))
+    assert ln_a.grad == pytest.approx(-0.5)  # C = −(y ln a + (1 − y) ln(1 − a)), y = ½
+    assert all(t.is_constant for name, (_, t) in texts.items() if name in ("y", "1 − y", "1"))
