@@ -31,6 +31,7 @@ from __future__ import annotations
 import html
 import io
 import itertools
+import math
 import os
 import re
 import subprocess
@@ -536,11 +537,11 @@ def render_frames(
     if path.suffix.lower() == ".gif":
         if isinstance(duration_ms, bool) or not isinstance(duration_ms, int) or duration_ms <= 0:
             raise ValueError(f"duration_ms must be a positive int, got {duration_ms!r}")
-        # the last frame first: its size (every frame has the same boxes) tells at once
-        # whether the GIF fits in memory, before the other frames cost their layouts
-        last = _pipe(frames[-1], "png", _remaining(deadline, timeout))
-        _check_gif_memory([_png_size(last)], len(frames))
-        pngs = [_pipe(f, "png", _remaining(deadline, timeout)) for f in frames[:-1]] + [last]
+        # the last frame's layout (every frame has the same boxes) tells whether the GIF
+        # fits in memory before any picture is made: a 200-node chain's PNG alone is 0.7 GB
+        size = _png_size_of_layout(frames[-1], _remaining(deadline, timeout))
+        _check_gif_memory([size], len(frames))
+        pngs = [_pipe(f, "png", _remaining(deadline, timeout)) for f in frames]
         return [(path, _gif_bytes(pngs, duration_ms))]
     fmt = picture_format("", fmt)
     return [(path / f"frame_{i:03d}.{fmt}", render(f, fmt, timeout=_remaining(deadline, timeout)))
@@ -581,6 +582,20 @@ def _remaining(deadline: float | None, timeout: float | None) -> float | None:
     if left <= 0:
         raise GraphvizTimeoutError(f"Graphviz did not finish the frames within {timeout:g} s")
     return left
+
+
+_PNG_DPI = 96  # Graphviz's pixels per inch for png
+_PNG_MARGIN = 11  # pixels its PNG adds to the layout's bounding box (measured)
+_PNG_LARGEST = 32767  # Graphviz scales a picture down to fit this many pixels a side
+
+
+def _png_size_of_layout(graph: graphviz.Digraph, timeout: float | None) -> tuple[int, int]:
+    """The (width, height) in pixels Graphviz's PNG of ``graph`` will have, from a layout
+    alone (``-Tplain``: its first line is ``graph scale width height`` in inches)."""
+    fields = _pipe(graph, "plain", timeout).split(b"\n", 1)[0].split()
+    width, height = (min(math.ceil(float(t) * _PNG_DPI) + _PNG_MARGIN, _PNG_LARGEST)
+                     for t in fields[2:4])
+    return width, height
 
 
 def _png_size(png: bytes) -> tuple[int, int]:

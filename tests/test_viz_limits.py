@@ -204,15 +204,23 @@ def test_a_dot_that_cannot_be_run_is_reported_as_graphviz_missing(tmp_path, monk
         render(draw_dot(chain(1)), "svg")
 
 
-def test_a_gif_too_large_is_refused_after_one_layout_not_all(graphviz_dot, tmp_path,
-                                                             monkeypatch):
+def test_a_gif_too_large_is_refused_after_one_layout_and_no_picture(graphviz_dot, tmp_path,
+                                                                     monkeypatch):
     monkeypatch.setattr(viz, "MAX_GIF_BYTES", 10_000)
     runs = []
     real_pipe = viz._pipe
-    monkeypatch.setattr(viz, "_pipe", lambda *a, **k: runs.append(1) or real_pipe(*a, **k))
+    monkeypatch.setattr(viz, "_pipe",
+                        lambda g, fmt, *a: runs.append(fmt) or real_pipe(g, fmt, *a))
     with pytest.raises(TooManyFramesError):
         render_frames(backward_frames(chain(9)), tmp_path / "b.gif")
-    assert len(runs) == 1  # of 10 frames
+    assert runs == ["plain"]  # one layout of 10 frames, no PNG
+
+
+@pytest.mark.parametrize("n_ops", [1, 8, 30])
+def test_the_png_size_predicted_from_the_layout_is_within_two_pixels(graphviz_dot, n_ops):
+    frame = backward_frames(chain(n_ops))[-1]
+    (w, h), (pw, ph) = viz._png_size_of_layout(frame, None), viz._png_size(render(frame, "png"))
+    assert abs(w - pw) <= 2 and abs(h - ph) <= 2
 
 
 def test_the_png_size_is_read_from_its_header(graphviz_dot):
