@@ -14,7 +14,12 @@ each repeat running every engine once in turn (interleaved, so machine load hits
   δᴸ = (aᴸ − y) ⊙ σ′(zᴸ), δˡ = (Wˡ⁺¹)ᵀ δˡ⁺¹ ⊙ σ′(zˡ), W ← W − η/m δ Aᵀ), the floor any
   Python engine pays.
 * torch: PyTorch float64 on the CPU, ``nn.Sequential(Linear, Sigmoid, Linear, Sigmoid)``,
-  ``loss.backward()``, ``torch.optim.SGD``; once with one thread, once with its default.
+  ``loss.backward()``, ``torch.optim.SGD``.
+
+Each engine runs once with one thread and once with its default threads: ``torch.set_num_threads``
+for PyTorch, and for the tape and numpy the threads of numpy's BLAS (OpenBLAS), limited with
+``threadpoolctl`` when it is installed (it comes with scikit-learn).  On a busy machine with few
+cores, BLAS's threads can cost more than they save on these small matrices.
 
 Figures are medians over repeats (of the per-epoch medians), with the spread (min–max).
 ``--widths`` also times the tape and numpy for 784-H-10 at several H (batch 10), to show how
@@ -41,6 +46,11 @@ import numpy as np  # noqa: E402
 
 import nn  # noqa: E402
 from nn.datasets import load_mnist  # noqa: E402
+
+try:
+    from threadpoolctl import threadpool_limits
+except ImportError:  # then BLAS keeps its default threads
+    threadpool_limits = None
 
 LR = 3.0
 
@@ -196,22 +206,43 @@ def main() -> None:
     print(f"# {platform.python_version()}, numpy {np.__version__}, torch {torch_version}, "
           f"{platform.machine()}, {args.repeats} repeats × {args.epochs} epochs\n")
 
+    def blas(threads, run):
+        """``run`` with numpy's BLAS limited to ``threads`` (None: its default)."""
+        def limited(s, n):
+            if threads is None or threadpool_limits is None:
+                return run(s, n)
+            with threadpool_limits(threads):
+                return run(s, n)
+        return limited
+
+    def tape(s, n):
+        return run_tape(X, Y, s, n, args.epochs + 1, args.seed)
+
+    def numpy_(s, n):
+        return run_numpy(X, Y, s, n, args.epochs, args.seed)
+
     engines = {
-        "tape, nn.fit(compile=True)":
-            lambda s, n: run_tape(X, Y, s, n, args.epochs + 1, args.seed),
-        "numpy written by hand": lambda s, n: run_numpy(X, Y, s, n, args.epochs, args.seed),
+        "tape, 1 thread": blas(1, tape),
+        "numpy by hand, 1 thread": blas(1, numpy_),
     }
     if have_torch:
-        engines["PyTorch CPU float64, 1 thread"] = (
+        engines["PyTorch, 1 thread"] = (
             lambda s, n: run_torch(X, Y, s, n, args.epochs, args.seed, 1))
-        engines[f"PyTorch CPU float64, default threads ({torch.get_num_threads()})"] = (
+    engines["tape, default threads"] = blas(None, tape)
+    engines["numpy by hand, default threads"] = blas(None, numpy_)
+    if have_torch:
+        engines["PyTorch, default threads"] = (
             lambda s, n: run_torch(X, Y, s, n, args.epochs, args.seed, None))
+    if threadpool_limits is None:
+        print("(threadpoolctl is not installed: the tape and numpy run with BLAS's default "
+              "threads in both columns)\n")
 
     print("## One epoch, 4,000 images, SGD η = 3.0, quadratic cost: seconds, median (min–max)\n")
     configs = [([784, 30, 10], 10), ([784, 30, 10], 100), ([784, 100, 10], 10),
                ([784, 100, 10], 100)]
     names = list(engines)
-    print("| network | batch | " + " | ".join(names) + " | tape / numpy | torch 1 thread / tape |")
+    print("| network | batch | " + " | ".join(names)
+          + " | tape / numpy (1 thread) | PyTorch / tape (1 thread) |")
     print("|---|---:|" + "---:|" * len(names) + "---:|---:|")
     for sizes, size in configs:
         results: dict[str, list[float]] = {k: [] for k in names}
@@ -219,21 +250,22 @@ def main() -> None:
             for name in names:
                 results[name].append(statistics.median(engines[name](sizes, size)))
         med = {k: statistics.median(v) for k, v in results.items()}
-        tape, numpy_ = med[names[0]], med[names[1]]
-        torch1 = f"{med[names[2]] / tape:.1f}x" if have_torch else "n/a"
+        t1, n1 = med["tape, 1 thread"], med["numpy by hand, 1 thread"]
+        torch1 = f"{med['PyTorch, 1 thread'] / t1:.1f}x" if have_torch else "n/a"
         print(f"| {'-'.join(map(str, sizes))} | {size} | "
               + " | ".join(summary(results[k]) for k in names)
-              + f" | {tape / numpy_:.2f} | {torch1} |", flush=True)
+              + f" | {t1 / n1:.2f} | {torch1} |", flush=True)
 
-    print("\n## Time per epoch against the hidden width (784-H-10, batch 10): seconds\n")
+    print("\n## Time per epoch against the hidden width (784-H-10, batch 10, 1 thread): "
+          "seconds\n")
     print("| H | parameters | tape | numpy | tape / numpy |")
     print("|---:|---:|---:|---:|---:|")
     for h in (int(w) for w in args.widths.split(",")):
         sizes = [784, h, 10]
         t, n_ = [], []
         for _ in range(max(1, args.repeats // 2)):
-            t.append(statistics.median(engines[names[0]](sizes, 10)))
-            n_.append(statistics.median(engines[names[1]](sizes, 10)))
+            t.append(statistics.median(engines["tape, 1 thread"](sizes, 10)))
+            n_.append(statistics.median(engines["numpy by hand, 1 thread"](sizes, 10)))
         p = 785 * h + (h + 1) * 10
         print(f"| {h} | {p:,} | {summary(t)} | {summary(n_)} | "
               f"{statistics.median(t) / statistics.median(n_):.2f} |", flush=True)

@@ -564,15 +564,23 @@ class Tape:
             raise
 
     def _forward(self, X: np.ndarray) -> np.ndarray:
-        """The replay itself, on finite inputs; numpy's overflow and invalid flags raise."""
-        B, n_in = X.shape
+        """The replay itself, on finite inputs (rows are examples)."""
+        self._input_rows(X.shape[0])[...] = X.T
+        return self._replay()
+
+    def _input_rows(self, B: int) -> np.ndarray:
+        """The rows of V that hold the inputs, for a batch of B (V is resized if needed)."""
         self._ready = False
         if B != self._batch:
             self._V = np.empty((self._n_v, B))
             self._DV = np.empty((self._n_v, B))
+            self._DV[: len(self.inputs)] = 0.0  # no adjoint reaches an input: stays 0
             self._batch = B
-        V, U = self._V, self._U
-        V[:n_in] = X.T
+        return self._V[: len(self.inputs)]
+
+    def _replay(self) -> np.ndarray:
+        """Run the instructions; numpy's overflow and invalid flags raise."""
+        V, U, B = self._V, self._U, self._batch
         with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
             for ins in self.instructions:
                 try:
@@ -608,7 +616,7 @@ class Tape:
             raise RuntimeError("Tape.backward: call forward() first (and let it succeed)")
         V, U, DV, DU = self._V, self._U, self._DV, self._DU
         DU.fill(0.0)
-        DV.fill(0.0)
+        DV[len(self.inputs):] = 0.0  # the input rows are never written: set once
         r = self._root_slot
         if self._root_vy:
             DV[r] = 1.0 / self._batch
@@ -647,7 +655,10 @@ class Tape:
 
     def values_of(self, nodes: Sequence[Value]) -> np.ndarray:
         """:meth:`value_of` for several nodes at once: an array (batch, len(nodes))."""
-        return np.column_stack([self.value_of(v) for v in nodes])
+        where = [self._where.get(id(v)) for v in nodes]
+        if not self._ready or None in where or not all(vy for vy, _ in where):
+            return np.column_stack([self.value_of(v) for v in nodes])
+        return self._V[[s for _, s in where]].T  # one gather (a new array), the usual case
 
     def _locate_nonfinite(self, failed: _Instr) -> FloatingPointError:
         """The error for an instruction that overflowed: which op, which example."""

@@ -400,7 +400,12 @@ class _TapeSteps:
         # every target checked once, as the eager loss checks a batch, then one input matrix
         self.fn = fn
         T = _losses.target_rows(fn, Ya, width)
-        self.inputs = np.hstack([Xa.astype(np.float64), T])
+        inputs = np.hstack([Xa.astype(np.float64), T])
+        if not np.isfinite(inputs).all():
+            r, c = (int(i) for i in np.argwhere(~np.isfinite(inputs))[0])
+            what = f"X[{r}, {c}]" if c < Xa.shape[1] else f"Y[{r}]"
+            raise ValueError(f"fit: {what} = {inputs[r, c]!r} is not finite")
+        self.inputs = inputs
         xs = [Value(0.0) for _ in range(Xa.shape[1] + width)]
         self.out = model(xs[: Xa.shape[1]])
         self.tape = _tape.compile(terms[fn](self.out, xs[Xa.shape[1]:]), inputs=xs,
@@ -423,7 +428,7 @@ class _TapeSteps:
 
     def __call__(self, idx: list[int]) -> tuple[float, np.ndarray]:
         tape, theta = self.tape, self.theta
-        batch_loss = tape.forward(self.inputs[idx]).mean()
+        batch_loss = tape._forward(self.inputs[idx]).mean()  # inputs checked finite above
         grad = tape._backward()  # a view of the tape's buffer: no copy per step
         if self.l2:
             self._add_l2(grad)
