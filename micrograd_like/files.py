@@ -49,7 +49,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["STALE_AFTER", "Terminated", "sigterm_as_exit", "write_atomic"]
+__all__ = ["STALE_AFTER", "Terminated", "sigterm_as_exit", "write_atomic", "write_bytes"]
 
 STALE_AFTER = 60.0
 """Seconds a leftover temporary file must be unchanged before a later write removes it
@@ -115,6 +115,11 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[BinaryIO], objec
         raise
     _fsync_directory(directory)
     return given
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """:func:`write_atomic` of ``data``: ``path`` holds exactly these bytes, or is unchanged."""
+    return write_atomic(path, lambda f: f.write(data))
 
 
 def _existing_mode(path: Path) -> int | None:

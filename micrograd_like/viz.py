@@ -47,7 +47,7 @@ import graphviz
 from micrograd_like import ops
 from micrograd_like.annotation import annotation_of, text_of
 from micrograd_like.engine import Value, backward_steps, topological_order
-from micrograd_like.files import write_atomic
+from micrograd_like.files import write_bytes
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -512,7 +512,7 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike[str], fmt: str | None 
     """
     path = Path(path)
     data = render(graph, picture_format(path, fmt), timeout=timeout)
-    write_atomic(path, lambda f: f.write(data))
+    write_bytes(path, data)
     return path
 
 
@@ -571,7 +571,7 @@ def save_frames(
     if Path(path).suffix.lower() != ".gif":
         Path(path).mkdir(parents=True, exist_ok=True)
     for file, data in files:
-        write_atomic(file, lambda f, data=data: f.write(data))
+        write_bytes(file, data)
     return [file for file, _ in files]
 
 

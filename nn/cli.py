@@ -29,7 +29,7 @@ from typing import Any, NoReturn
 from micrograd_like import __version__, ops, viz
 from micrograd_like.explore import explore
 from micrograd_like.expr import ExpressionError, parse
-from micrograd_like.files import Terminated, sigterm_as_exit, write_atomic
+from micrograd_like.files import Terminated, sigterm_as_exit, write_bytes
 from nn.notation import DEFAULT as DEFAULT_NOTATION
 from nn.notation import NOTATIONS
 
@@ -262,7 +262,7 @@ def _run_graph(args: argparse.Namespace) -> int:
         _make_dir(args.frames, "--frames")
     for path, data in files:
         try:
-            write_atomic(path, lambda f, data=data: f.write(data))
+            write_bytes(path, data)
         except OSError as e:
             raise CLIError(f"cannot write {str(path)!r}: {e.strerror or e}") from None
     n_frames = len(frames)

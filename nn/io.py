@@ -31,7 +31,7 @@ import math
 import os
 from typing import Any
 
-from micrograd_like.files import write_atomic
+from micrograd_like.files import write_bytes
 from nn.module import ACTIVATIONS, MLP
 
 __all__ = ["FORMAT", "MAX_BYTES", "VERSION", "to_dict", "from_dict", "save", "load", "load_mlp"]
@@ -63,7 +63,7 @@ def save(mlp: MLP, path: PathLike) -> None:
     so an error (a full disk, a non-finite weight) never leaves a half-written file.
     """
     text = json.dumps(to_dict(mlp), allow_nan=False) + "\n"
-    write_atomic(path, lambda f: f.write(text.encode("utf-8")))
+    write_bytes(path, text.encode("utf-8"))
 
 
 MAX_BYTES = 100_000_000
