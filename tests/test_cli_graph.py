@@ -265,3 +265,13 @@ def test_an_output_that_is_a_pipe_is_refused_before_any_work(capsys, tmp_path):
     code, _, err = run(capsys, "graph", *EXAMPLE, "-o", str(fifo))
     assert code == 2 and "is not a regular file" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.svg"]
+
+
+def test_graph_help_lists_every_function_of_the_rule_table(capsys):
+    from micrograd_like import ops
+
+    code, text, _ = run(capsys, "graph", "--help")
+    assert code == 0
+    for name in ops.function_names():
+        if name != "neg":  # -x is written with the operator
+            assert f"{name}(" in text, name

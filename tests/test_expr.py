@@ -7,6 +7,8 @@ import math
 
 import pytest
 
+import micrograd_like as mg
+from micrograd_like import ops
 from micrograd_like.expr import MAX_DEPTH, MAX_LENGTH, ExpressionError, parse
 
 # (text, values, the same function written with the math module: the oracle)
@@ -170,3 +172,36 @@ def test_a_missing_value_is_named():
 def test_a_value_that_is_not_a_finite_number_is_refused(bad):
     with pytest.raises(ExpressionError, match="value of 'x'"):
         parse("x + 1").build({"x": bad})
+
+
+@pytest.mark.parametrize("name", ops.function_names())
+def test_every_function_of_the_rule_table_can_be_called_in_an_expression(name):
+    arity = ops.rule(name).arity
+    names = ["u", "v"][:arity]
+    domain = ops.rule(name).domain or (lambda *xs: True)
+    u = next(u for u in (0.4, 1.4) if domain(*[u, 0.7][:arity]))  # inside the op's domain
+    values = {"u": u, "v": 0.7}
+    root, _ = parse(f"{name}({', '.join(names)})").build(values)
+    assert root.op == name
+    assert root.data == getattr(mg, name)(*(values[n] for n in names)).data
+
+
+def test_a_function_with_the_wrong_number_of_arguments_is_refused():
+    with pytest.raises(ExpressionError, match=r"maximum\(\) with 1 arguments \(it takes 2\)"):
+        parse("maximum(x)")
+
+
+def test_mod_by_a_number_is_the_engines_mod_op():
+    root, leaves = parse("x % 0.75").build({"x": 2.0})
+    root.backward()
+    assert (root.op, root.data, leaves["x"].grad) == ("%0.75", 2.0 % 0.75, 1.0)
+
+
+def test_an_op_added_with_define_op_is_callable_in_an_expression():
+    mg.define_op("cube_e", lambda x: x * x * x, [lambda x: 3 * x * x], formula="x³")
+    try:
+        root, leaves = parse("cube_e(x) + 1").build({"x": 2.0})
+        root.backward()
+        assert (root.data, leaves["x"].grad) == (9.0, 12.0)
+    finally:
+        mg.ops.RULES.pop("cube_e")

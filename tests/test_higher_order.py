@@ -108,18 +108,8 @@ def build(steps, xs, lib):
     for step in steps:
         op, *args = step
         a = nodes[args[0]]
-        if op == "tanh":
-            r = lib["tanh"](a)
-        elif op == "sigmoid":
-            r = lib["sigmoid"](a)
-        elif op == "sin":
-            r = lib["sin"](a)
-        elif op == "cos":
-            r = lib["cos"](a)
-        elif op == "atan":
-            r = lib["atan"](a)
-        elif op == "softplus":
-            r = lib["softplus"](a)
+        if op in lib:  # tanh, sigmoid, sin, cos, atan, softplus
+            r = lib[op](a)
         elif op == "exp_small":
             r = lib["exp"](lib["tanh"](a))
         elif op == "log_pos":
