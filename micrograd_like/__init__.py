@@ -89,7 +89,7 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     if name in ops.function_names():
-        return ops.function(name)  # not cached: define_op may redefine a user op
+        return ops.function(name)  # not kept here: define_op may redefine a user op
     raise AttributeError(f"module 'micrograd_like' has no attribute {name!r}")
 
 

@@ -586,16 +586,36 @@ def rule(name: str) -> Op:
 # --------------------------------------------------------------------------------------
 
 
-def op_formula(v: Value) -> str:
+def op_formula(v: Value, names: Sequence[str] | None = None) -> str:
     """The forward formula of the op that made ``v``, over :func:`symbols` (``""`` for a leaf).
+
+    With ``names`` (one per parent), each symbol is replaced by its parent's name, as in
+    :func:`partial_formulas`.
 
     >>> from micrograd_like import Value
     >>> op_formula(Value(2.0) * Value(3.0)), op_formula(Value(0.5).tanh())
     ('a·b', 'tanh(x)')
+    >>> op_formula(Value(2.0) * Value(3.0), names=["w", "x + b"])
+    'w·(x + b)'
+    >>> from micrograd_like import dot
+    >>> op_formula(dot([Value(1.0), Value(2.0)], [3.0, 4.0], bias=0.5), ["w", "v", "x", "y", "b"])
+    'w·x + v·y + b'
     """
     if not v.op:
         return ""
-    return rule(v.op).formula
+    op = rule(v.op)
+    if names is None:
+        return op.formula
+    names = list(names)
+    if len(names) != len(v.parents):
+        raise ValueError(f"op_formula: {len(v.parents)} parents but {len(names)} names")
+    if op.arity == NARY:  # written out term by term: w₁·x₁ + w₂·x₂ + b, x₁ + x₂ + x₃
+        k = len(names) // 2
+        terms = ([f"{_substitute('a·b', {'a': w, 'b': x})}" for w, x in
+                  zip(names[:k], names[k:2 * k])] + names[2 * k:] if op.name == "dot"
+                 else names)
+        return " + ".join(terms)
+    return _substitute(op.formula, dict(zip(symbols(op, len(names)), names)))
 
 
 def partial_formulas(v: Value, names: Sequence[str] | None = None) -> tuple[str, ...]:
