@@ -47,6 +47,8 @@ def test_the_shown_delta_table_header_is_what_the_code_prints():
     printed = run(code).splitlines()
     for line in shown.splitlines()[:2]:  # the title's C and the column header
         assert line.split(", max")[0] in printed[0] + "\n" + printed[1]
+    for line in shown.splitlines()[2:4]:  # the layer rows, numbered as Nielsen numbers them
+        assert line.split()[:3] in [p.split()[:3] for p in printed[2:4]]
 
 
 COMMANDS = [

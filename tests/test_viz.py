@@ -405,3 +405,34 @@ def test_save_replaces_an_existing_file_and_keeps_a_normal_mode(tmp_path):
 def test_tanh_neuron_value_is_one_over_root_two():  # the example's own numbers, by hand
     y, _ = tanh_neuron()
     assert math.isclose(y.data, 1 / math.sqrt(2), rel_tol=1e-9)
+
+
+def test_an_nn_neuron_drawn_from_its_output_reads_da_dz_one_minus_tanh_squared():
+    nn = pytest.importorskip("nn", reason="the nn package is not importable")
+    mlp = nn.MLP(2, [1], output_activation="tanh", seed=1)
+    t = mlp.trace([2.0, -1.0])
+    t.outputs[0].backward()
+    z = t.zs[0][0]
+    src = draw_dot(t.outputs[0]).source
+    assert f"{{ z²₁ | data {z.data:.4f} | ∂a²₁/∂z²₁ = {1 - math.tanh(z.data) ** 2:.4f} }}" in src
+    assert "δ" not in src
+
+
+def test_an_nn_network_drawn_from_its_cost_reads_the_analytic_delta_on_every_z():
+    nn = pytest.importorskip("nn", reason="the nn package is not importable")
+    from nn import analytic
+
+    mlp = nn.MLP(2, [3, 2], activation="sigmoid", output_activation="sigmoid", seed=5)
+    x, y = [0.4, -0.7], [1.0, 0.0]
+    t = mlp.trace(x)
+    C = nn.quadratic([t.outputs], [y])
+    C.backward()
+    src = draw_dot(C, number_format=".6f").source
+    weights, biases = mlp.to_matrices()
+    _, _, deltas = analytic.backprop(weights, biases, x, y, "quadratic", "sigmoid", "sigmoid")
+    for layer, d in enumerate(deltas):
+        for j, value in enumerate(d):
+            name = nn.notation.delta(layer, j)
+            assert f"| {name} = {value:.6f} }}" in src, name
+    zero = draw_dot(C, notation="zero-based").source
+    assert "δ[1][0] = " in zero and "δ³₁" not in zero
