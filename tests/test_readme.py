@@ -73,3 +73,18 @@ def test_explore_example_writes_one_page_with_the_gradients_the_text_claims(
     assert [p.name for p in tmp_path.iterdir()] == ["backprop.html"]
     page = (tmp_path / "backprop.html").read_text(encoding="utf-8")
     assert "w.grad += 2.0000 × 0.5000 = 1.0000" in page  # ∂y/∂w = x·(1 − y²) = 2 · 0.5
+
+
+def test_rule_table_example_prints_what_its_comments_claim_and_the_closed_form_agrees():
+    import math
+
+    import micrograd_like as mg
+
+    code = next(b for b in blocks("python") if "define_op" in b)
+    claimed = [m.group(1) for m in re.finditer(r"print\(.*\)\s+#\s*(\S+)", code)]
+    try:
+        assert run(code).split() == claimed
+    finally:
+        mg.ops.RULES.pop("softsign", None)
+    t = math.tanh(0.5)
+    assert float(claimed[0]) == round(8 * t * (1 - t * t) * (2 - 3 * t * t), 6)
