@@ -427,7 +427,7 @@ def backward_frames(root: Value, *, max_frames: int = MAX_FRAMES, **options: Any
     if isinstance(max_frames, bool) or not isinstance(max_frames, int) or max_frames < 1:
         raise ValueError(f"max_frames must be a positive int, got {max_frames!r}")
     order = topological_order(root)
-    n_steps = sum(1 for v in order if v._edges)
+    n_steps = sum(1 for v in order if not v.is_leaf)
     if n_steps + 1 > max_frames:
         raise TooManyFramesError(
             f"the backward step-through has {n_steps + 1} frames (one per op, plus the "
@@ -719,7 +719,7 @@ def _path_to_root(order: list[Value], start: Value) -> set[Value]:
     """Nodes that depend on ``start`` (itself included): every one lies on a path to root."""
     on_path = {start}
     for v in order:  # parents come first, so one pass suffices
-        if v._edges and any(p in on_path for p in v._edges[0::2]):
+        if any(p in on_path for p in v.parents):
             on_path.add(v)
     return on_path
 
@@ -804,13 +804,13 @@ def _describe(order: list[Value], notation: str | None) -> dict[Value, NodeText]
         if note is not None and note.cluster:
             clusters[v] = tuple(text_of(c, notation) for c in note.cluster)
     for v in order:  # unannotated op nodes inside an annotated node's cluster join it
-        if v in clusters and v._edges:
-            stack = list(v._edges[0::2])
+        if v in clusters and not v.is_leaf:
+            stack = list(v.parents)
             while stack:
                 p = stack.pop()
-                if p.tag is None and p._edges and p not in clusters:
+                if p.tag is None and not p.is_leaf and p not in clusters:
                     clusters[p] = clusters[v]
-                    stack.extend(p._edges[0::2])
+                    stack.extend(p.parents)
     out: dict[Value, NodeText] = {}
     for v in order:
         note = annotation_of(v)
@@ -941,7 +941,7 @@ class _Builder:
         if v in self.path or v is self.current:
             attrs.update(color=_PATH_COLOUR, penwidth="2.5")
         g.node(self.vid(v), graphviz.nohtml("{ " + " | ".join(fields) + " }"), **attrs)
-        if v._edges:
+        if not v.is_leaf:
             op_attrs = {"shape": "ellipse", "fontsize": "10", "margin": "0.03,0.02"}
             if v in self.path or v is self.current:
                 op_attrs.update(color=_PATH_COLOUR, penwidth="2.5")
@@ -986,14 +986,12 @@ class _Builder:
         out: list[tuple[str, str, dict[str, str]]] = []
         seen: set[tuple[str, str]] = set()
         for v in self.order:
-            e = v._edges
-            if not e:
+            if v.is_leaf:
                 continue
             inside = self.collapsed and v in self.groups
             target = self.vid(v) if inside else self.vid(v) + "op"
             local = _local_texts(v) if self.opts.show_local_grads and not inside else ()
-            for i in range(0, len(e), 2):
-                p, d = e[i], e[i + 1]
+            for i, (p, d) in enumerate(zip(v.parents, v.local_grads)):
                 source = self.vid(p)
                 if source == target:  # an edge inside a collapsed neuron
                     continue
@@ -1003,7 +1001,7 @@ class _Builder:
                         continue
                     seen.add((source, target))
                 elif self.opts.show_local_grads:  # ∂v/∂p: its formula (ops) = its number
-                    text = local[i // 2]
+                    text = local[i]
                     attrs["label"] = (self.num(d) if _is_number(text)
                                       else f"{text} = {self.num(d)}")
                     attrs["fontsize"] = "9"
@@ -1021,8 +1019,8 @@ class _Builder:
         """(value boxes, op ovals) this drawing will have."""
         if self.collapsed:
             free = [v for v in self.order if v not in self.groups]
-            return len(self.boxes) + len(free), sum(1 for v in free if v._edges)
-        return len(self.order), sum(1 for v in self.order if v._edges)
+            return len(self.boxes) + len(free), sum(1 for v in free if not v.is_leaf)
+        return len(self.order), sum(1 for v in self.order if not v.is_leaf)
 
     def legend(self, g: graphviz.Digraph) -> None:
         """One table node: the fill colour of each |grad| bin, in absolute numbers."""
