@@ -231,18 +231,18 @@ def _explain(report: DeltaReport) -> str:
     lines += ["", "BP4  ∂C/∂wˡⱼₖ = aˡ⁻¹ₖ δˡⱼ"]
     for r in report.layers:
         a_prev = acts[r.layer]
-        shown = 0
+        n_shown = 0
         for j in range(r.neurons):
             for k in range(len(a_prev)):
-                if shown == _MAX_WEIGHTS:
+                if n_shown == _MAX_WEIGHTS:
                     continue
-                shown += 1
+                n_shown += 1
                 lines.append(
                     f"     ∂C/∂{nt.w(r.layer, j, k, n)} = {act_name(r.layer, k)} · "
                     f"{nt.delta(r.layer, j, n)} = {a_prev[k]:.6g} · "
                     f"{r.analytic_delta[j]:.6g} = {r.analytic_nabla_w[j, k]:.6g}   "
                     f"[engine {r.scalar_nabla_w[j, k]:.6g}]")
-        rest = r.neurons * len(a_prev) - shown
+        rest = r.neurons * len(a_prev) - n_shown
         if rest > 0:
             lines.append(f"     ... and {rest} more weights of layer "
                          f"{nt.layer_number(r.layer, n)} (largest |Δ| {r.max_weight_diff:.2e})")

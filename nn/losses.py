@@ -207,7 +207,7 @@ def cross_entropy(outputs: Outputs, targets: Any) -> Value:
     t = _targets(targets, len(rows), len(rows[0]), "cross_entropy")
     if np.any((t < 0.0) | (t > 1.0)):
         raise ValueError("cross_entropy: targets must lie in [0, 1]")
-    coefs: list[float] = []
+    coefs: list[Value] = []
     terms: list[Value] = []
     for i, (row, ys) in enumerate(zip(rows, t.tolist())):
         for j, (a, y) in enumerate(zip(row, ys)):
