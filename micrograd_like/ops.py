@@ -315,6 +315,8 @@ def symbols(op: Op | Value, n: int | None = None) -> tuple[str, ...]:
     (('a', 'b'), ('w₁', 'w₂', 'x₁', 'x₂', 'b'))
     """
     if not isinstance(op, Op):
+        if not op.op:  # a leaf
+            return ()
         n = len(op.parents)
         op = rule(op.op)
     arity = op.arity if op.arity != NARY else (n or 0)
@@ -778,7 +780,8 @@ def define_op(
         raise TypeError(f"define_op {name!r}: partials must be a non-empty list of callables")
     if not isinstance(formula, str):
         raise TypeError(f"define_op {name!r}: formula must be a str")
-    texts = tuple(partial_text) if partial_text is not None else ("?",) * arity
+    texts = (tuple(partial_text) if partial_text is not None  # else "∂cube/∂x": no formula
+             else tuple(f"∂{name}/∂{s}" for s in symbols(Op(name, arity, forward, (), "", ()))))
     if len(texts) != arity:
         raise ValueError(f"define_op {name!r}: {arity} partials but {len(texts)} texts")
 
