@@ -26,6 +26,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -34,7 +35,8 @@ from typing import Any
 from micrograd_like.files import write_bytes
 from nn.module import ACTIVATIONS, MLP
 
-__all__ = ["FORMAT", "MAX_BYTES", "VERSION", "to_dict", "from_dict", "save", "load", "load_mlp"]
+__all__ = ["FORMAT", "MAX_BYTES", "MAX_PARAMETERS", "VERSION", "to_dict", "from_dict", "save",
+           "load", "load_mlp"]
 
 FORMAT = "micrograd-like/mlp"
 VERSION = 1
@@ -70,6 +72,10 @@ MAX_BYTES = 100_000_000
 """Files larger than this (100 MB, a model of about four million parameters) are refused
 before anything is read; pass ``max_bytes=`` to :func:`load` or :func:`load_mlp` to allow
 more."""
+
+MAX_PARAMETERS = 2_000_000
+"""The most weights and biases :func:`load_mlp` and :func:`from_dict` build (about 1.4 GB
+as Values); pass ``max_parameters=`` to allow more."""
 
 _MAX_INT_DIGITS = 18  # longer integers are read as floats (an int64 has 19 digits)
 
@@ -124,8 +130,20 @@ def _number(x: Any, where: str) -> float:
     return f
 
 
-def _validated(data: Any) -> tuple[list[int], list[str], list, list]:
-    """Check a parsed file completely; return (sizes, activations, weights, biases)."""
+def _short(x: Any, limit: int = 80) -> str:
+    """``repr(x)``, cut to ``limit`` characters: a hostile file's list can be huge."""
+    text = repr(x)
+    return text if len(text) <= limit else text[: limit - 5] + " ...]"
+
+
+def _validated(data: Any, max_parameters: int | None = None,
+               expected_sizes: list[int] | None = None,
+               ) -> tuple[list[int], list[str], list, list]:
+    """Check a parsed file completely; return (sizes, activations, weights, biases).
+
+    The sizes are checked first (against ``expected_sizes``, and their parameter count
+    against ``max_parameters``), so that a file describing a huge network fails before
+    any of its numbers is converted."""
     if not isinstance(data, dict):
         raise TypeError(f"load: expected a JSON object, got {type(data).__name__}")
     if data.get("format") != FORMAT:
@@ -140,11 +158,19 @@ def _validated(data: Any) -> tuple[list[int], list[str], list, list]:
     sizes, acts, weights, biases = (data[k] for k in ("sizes", "activations", "weights",
                                                       "biases"))
     if len(sizes) < 2 or not all(type(s) is int and s >= 1 for s in sizes):
-        raise ValueError(f"load: 'sizes' must list at least two positive ints, got {sizes!r}")
+        raise ValueError(f"load: 'sizes' must list at least two positive ints, got "
+                         f"{_short(sizes)}")
+    if expected_sizes is not None and sizes != expected_sizes:
+        raise ValueError(f"load: the file's sizes {_short(sizes)} differ from the model's "
+                         f"{expected_sizes}")
+    n_parameters = sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
+    if max_parameters is not None and n_parameters > max_parameters:
+        raise ValueError(f"load: the file describes a network of {n_parameters:,} parameters, "
+                         f"more than max_parameters={max_parameters:,}")
     layers = len(sizes) - 1
     if len(acts) != layers or not all(a in ACTIVATIONS for a in acts):
         raise ValueError(f"load: 'activations' must list {layers} names from "
-                         f"{ACTIVATIONS}, got {acts!r}")
+                         f"{ACTIVATIONS}, got {_short(acts)}")
     if len(weights) != layers or len(biases) != layers:
         raise ValueError(f"load: expected {layers} weight matrices and bias vectors, got "
                          f"{len(weights)} and {len(biases)}")
@@ -163,9 +189,12 @@ def _validated(data: Any) -> tuple[list[int], list[str], list, list]:
     return sizes, acts, ws, bs
 
 
-def from_dict(data: Any) -> MLP:
-    """A new MLP with the sizes, activations and parameters of a :func:`to_dict` object."""
-    _sizes, acts, ws, bs = _validated(data)
+def from_dict(data: Any, *, max_parameters: int = MAX_PARAMETERS) -> MLP:
+    """A new MLP with the sizes, activations and parameters of a :func:`to_dict` object.
+
+    Raises the errors of :func:`load`, and ValueError for a network of more than
+    ``max_parameters`` weights and biases (checked before anything is built)."""
+    _sizes, acts, ws, bs = _validated(data, max_parameters=max_parameters)
     if len(set(acts[:-1])) > 1:
         raise ValueError(f"load: hidden layers with different activations {acts[:-1]} are not "
                          "supported by MLP")
@@ -187,9 +216,7 @@ def load(mlp: MLP, path: PathLike, *, max_bytes: int = MAX_BYTES) -> None:
     """
     if not isinstance(mlp, MLP):
         raise TypeError(f"load: expected an MLP, got {type(mlp).__name__}")
-    sizes, acts, ws, bs = _validated(_read(path, max_bytes))
-    if sizes != mlp.sizes:
-        raise ValueError(f"load: the file's sizes {sizes} differ from the model's {mlp.sizes}")
+    _, acts, ws, bs = _validated(_read(path, max_bytes), expected_sizes=mlp.sizes)
     if acts != mlp.activations:
         raise ValueError(f"load: the file's activations {acts} differ from the model's "
                          f"{mlp.activations}")
@@ -200,8 +227,10 @@ def load(mlp: MLP, path: PathLike, *, max_bytes: int = MAX_BYTES) -> None:
             n.b.data = bias
 
 
-def load_mlp(path: PathLike, *, max_bytes: int = MAX_BYTES) -> MLP:
+def load_mlp(path: PathLike, *, max_bytes: int = MAX_BYTES,
+             max_parameters: int = MAX_PARAMETERS) -> MLP:
     """A new MLP built from the file at ``path`` (sizes and activations from the file).
 
-    Raises the errors of :func:`load`."""
-    return from_dict(_read(path, max_bytes))
+    Raises the errors of :func:`load` and :func:`from_dict` (a 24 MB file of zeros can
+    describe 9 million parameters: gigabytes as Values, so their number is capped)."""
+    return from_dict(_read(path, max_bytes), max_parameters=max_parameters)

@@ -62,7 +62,8 @@ def corrupt(path, edit):
         (lambda d: d.update(version=2), ValueError, "unsupported version 2"),
         (lambda d: d.update(version=True), ValueError, "unsupported version"),
         (lambda d: d.update(format="other"), ValueError, "not a 'micrograd-like/mlp' file"),
-        (lambda d: d.update(sizes=[3, 5, 2]), ValueError, "weights[0] must be a 5 x 3"),
+        (lambda d: d.update(sizes=[3, 5, 2]), ValueError,
+         "sizes [3, 5, 2] differ from the model's [3, 4, 2]"),
         (lambda d: d.update(activations=["relu", "sigmoid"]), ValueError,
          "activations ['relu', 'sigmoid'] differ"),
         (lambda d: d.update(activations=["gelu", "sigmoid"]), ValueError, "'activations'"),
@@ -216,3 +217,35 @@ def test_max_bytes_can_be_lowered_and_a_stream_without_a_size_is_capped_too(save
     if os.path.exists("/dev/zero"):  # fstat says 0 bytes, the read never ends by itself
         with pytest.raises(ValueError, match="more than max_bytes=1,000"):
             io.load(mlp, "/dev/zero", max_bytes=1000)
+
+
+def test_load_mlp_refuses_a_small_file_describing_a_huge_network_before_building(
+        tmp_path, monkeypatch):
+    n = 3_000_000  # 1-n-1: 3n + 1 parameters in about 8n bytes of zeros
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps({
+        "format": "micrograd-like/mlp", "version": 1, "sizes": [1, n, 1],
+        "activations": ["relu", "linear"], "weights": [[[0]] * n, [[0] * n]],
+        "biases": [[0] * n, [0]]}, separators=(",", ":")))
+    assert path.stat().st_size < 25_000_000  # well under MAX_BYTES
+    monkeypatch.setattr(io, "_number", lambda *a: pytest.fail("numbers converted"))
+    with pytest.raises(ValueError, match="network of 9,000,001 parameters, more than "
+                                         "max_parameters=2,000,000"):
+        io.load_mlp(path)
+
+
+def test_max_parameters_can_be_raised(saved):
+    mlp, path = saved
+    with pytest.raises(ValueError, match="max_parameters=10"):
+        io.load_mlp(path, max_parameters=10)
+    assert params(io.load_mlp(path, max_parameters=mlp.sizes[0] * 100)) == params(mlp)
+
+
+def test_a_file_of_other_huge_sizes_is_refused_before_its_numbers_are_read(saved,
+                                                                         monkeypatch):
+    _, path = saved
+    corrupt(path, lambda d: d.update(sizes=[3, 10**12, 2]))
+    monkeypatch.setattr(io, "_number", lambda *a: pytest.fail("numbers converted"))
+    target = MLP(3, [4, 2], activation="tanh", output_activation="sigmoid", seed=5)
+    with pytest.raises(ValueError, match=r"sizes \[3, 1000000000000, 2\] differ"):
+        io.load(target, path)
