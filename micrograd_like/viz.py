@@ -537,6 +537,7 @@ def render_frames(
     if path.suffix.lower() == ".gif":
         if isinstance(duration_ms, bool) or not isinstance(duration_ms, int) or duration_ms <= 0:
             raise ValueError(f"duration_ms must be a positive int, got {duration_ms!r}")
+        _pillow_image()  # before any layout: say at once that Pillow is missing
         # the last frame's layout (every frame has the same boxes) tells whether the GIF
         # fits in memory before any picture is made: a 200-node chain's PNG alone is 0.7 GB
         size = _png_size_of_layout(frames[-1], _remaining(deadline, timeout))
@@ -617,11 +618,17 @@ def _check_gif_memory(sizes: Sequence[tuple[int, int]], n_frames: int) -> tuple[
     return width, height
 
 
-def _gif_bytes(pngs: Sequence[bytes], duration_ms: int) -> bytes:
+def _pillow_image() -> Any:
+    """Pillow's ``Image`` module; ImportError naming it if it is missing."""
     try:
         from PIL import Image
-    except ImportError:  # pragma: no cover - Pillow comes with matplotlib
+    except ImportError:  # Pillow comes with matplotlib, but may be missing
         raise ImportError("saving a GIF needs Pillow (pip install pillow)") from None
+    return Image
+
+
+def _gif_bytes(pngs: Sequence[bytes], duration_ms: int) -> bytes:
+    Image = _pillow_image()
     width, height = _check_gif_memory([_png_size(png) for png in pngs], len(pngs))
     canvases = []
     for png in pngs:

@@ -256,7 +256,7 @@ def _run_graph(args: argparse.Namespace) -> int:
         raise CLIError(f"Graphviz did not finish the pictures within --timeout "
                        f"{args.timeout:g} s; draw a smaller expression, or pass a larger "
                        "--timeout") from None
-    except viz.TooManyFramesError as e:
+    except (viz.TooManyFramesError, ImportError) as e:  # ImportError: no Pillow for a GIF
         raise CLIError(f"--frames {args.frames!r}: {e}") from None
     if frames and Path(args.frames).suffix.lower() != ".gif":
         _make_dir(args.frames, "--frames")

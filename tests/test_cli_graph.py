@@ -275,3 +275,15 @@ def test_graph_help_lists_every_function_of_the_rule_table(capsys):
     for name in ops.function_names():
         if name != "neg":  # -x is written with the operator
             assert f"{name}(" in text, name
+
+
+def test_a_gif_without_pillow_is_one_line_naming_it(graphviz_dot, capsys, tmp_path,
+                                                     monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "PIL", None)  # import PIL now fails
+    monkeypatch.setattr("micrograd_like.viz._pipe", lambda *a: pytest.fail("laid out"))
+    code, _, err = run(capsys, "graph", *EXAMPLE, "-o", str(tmp_path / "g.gv"),
+                       "--frames", str(tmp_path / "b.gif"))
+    assert code == 2 and err.count("\n") == 1 and "needs Pillow" in err
+    assert list(tmp_path.iterdir()) == []
