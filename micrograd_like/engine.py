@@ -519,6 +519,8 @@ def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - deliberately mirror
     >>> s.data, [x.grad for x in xs]
     (6.0, [1.0, 1.0, 1.0])
     """
+    # Hand-specialised node building; the rule is ops.RULES["sum"], and
+    # tests/test_ops_table.py checks this code against it.
     vs = [v if isinstance(v, Value) else _operand(v, "sum") for v in values]
     data = [v.data for v in vs]
     r = reduce(add, data) if data else 0.0  # left to right, as a chain of + would
@@ -544,6 +546,8 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
     >>> z.data
     2.5
     """
+    # Hand-specialised (the hot path of every neuron); the rule is ops.RULES["dot"], and
+    # tests/test_ops_table.py checks this code against it.
     n = len(ws)
     if n != len(xs):
         raise ValueError(f"dot: ws and xs differ in length ({n} != {len(xs)})")
