@@ -313,7 +313,7 @@ def _op_text(v: Value, names: list[str], index: dict[Value, int]) -> str:
     # The table's own substitution finds the symbols; brackets are then placed by precedence,
     # so that max(0, x·3 + 1) and a·b·c keep no brackets they do not need.
     marks = [f"ζ{k}" for k in range(len(ps))]
-    text = ops._substitute(ops.op_formula(v), dict(zip(ops.symbols(v), marks)))
+    text = ops.op_formula(v, names=marks)
     return re.sub(r"ζ(\d+)", lambda m: _operand(ps[int(m.group(1))], v.op, text, m), text)
 
 
