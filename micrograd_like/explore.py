@@ -283,10 +283,11 @@ def _unique(values: tuple[Value, ...]) -> list[Value]:
 # --------------------------------------------------------------------------------------
 
 
-def _names(order: list[Value], index: dict[Value, int], builder: Any) -> list[str]:
+def _names(order: list[Value], index: dict[Value, int], builder: Any,
+           fallback: Any = None) -> list[str]:
     """The drawings' names; an unnamed leaf is called by its value (``3``: a number in the
     expression), an unnamed op node by what it computes (``x·w``) while that is short, else
-    by its place in topological order (``v7``)."""
+    by its place in topological order (``v7``) or by ``fallback(i, v)`` when given."""
     names: list[str] = []
     for i, v in enumerate(order):
         name = builder.texts[v].name or v.label
@@ -295,7 +296,7 @@ def _names(order: list[Value], index: dict[Value, int], builder: Any) -> list[st
         elif not name:
             expr = _op_text(v, names, index)
             name = expr if len(expr) <= 24 else ""
-        names.append(name or f"v{i}")
+        names.append(name or (fallback(i, v) if fallback else f"v{i}"))
     return names
 
 

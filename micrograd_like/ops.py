@@ -495,7 +495,7 @@ def pow_op(c: float) -> Op:
     elif c == 1.0:
         part, text = (lambda m, x, o: 1.0), "1"
     elif c == 2.0:
-        part, text = (lambda m, x, o: 2.0 * x), "2x"
+        part, text = (lambda m, x, o: 2.0 * x), "2·x"
     else:
         part = lambda m, x, o: c * m.pow(x, c - 1.0)  # noqa: E731
         text = f"{short(c)}·x{_power_text(c - 1.0)}"

@@ -755,11 +755,9 @@ class NodeText:
     special_grad: bool
 
 
-def _local_texts(v: Value) -> tuple[str, ...]:
-    """∂v/∂p per parent as text from the op's rule, over the parents' labels where they
-    have one (else the rule's symbols: x; a, b; wₖ, xₖ)."""
-    symbols = ops.symbols(v)
-    names = [p.label or s for p, s in zip(v.parents, symbols)]
+def _local_texts(v: Value, names: Sequence[str]) -> tuple[str, ...]:
+    """∂v/∂p per parent as text from the op's rule, each symbol replaced by the parent's
+    name in ``names``: a rule's own ``x`` would read as some other node called x."""
     return ops.partial_formulas(v, names)
 
 
@@ -898,6 +896,14 @@ class _Builder:
                        for c in self.boxes}
         grads = [abs(g) for g in map(grad_of, order) if g is not None]
         self.max_grad = max(grads, default=0.0)
+        self.edge_names = self.names_for_formulas() if opts.show_local_grads else []
+
+    def names_for_formulas(self) -> list[str]:
+        """What each node is called in an edge's formula: its name, else what it computes
+        while that is short (``x·w + b``), else its value (a drawn node shows no id)."""
+        from micrograd_like.explore import _names  # explore draws through this module
+
+        return _names(self.order, self.index, self, lambda i, v: self.num(v.data))
 
     # -- ids and text --------------------------------------------------------------------
 
@@ -997,7 +1003,8 @@ class _Builder:
                 continue
             inside = self.collapsed and v in self.groups
             target = self.vid(v) if inside else self.vid(v) + "op"
-            local = _local_texts(v) if self.opts.show_local_grads and not inside else ()
+            local = (_local_texts(v, [self.edge_names[self.index[p]] for p in v.parents])
+                     if self.opts.show_local_grads and not inside else ())
             for i, (p, d) in enumerate(zip(v.parents, v.local_grads)):
                 source = self.vid(p)
                 if source == target:  # an edge inside a collapsed neuron

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 
 import numpy as np
 import pytest
@@ -181,6 +182,16 @@ def test_texts_give_one_partial_per_input(name):
     y = make(name, *(Value(x) for x in points(name, n=1)[0]))
     assert len(ops.partial_formulas(y)) == len(y.parents) == op.arity
     assert ops.op_formula(y) == op.formula and op.formula
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_texts_over_names_leave_no_symbol_of_the_rule_behind(name):
+    # a symbol left in (as the x of "2x" once was) would read as the graph's node x
+    y = make(name, *(Value(x) for x in points(name, n=1)[0]))
+    names = [f"Q{i}" for i in range(len(y.parents))]
+    for text in (*ops.partial_formulas(y, names), ops.op_formula(y, names)):
+        rest = re.sub(r"Q\d|[A-Za-z]{2,}", "", text)  # the names, and words like exp, max, ln
+        assert not set(ops.symbols(y)) & set(re.findall(r"[A-Za-z][₀-₉]*", rest)), text
 
 
 @pytest.mark.parametrize("name", ops.function_names())

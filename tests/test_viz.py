@@ -110,6 +110,40 @@ def test_show_local_grads_writes_the_rules_formula_beside_its_number():
     assert f'v0 -> v1op [label="1 − tanh²(x) = {d:.4f}"' in src
 
 
+def test_show_local_grads_writes_the_formula_over_the_edges_own_input_not_a_symbol():
+    # the rule's "x" would name the leaf x here, whose tanh′ is another number entirely
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.88, label="b")
+    y = (x * w + b).tanh()
+    src = draw_dot(y, show_local_grads=True).source
+    d = 1 - math.tanh(2.0 * -3.0 + 6.88) ** 2
+    assert f'[label="1 − tanh²(x·w + b) = {d:.4f}"' in src
+    assert "tanh²(x)" not in src
+
+
+def test_show_local_grads_of_a_square_is_two_times_its_bracketed_input():
+    x, y = Value(2.0, label="x"), Value(0.5, label="y")
+    src = draw_dot((x + y) ** 2, show_local_grads=True).source
+    assert '[label="2·(x + y) = 5.0000"' in src  # d(u²)/du = 2u at u = x + y = 2.5
+
+
+def test_show_local_grads_on_an_nn_neuron_names_its_weighted_input():
+    nn = pytest.importorskip("nn", reason="the nn package is not importable")
+    mlp = nn.MLP(2, [1], output_activation="tanh", seed=1)
+    t = mlp.trace([2.0, -1.0])
+    z = t.zs[0][0]
+    src = draw_dot(t.outputs[0], show_local_grads=True).source
+    assert f'[label="1 − tanh²(z²₁) = {1 - math.tanh(z.data) ** 2:.4f}"' in src
+
+
+def test_show_local_grads_of_a_long_unnamed_input_uses_its_value():
+    from micrograd_like import sum as mg_sum
+
+    # an input whose expression (0.01 + 0.02 + … + 0.12) is too long to write on an edge
+    u = mg_sum([Value(k / 100) for k in range(1, 13)])
+    src = draw_dot(u.tanh(), show_local_grads=True).source
+    assert f'[label="1 − tanh²({u.data:.4f}) = {1 - math.tanh(u.data) ** 2:.4f}"' in src
+
+
 def test_show_local_grads_of_a_constant_partial_is_the_number_alone():
     a, b = Value(1.0, label="a"), Value(2.0, label="b")
     src = draw_dot(a + b, show_local_grads=True).source
