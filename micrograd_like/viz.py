@@ -865,8 +865,18 @@ def _natural(text: str) -> tuple:
 
 
 def _escape(text: str) -> str:
-    """Escape a string for a record label field."""
-    return re.sub(r'([\\{}|<>"])', r"\\\1", text.replace("\n", " "))
+    """Escape a string for a record label field.
+
+    Graphviz (2.43) drops a space that comes before a field's first ASCII character, so
+    "δ²₁ = 0.5" was drawn "δ²₁= 0.5"; such spaces are written as no-break spaces.
+
+    >>> _escape("δ²₁ = 0.5") == "δ²₁\u00a0= 0.5", _escape("a|b = 1")
+    (True, 'a\\\\|b = 1')
+    """
+    text = text.replace("\n", " ")
+    lead = re.match(r"[^\x21-\x7e]*", text)
+    head = lead.group(0).replace(" ", "\u00a0") if lead else ""
+    return re.sub(r'([\\{}|<>"])', r"\\\1", head + text[len(head):])
 
 
 class _Builder:

@@ -281,7 +281,7 @@ def test_after_backward_from_a_cost_z_reads_delta_equal_to_bp1():
     C.backward()
     src = draw_dot(C).source
     delta = (a.data - 0.25) * (1.0 - math.tanh(z.data) ** 2)  # BP1: (a − y) σ′(z)
-    assert f"δ = {delta:.4f}" in src
+    assert f"δ\u00a0= {delta:.4f}" in src  # a no-break space: Graphviz keeps it (see _escape)
     assert f"∂C/∂w = {delta * 0.5:.4f}" in src  # BP4: a_in δ with a_in = x = 0.5
 
 
@@ -467,6 +467,6 @@ def test_an_nn_network_drawn_from_its_cost_reads_the_analytic_delta_on_every_z()
     for layer, d in enumerate(deltas):
         for j, value in enumerate(d):
             name = nn.notation.delta(layer, j)
-            assert f"| {name} = {value:.6f} }}" in src, name
+            assert f"| {name}\u00a0= {value:.6f} }}" in src, name
     zero = draw_dot(C, notation="zero-based").source
     assert "δ[1][0] = " in zero and "δ³₁" not in zero

@@ -121,7 +121,8 @@ def test_golden_neuron_under_its_output_labels_z_with_da_dz_not_delta():
 def test_golden_neuron_under_a_cost_labels_z_with_its_delta():
     text = (GOLDEN / "annotated_neuron_cost.gv").read_text(encoding="utf-8")
     a = 1.0 / (1.0 + math.exp(-1.1))
-    assert f"{{ z²₁ | data 1.1000 | δ²₁ = {a * a * (1 - a):.4f} }}" in text  # BP1: (a − y)σ'(z)
+    # BP1: δ = (a − y)σ'(z)
+    assert f"{{ z²₁ | data 1.1000 | δ²₁\u00a0= {a * a * (1 - a):.4f} }}" in text
     assert f"{{ a − y | data {a:.4f} | ∂C/∂(a − y) = {a:.4f} }}" in text
 
 

@@ -144,3 +144,17 @@ def test_frames_without_graphviz_say_how_to_install_it(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # no dot on PATH
     page = backward_frames(tanh_neuron())._repr_html_()
     assert "install Graphviz" in page and "<svg" not in page
+
+
+def test_a_delta_label_keeps_its_space_before_the_equals_sign_when_drawn(graphviz_dot):
+    # Graphviz drops a plain space that comes before a record field's first ASCII
+    # character: "δ²₁ = -0.0086" was drawn "δ²₁= -0.0086".
+    from micrograd_like.annotation import annotate
+
+    x = annotate(Value(0.5), role="input", name="x")
+    z = annotate(x * -1.5, role="z", name="z²₁", grad_names={"cost": "δ²₁"})
+    C = annotate(z * z, role="cost", name="C")
+    C.backward()  # δ = 2z = -1.5
+    svg = draw_dot(C).pipe(format="svg")
+    texts = [t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert any(t.replace("\xa0", " ") == "δ²₁ = -1.5000" for t in texts), texts
