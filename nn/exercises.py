@@ -571,6 +571,11 @@ def check_bp2(delta: Any) -> Verdict:
                 (back[j] * float(an.sigmoid_prime(o["z3"][0])),
                  "σ′ of the wrong layer: BP2 for layer 2 uses σ′(z²), not σ′(z³)"),
                 (back[j] * o["a2"][j], f"you multiplied by {a2j} = σ({z2j}); BP2 needs σ′({z2j})"),
+                (back[j] * float(an.sigmoid_prime(o["a2"][j])),
+                 f"σ′ is taken at {z2j}, not at {a2j}"),
+                (_W[1][0, j] * (o["a3"][0] - _Y[0]) * sp2[j],
+                 f"you carried back a³₁ − y; BP2 carries δ³₁ = (a³₁ − y) σ′(z³₁) back along "
+                 f"{notation.w(1, 0, j)}"),
                 (-want[j], f"{lab} has the wrong sign"),
                 (want[1 - j], "δ²₁ and δ²₂ are swapped"),
                 (o["d3"][0] * sp2[j], f"{lab} is missing the weight {notation.w(1, 0, j)} that "
@@ -616,6 +621,9 @@ def check_bp3_bp4(b3: Any, w3: Any, b2: Any, w2: Any) -> Verdict:
         prev = {"³": o["a2"], "²": o["a1"]}
         same = {"³": o["a3"], "²": o["a2"]}
         zprev = {"³": o["z2"], "²": None}
+        # δ without its factor σ′(z): BP1's ∂C/∂a, BP2's (w³)ᵀ δ³
+        undamped = {"³": o["a3"] - np.asarray(_Y), "²": _W[1].T @ o["d3"]}
+        redo = {"³": "BP1 (exercise 5)", "²": "BP2 (exercise 6)"}
         rows = []
         for (name, ans, shape, layout), want in zip(answers, wants):
             got = answer_array(ans, name, shape, layout)
@@ -627,7 +635,11 @@ def check_bp3_bp4(b3: Any, w3: Any, b2: Any, w2: Any) -> Verdict:
             if name.startswith("∂C/∂b"):
                 mistakes = [
                     (d[l] * prev[l].sum(), f"BP3 has no activation in it: ∂C/∂b{l} = δ{l}"),
+                    (d[l] * prev[l] if d[l].size == prev[l].size else None,
+                     f"BP3 has no activation in it: ∂C/∂b{l} = δ{l}"),
                     (-d[l], "wrong sign: ∂C/∂b = +δ"),
+                    (undamped[l], f"your δ{l} lacks σ′(z{l}): fix it as in "
+                                  f"{redo[l]}, then ∂C/∂b{l} = δ{l}"),
                 ]
             else:
                 outer = np.outer(d[l], prev[l])
@@ -645,13 +657,26 @@ def check_bp3_bp4(b3: Any, w3: Any, b2: Any, w2: Any) -> Verdict:
                     (np.outer(d[l], np.ones_like(prev[l])), "that is δ alone; BP4 multiplies "
                      "it by the incoming activation aₖ"),
                     (-outer, "wrong sign"),
+                    (np.outer(undamped[l], prev[l]) if undamped[l] is not None else None,
+                     f"your δ{l} lacks σ′(z{l}): fix it as in {redo[l]}, then "
+                     f"∂C/∂w{l}ⱼₖ = a{p}ₖ δ{l}ⱼ"),
                 ]
-            verdict = compare(ex, name, got, want, [m for m in mistakes if m[0] is not None])
+            verdict = compare(ex, name, got, want, [m for m in mistakes if m[0] is not None],
+                              entries=_entry_names(name, shape))
             raise NotYetError(verdict.message, verdict.hint, rows)
         return Verdict(ex, True, "BP3 and BP4 give all nine partial derivatives",
                        details=tuple(rows))
 
     return judge(ex, body)
+
+
+def _entry_names(name: str, shape: tuple[int, ...]) -> list[str]:
+    """``∂C/∂w²`` of shape (2, 2) → ∂C/∂w²₁₁, ∂C/∂w²₁₂, ∂C/∂w²₂₁, ∂C/∂w²₂₂ (reading order)."""
+    sub = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+    if len(shape) == 1:
+        return [f"{name}{str(j + 1).translate(sub)}" for j in range(shape[0])]
+    return [f"{name}{str(j + 1).translate(sub)}{str(k + 1).translate(sub)}"
+            for j in range(shape[0]) for k in range(shape[1])]
 
 
 # --------------------------------------------------------------------------------------

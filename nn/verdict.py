@@ -180,18 +180,24 @@ def _missing(x: Any, name: str) -> None:
         raise NotYetError(f"{name} is still {_shown(x)}", "replace the ... with your answer")
 
 
+NOT_FINITE_HINT = ("nan or inf comes from a division by zero, 0·inf, inf − inf, an overflow "
+                   "(exp of a large number) or a nan put in by hand: print each factor")
+
+
 def answer_number(x: Any, name: str) -> float:
     """A finite real number from the answer ``x`` (a Value's data counts)."""
     _missing(x, name)
     x = _plain(x)
     if isinstance(x, np.ndarray) and x.size == 1:
         x = x.reshape(())[()]
+    elif isinstance(x, list) and len(x) == 1 and isinstance(x[0], numbers.Real):
+        x = x[0]  # [δ], as a one-element array already counts
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise NotYetError(f"{name} should be a number, got {type(x).__name__} {short(x)}",
                       "compute a float (e.g. from the .data of the nodes)")
     f = float(x)
     if not math.isfinite(f):
-        raise NotYetError(f"{name} is {f}, not a finite number", "check for a division by zero")
+        raise NotYetError(f"{name} is {f}, not a finite number", NOT_FINITE_HINT)
     return f
 
 
@@ -213,7 +219,7 @@ def answer_array(x: Any, name: str, shape: tuple[int, ...], layout: str) -> np.n
             hint = f"your matrix is transposed: {layout}"
         raise NotYetError(f"{name} has shape {a.shape}, expected {shape}", hint)
     if not np.all(np.isfinite(a)):
-        raise NotYetError(f"{name} holds nan or inf", "check for a division by zero")
+        raise NotYetError(f"{name} holds nan or inf", NOT_FINITE_HINT)
     return a
 
 
@@ -241,8 +247,12 @@ def compare(
     want: Any,
     mistakes: Sequence[tuple[Any, str]] = (),
     right: str = "",
+    entries: Sequence[str] = (),
 ) -> Verdict:
-    """The common ending: right, close, a named mistake, a factor, a sign, or just wrong."""
+    """The common ending: right, close, a named mistake, a factor, a sign, or just wrong.
+
+    ``entries`` names the entries of an array answer in reading order (``∂C/∂w²₁₂``), so
+    that a hint can say which are wrong in the book's notation."""
     if is_close(got, want):
         return Verdict(exercise, True, right or f"{name} = {fmt(want)}")
     shown = f"{name} = {fmt(got)}" if np.size(got) <= 4 else name
@@ -252,11 +262,12 @@ def compare(
     for wrong, hint in mistakes:
         if wrong is not None and is_close(got, wrong):
             return Verdict(exercise, False, f"{shown} is not right", hint)
-    return Verdict(exercise, False, f"{shown} is not right", shape_of_error(got, want))
+    return Verdict(exercise, False, f"{shown} is not right", shape_of_error(got, want, entries))
 
 
-def shape_of_error(got: Any, want: Any) -> str:
-    """A generic hint: a sign, a constant factor, or which entries differ."""
+def shape_of_error(got: Any, want: Any, entries: Sequence[str] = ()) -> str:
+    """A generic hint: a sign, a constant factor, or which entries differ (named by
+    ``entries`` when given, else by their 0-based flat index)."""
     g, w = np.asarray(got, dtype=float).ravel(), np.asarray(want, dtype=float).ravel()
     if is_close(g, -w):
         return "right size, wrong sign"
@@ -267,5 +278,9 @@ def shape_of_error(got: Any, want: Any) -> str:
     if g.size > 1:
         bad = [i for i in range(g.size) if not math.isclose(g[i], w[i], rel_tol=RTOL,
                                                             abs_tol=ATOL)]
-        return f"entries {bad} (flat, 0-based) differ; {len(g) - len(bad)} of {len(g)} are right"
+        if len(entries) == g.size:
+            which = ", ".join(entries[i] for i in bad) + (" is" if len(bad) == 1 else " are")
+        else:
+            which = f"entries {bad} (flat, 0-based)" + (" is" if len(bad) == 1 else " are")
+        return f"{which} wrong; {len(g) - len(bad)} of {len(g)} are right"
     return "retrace the chain rule one factor at a time"

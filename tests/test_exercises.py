@@ -387,6 +387,15 @@ def test_bp1_accepts_a_value_node(net):
     assert ex.check_bp1(Value(net["d3"])).ok
 
 
+def test_bp1_accepts_a_one_element_list_as_a_one_element_array_is(net):
+    assert ex.check_bp1([net["d3"]]).ok and ex.check_bp1(np.array([net["d3"]])).ok
+
+
+def test_bp1_nan_hint_does_not_blame_a_division_bp1_does_not_have(net):
+    v = ex.check_bp1(float("nan"))
+    assert not v.ok and "nan" in v.message and "overflow" in v.hint and "print each" in v.hint
+
+
 def test_bp1_rejects_a_value_a_ten_thousandth_off_as_close(net):
     v = ex.check_bp1(net["d3"] * (1 + 1e-4))
     assert not v.ok and "close" in v.message
@@ -421,6 +430,19 @@ def test_bp2_accepts_hand_deltas(net):
 def test_bp2_names_the_mistake(net, mistake, hint):
     v = ex.check_bp2([mistake(net, 0), mistake(net, 1)])
     assert not v.ok and hint in v.hint
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    # σ′ at the activation: σ(a)(1 − σ(a)) instead of σ(z)(1 − σ(z)) = a(1 − a)
+    (lambda n, j: n["w3"][0, j] * n["d3"] * sigmoid(n["a2"][j]) * (1 - sigmoid(n["a2"][j])),
+     "σ′ is taken at z²₁, not at a²₁"),
+    # carried back ∂C/∂a³₁ = a − y instead of δ³₁
+    (lambda n, j: n["w3"][0, j] * (n["a3"] - n["y"]) * n["a2"][j] * (1 - n["a2"][j]),
+     "you carried back a³₁ − y; BP2 carries δ³₁ = (a³₁ − y) σ′(z³₁) back along w³₁₁"),
+])
+def test_bp2_names_the_mistakes_of_the_wrong_factor(net, mistake, hint):
+    v = ex.check_bp2([mistake(net, 0), mistake(net, 1)])
+    assert not v.ok and v.hint == hint
 
 
 def test_bp2_accepts_values_in_a_list_or_an_object_array(net):
@@ -486,6 +508,30 @@ def test_bp4_says_a_wrong_shape_is_transposed(net):
 def test_bp3_recognises_an_activation_multiplied_in(net):
     v = answers(net, b2=np.array(net["d2"]) * sum(net["x"]))
     assert not v.ok and "BP3 has no activation" in v.hint
+
+
+def test_bp3_recognises_an_activation_multiplied_in_entry_by_entry(net):
+    v = answers(net, b2=np.array(net["d2"]) * np.array(net["x"]))  # δ² ⊙ x
+    assert not v.ok and "BP3 has no activation" in v.hint
+
+
+def test_bp3_bp4_trace_a_delta_without_sigma_prime_back_to_bp2(net):
+    # δ² as (w³)ᵀ δ³ alone (BP2 without σ′), used for both ∂C/∂b² and ∂C/∂w²
+    undamped = [net["w3"][0, j] * net["d3"] for j in range(2)]
+    v = answers(net, b2=undamped, w2=np.outer(undamped, net["x"]))
+    assert not v.ok and v.hint.startswith("your δ² lacks σ′(z²): fix it as in BP2 (exercise 6)")
+
+
+def test_bp3_traces_an_output_delta_without_sigma_prime_back_to_bp1(net):
+    v = answers(net, b3=[net["a3"] - net["y"]])
+    assert not v.ok and v.hint.startswith("your δ³ lacks σ′(z³): fix it as in BP1 (exercise 5)")
+
+
+def test_bp4_names_a_wrong_entry_in_nielsens_notation(net):
+    w2 = np.array(net["gw2"])
+    w2[0, 1] += 1.0  # the weight to neuron 1 of layer 2 from input 2
+    v = answers(net, w2=w2)
+    assert not v.ok and v.hint == "∂C/∂w²₁₂ is wrong; 3 of 4 are right"
 
 
 # --------------------------------------------------------------------------------------
