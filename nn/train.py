@@ -388,7 +388,7 @@ class _TapeSteps:
         from micrograd_like import Value
         from micrograd_like import tape as _tape
 
-        fn = _losses.LOSSES.get(loss) if isinstance(loss, str) else None
+        fn = _losses.get(loss)  # a name, or one of nn.losses' functions itself
         terms = {_losses.quadratic: _tape.quadratic_term,
                  _losses.cross_entropy: _tape.cross_entropy_term,
                  _losses.softmax_cross_entropy: _tape.softmax_cross_entropy_term,

@@ -167,3 +167,16 @@ def test_validation_loss_and_accuracy_are_those_of_the_weights_after_each_epoch(
     np.testing.assert_allclose(h.val_loss, [e[0] for e in expected], rtol=1e-12)
     assert h.val_accuracy == [e[1] for e in expected]
     assert len(h.loss) == len(h.val_loss) == 3
+
+
+@pytest.mark.parametrize("name", sorted(losses.LOSSES))
+def test_every_loss_of_nn_losses_by_name_or_function_trains_on_the_tape(name):
+    X, y = make_moons(12, noise=0.1, seed=1)
+    fn = losses.LOSSES[name]
+    width = 2 if fn is losses.softmax_cross_entropy else 1
+    Y = {losses.hinge: 2 * y - 1, losses.softmax_cross_entropy: y}.get(fn, y.astype(float))
+    for loss in (name, fn):
+        mlp = MLP(2, [3, width], activation="tanh",
+                  output_activation="sigmoid" if fn is losses.cross_entropy else "linear")
+        h = fit(mlp, X, Y, loss=loss, lr=0.1, epochs=2, progress=False, compile=True)
+        assert len(h.loss) == 2 and np.isfinite(h.loss).all()
