@@ -405,6 +405,17 @@ def _assigned(root: Value, leaves: list[Value]) -> list[float]:
     return [grads[id(v)] for v in leaves]
 
 
+def _in_forward_order(root: Value, leaves: list[Value]) -> list[float]:
+    """What ``p.grad += local · v.grad`` leaves in each leaf when the nodes are visited in
+    topological order (inputs first) instead of in reverse: grads passed on before complete."""
+    grads = {id(v): 0.0 for v in topological_order(root)}
+    grads[id(root)] = 1.0
+    for v in topological_order(root):
+        for p, d in zip(v.parents, v.local_grads):
+            grads[id(p)] += d * grads[id(v)]
+    return [grads[id(v)] for v in leaves]
+
+
 def check_backward(backward: Callable[[Value], Any]) -> Verdict:
     """Exercise 4a: ``backward(root)`` must leave ∂root/∂v in every ``v.grad``, also for a
     node used twice.  Judged on three graphs with shared nodes (closed-form gradients).
@@ -428,6 +439,10 @@ def check_backward(backward: Callable[[Value], Any]) -> Verdict:
             if all(g == 0.0 for g in got):
                 raise NotYetError(f"{formula}: every leaf's grad is still 0",
                               "start with root.grad = 1.0, then walk the graph backwards")
+            if is_close(got, _in_forward_order(root, leaves)):
+                raise NotYetError(f"{formula}: the nodes were visited inputs first",
+                                  "walk reversed(topological_order(root)): a node's grad must "
+                                  "be complete before it is passed on to its inputs")
             if is_close(got, assigned):
                 raise NotYetError(f"{formula}: a node used more than once got only one of its "
                               "contributions",
@@ -444,13 +459,13 @@ def check_backward(backward: Callable[[Value], Any]) -> Verdict:
 DESCENT = {"X": 3.0, "Y": 1.5, "w0": 2.0, "lr": 0.02, "steps": 10}
 
 
-def _descent(accumulate: bool) -> list[float]:
+def _descent(accumulate: bool, sign: float = -1.0) -> list[float]:
     X, Y, w, lr = DESCENT["X"], DESCENT["Y"], DESCENT["w0"], DESCENT["lr"]
     grad, out = 0.0, []
     for _ in range(DESCENT["steps"]):
         g = 2.0 * (X * w - Y) * X  # dC/dw
         grad = grad + g if accumulate else g
-        w -= lr * grad
+        w += sign * lr * grad
         out.append(w)
     return out
 
@@ -482,6 +497,8 @@ def check_descent(descend: Callable[[float, float, int], Sequence[float]]) -> Ve
         return compare(ex, "w after each step", got, want, [
             (_descent(accumulate=True), "w.grad keeps the sum of every step’s gradient: set "
              "w.grad = 0.0 before each backward()"),
+            (_descent(accumulate=False, sign=1.0), "you stepped uphill: gradient descent "
+             "moves against the gradient, w ← w − lr·dC/dw"),
         ])
 
     return judge(ex, body)

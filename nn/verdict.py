@@ -273,7 +273,10 @@ def shape_of_error(got: Any, want: Any, entries: Sequence[str] = ()) -> str:
         return "right size, wrong sign"
     if np.all(np.abs(w) > ATOL) and np.all(np.abs(g) > ATOL):
         ratio = g / w
-        if np.allclose(ratio, ratio[0], rtol=1e-6):
+        # one number is always some factor off the other: say so only when it tells something
+        telling = g.size > 1 or any(math.isclose(r, round(r), rel_tol=1e-6) and round(r) != 0
+                                    for r in (ratio[0], 1.0 / ratio[0]))
+        if np.allclose(ratio, ratio[0], rtol=1e-6) and telling:
             return f"off by a constant factor {ratio[0]:.6g}"
     if g.size > 1:
         bad = [i for i in range(g.size) if not math.isclose(g[i], w[i], rel_tol=RTOL,

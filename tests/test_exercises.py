@@ -325,6 +325,31 @@ def test_backward_notices_a_missing_seed():
     assert not v.ok and "root.grad = 1.0" in v.hint
 
 
+def test_backward_recognises_nodes_visited_inputs_first():
+    def inputs_first(root):
+        root.grad = 1.0
+        for v in topological_order(root):  # not reversed: grads passed on half-made
+            for p, d in zip(v.parents, v.local_grads):
+                p.grad += d * v.grad
+    v = ex.check_backward(inputs_first)
+    assert not v.ok and "reversed(topological_order(root))" in v.hint
+
+
+def test_backward_does_not_call_an_arbitrary_ratio_a_constant_factor():
+    def minus(root):  # a sign error on every edge: 5 where 7 is right for a·a + a at 3
+        root.grad = 1.0
+        for v in reversed(topological_order(root)):
+            for p, d in zip(v.parents, v.local_grads):
+                p.grad -= d * v.grad
+    v = ex.check_backward(minus)
+    assert not v.ok and "constant factor" not in v.hint
+
+
+def test_a_whole_number_factor_between_two_numbers_is_still_named(net):
+    v = ex.check_bp1(3 * net["d3"])
+    assert not v.ok and v.hint == "off by a constant factor 3"
+
+
 def test_backward_cases_have_the_closed_form_gradients():
     for formula, root, leaves, want, _ in ex._backward_cases():
         root.backward()
@@ -352,6 +377,19 @@ def test_descent_accepts_a_loop_that_zeroes_grads():
 def test_descent_recognises_accumulated_grads():
     v = ex.check_descent(descend(zero=False))
     assert not v.ok and "w.grad = 0.0 before each backward()" in v.hint
+
+
+def test_descent_recognises_a_step_uphill():
+    def uphill(w0, lr, steps):
+        w, out = Value(w0), []
+        for _ in range(steps):
+            w.grad = 0.0
+            ((3.0 * w - 1.5) ** 2).backward()
+            w.data += lr * w.grad
+            out.append(w.data)
+        return out
+    v = ex.check_descent(uphill)
+    assert not v.ok and "uphill" in v.hint and "w − lr·dC/dw" in v.hint
 
 
 def test_descent_expected_path_is_plain_gradient_descent():
