@@ -334,9 +334,10 @@ def _operand(name: str, op: str, text: str, at: re.Match[str]) -> str:
 def _top_level(name: str) -> str:
     """The characters of ``name`` outside its brackets that can bind (space, ·, /, ^, ²…)."""
     out, depth = [], 0
-    for ch in name:
+    for i, ch in enumerate(name):
         depth += (ch == "(") - (ch == ")")
-        if depth == 0 and (ch in " ·/^*−-" or ch in "²³"):
+        # ² after a bracket squares it; in a³₁ the ³ is part of the name (Nielsen's layer)
+        if depth == 0 and (ch in " ·/^*−-" or (ch in "²³" and name[i - 1:i] == ")")):
             out.append(ch)
     return "".join(out)
 

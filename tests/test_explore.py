@@ -182,6 +182,17 @@ def test_an_unnamed_node_is_named_by_what_it_computes(graphviz_dot, build, name)
     assert explore(v)._payload["nodes"][-1]["name"] == name
 
 
+def test_a_nielsen_name_is_one_operand_and_a_bracketed_square_binds(graphviz_dot):
+    # a³₁'s ³ is its layer, not a cube: (a³₁) − y would suggest an operation that is not there
+    a = Value(0.6, label="a³₁")
+    y = Value(1.0, label="y")
+    assert explore(a - y)._payload["nodes"][-1]["name"] == "a³₁ − y"
+    s = Value(2.0, label="x") + y
+    u = s * s  # the square of a sum, cubed, keeps its brackets
+    u.label = "(x + y)²"
+    assert explore(u ** 3)._payload["nodes"][-1]["name"] == "((x + y)²)³"
+
+
 def test_title_must_be_text(graphviz_dot):
     with pytest.raises(TypeError, match="title must be a str, got int"):
         explore(neuron(), title=3)

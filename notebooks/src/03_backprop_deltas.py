@@ -358,7 +358,7 @@ ax.grid(alpha=0.3, which="both")
 plt.show()
 
 # %% [markdown]
-# E drops within a few steps to about the dashed line, the error of answering the mean
+# E drops within a few dozen steps to about the dashed line, the error of answering the mean
 # target $\bar y = \tfrac12$ for every input; then it creeps for thousands of steps, until
 # the hidden units have become different enough from each other to separate the six inputs
 # (a plateau like this usually means they are still too much alike), and only then falls

@@ -21,9 +21,6 @@
 # %%
 # %matplotlib inline
 import time
-import warnings
-
-warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm, no ipywidgets here
 
 import numpy as np
 

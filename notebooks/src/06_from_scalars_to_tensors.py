@@ -25,9 +25,6 @@
 # %%
 import statistics
 import time
-import warnings
-
-warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm, no ipywidgets here
 
 import numpy as np
 

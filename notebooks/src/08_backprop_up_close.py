@@ -24,9 +24,6 @@
 # %%
 # %matplotlib inline
 import time
-import warnings
-
-warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm, no ipywidgets here
 
 import matplotlib.pyplot as plt
 import numpy as np
