@@ -138,6 +138,8 @@ def check_slope(slope: Callable[[Callable[[float], float], float, float], float]
                 ((fx - up) / h, "the rise is f(x + h) − f(x): after the nudge minus before"),
                 ((up - fx) / (2 * h), "a one-sided nudge moves x by h, so divide by h, not 2h"),
                 (up / h, "subtract f(x): the slope is the change in f, not its new value"),
+                ((fx - down) / h, "that is the backward difference (f(x) − f(x − h))/h, a slope "
+                 "too, but this exercise nudges x up: (f(x + h) − f(x))/h"),
             ])
         kind = "the central difference (f(x+h) − f(x−h))/2h" if central else \
             "(f(x + h) − f(x)) / h"
@@ -220,7 +222,7 @@ def check_partial(
             hint = ("right for x > 0 only: for x < 0, |x| = −x, so its derivative is −1 "
                     "(d|x|/dx = sign x)")
         else:
-            hint = shape_of_error(g, w)
+            hint = shape_of_error(g, w, [f"{name}′({x:g})" for x in points])
         raise NotYetError(f"{name}′ disagrees with finite differences", hint, rows)
 
     return judge(ex, body)
@@ -278,7 +280,7 @@ def check_op(
         elif is_close(g, np.array(values)):
             hint = "the local derivative returns the op's value; differentiate it"
         else:
-            hint = shape_of_error(g, w)
+            hint = shape_of_error(g, w, [f"the derivative at x = {x:g}" for x in points])
         raise NotYetError(f"{name}: backward's derivative disagrees with finite differences", hint,
                       rows)
 

@@ -91,10 +91,18 @@ def test_slope_accepts_the_central_difference_and_says_so():
     (lambda f, x, h: (f(x) - f(x + h)) / h, "after the nudge minus before"),
     (lambda f, x, h: (f(x + h) - f(x)) / (2 * h), "not 2h"),
     (lambda f, x, h: f(x + h) / h, "subtract f(x)"),
+    (lambda f, x, h: (f(x) - f(x - h)) / h, "backward difference"),
 ])
 def test_slope_names_the_mistake(wrong, hint):
     v = ex.check_slope(wrong)
     assert not v.ok and hint in v.hint
+
+
+def test_partial_names_the_points_where_it_is_wrong_not_flat_indices():
+    # softsign′ without the square: wrong at every one of the four points
+    v = ex.check_partial(lambda x: 1 / (1 + abs(x)), lambda x: x / (1 + abs(x)),
+                         points=(-2.5, 0.3), name="softsign")
+    assert not v.ok and v.hint == "softsign′(-2.5), softsign′(0.3) are wrong; 0 of 2 are right"
 
 
 @pytest.mark.parametrize("answer, message", [

@@ -151,10 +151,12 @@ ax.figure
 
 # %% [markdown]
 # ## One neuron after `backward()`
-# Take neuron 0 of the first hidden layer and the first data point. The neuron computes
-# $z = w_0 x_0 + w_1 x_1 + b$ as one `dot` node and then $a = \mathrm{relu}(z)$.
-# After `a.backward()`: $\partial a/\partial z = 1$ if $z > 0$ (else 0), and through the dot
-# $\partial a/\partial w_k = x_k\,\partial a/\partial z$, $\partial a/\partial b = \partial a/\partial z$.
+# Take the first neuron of the first hidden layer (`mlp.layers[0].neurons[0]`, Nielsen's
+# neuron 1 of layer 2) and the first data point. The neuron computes
+# $z^2_1 = w^2_{11} x_1 + w^2_{12} x_2 + b^2_1$ as one `dot` node and then
+# $a^2_1 = \mathrm{relu}(z^2_1)$. After `a.backward()`: $\partial a/\partial z = 1$ if $z > 0$
+# (else 0), and through the dot $\partial a/\partial w^2_{1k} = x_k\,\partial a/\partial z$,
+# $\partial a/\partial b = \partial a/\partial z$.
 # The drawing labels z's grad `∂a²₁/∂z²₁`, not δ: backward started at the neuron's output
 # $a$, which is no cost, and δ means $\partial C/\partial z$ for a cost $C$ only.
 # (We zero the gradients first: training left the last step's gradient in every `.grad`.)
