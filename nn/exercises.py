@@ -759,9 +759,9 @@ def check_step(step: Callable[[MLP, Any, Any, float], Any], lr: float = 0.1) -> 
         d1, d2 = theta1 - theta0, theta2 - theta1
         if np.allclose(d1, 0.0) and np.allclose(d2, 0.0):
             raise NotYetError("the parameters did not change",
-                          "after backward(), update every p in mlp.parameters(): "
-                          "p.data -= lr * p.grad (and zero the grads before backward, "
-                          "not between backward and the update)")
+                          "every p.grad was 0 at the update: call C.backward() after "
+                          "mlp.zero_grad() (not before it), then update every p in "
+                          "mlp.parameters(): p.data -= lr * p.grad")
         if is_close(d1, lr * g0) and is_close(d2, lr * g1):
             raise NotYetError("the parameters moved uphill", "subtract lr · p.grad: "
                           "the gradient points to where the loss grows")
@@ -769,6 +769,11 @@ def check_step(step: Callable[[MLP, Any, Any, float], Any], lr: float = 0.1) -> 
             raise NotYetError("the first step is right, the second is not",
                           "gradients pile up from step to step: call mlp.zero_grad() before "
                           "backward()")
+        n = len(XOR_X)
+        if is_close(d1, -n * lr * g0) or is_close(d1, -2 * n * lr * g0):
+            raise NotYetError("the update is not θ − lr ∂C/∂θ",
+                              f"a step {n} (or {2 * n}) times too long: C is the mean over the "
+                              f"{n} examples, 1/(2n) Σ (a − y)² (nn.quadratic), not their sum")
         if not (is_close(d1, -lr * g0) and is_close(d2, -lr * g1)):
             raise NotYetError("the update is not θ − lr ∂C/∂θ", shape_of_error(d1, -lr * g0))
         got = answer_number(loss, "the returned loss")

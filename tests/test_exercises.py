@@ -597,6 +597,29 @@ def make_step(zero=True, sign=-1.0, return_after=False):
     return step
 
 
+def test_step_says_a_step_n_times_too_long_comes_from_summing_over_the_examples():
+    def summed(mlp, X, Y, lr):  # ½ Σ (a − y)²: n = 4 times the mean cost nn.quadratic takes
+        C = 0.5 * sum((mlp(x)[0] - y[0]) ** 2 for x, y in zip(X, Y))
+        mlp.zero_grad()
+        C.backward()
+        for p in mlp.parameters():
+            p.data -= lr * p.grad
+        return C.data
+    v = ex.check_step(summed)
+    assert not v.ok and "4 (or 8) times too long" in v.hint and "not their sum" in v.hint
+
+
+def test_step_without_backward_is_told_to_call_backward():
+    def no_backward(mlp, X, Y, lr):
+        C = nn.quadratic([mlp(x) for x in X], Y)
+        mlp.zero_grad()
+        for p in mlp.parameters():
+            p.data -= lr * p.grad
+        return C.data
+    v = ex.check_step(no_backward)
+    assert not v.ok and "call C.backward()" in v.hint
+
+
 def test_step_accepts_the_four_lines():
     assert ex.check_step(make_step()).ok
 
