@@ -195,7 +195,10 @@ def answer_number(x: Any, name: str) -> float:
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise NotYetError(f"{name} should be a number, got {type(x).__name__} {short(x)}",
                       "compute a float (e.g. from the .data of the nodes)")
-    f = float(x)
+    try:
+        f = float(x)
+    except OverflowError:  # an int beyond any float, e.g. 10**400
+        f = math.inf
     if not math.isfinite(f):
         raise NotYetError(f"{name} is {f}, not a finite number", NOT_FINITE_HINT)
     return f
@@ -207,6 +210,8 @@ def answer_array(x: Any, name: str, shape: tuple[int, ...], layout: str) -> np.n
     x = _plain(x)
     try:
         a = np.array(x, dtype=np.float64)
+    except OverflowError:  # an int beyond any float, e.g. 10**400
+        raise NotYetError(f"{name} holds nan or inf", NOT_FINITE_HINT) from None
     except (TypeError, ValueError):
         raise NotYetError(f"{name} should hold numbers, got {short(x)}",
                       f"give {layout}") from None

@@ -437,6 +437,11 @@ def test_bp1_accepts_a_one_element_list_as_a_one_element_array_is(net):
     assert ex.check_bp1([net["d3"]]).ok and ex.check_bp1(np.array([net["d3"]])).ok
 
 
+def test_an_integer_too_large_for_a_float_is_not_yet_not_an_overflow_error():
+    assert "not a finite number" in ex.check_bp1(10 ** 400).message
+    assert "nan or inf" in ex.check_bp2([10 ** 400, 1]).message
+
+
 def test_bp1_nan_hint_does_not_blame_a_division_bp1_does_not_have(net):
     v = ex.check_bp1(float("nan"))
     assert not v.ok and "nan" in v.message and "overflow" in v.hint and "print each" in v.hint
