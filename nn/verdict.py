@@ -253,6 +253,7 @@ def compare(
     mistakes: Sequence[tuple[Any, str]] = (),
     right: str = "",
     entries: Sequence[str] = (),
+    otherwise: str = "",
 ) -> Verdict:
     """The common ending: right, close, a named mistake, a factor, a sign, or just wrong.
 
@@ -267,12 +268,14 @@ def compare(
     for wrong, hint in mistakes:
         if wrong is not None and is_close(got, wrong):
             return Verdict(exercise, False, f"{shown} is not right", hint)
-    return Verdict(exercise, False, f"{shown} is not right", shape_of_error(got, want, entries))
+    return Verdict(exercise, False, f"{shown} is not right",
+                   shape_of_error(got, want, entries, otherwise))
 
 
-def shape_of_error(got: Any, want: Any, entries: Sequence[str] = ()) -> str:
+def shape_of_error(got: Any, want: Any, entries: Sequence[str] = (), otherwise: str = "") -> str:
     """A generic hint: a sign, a constant factor, or which entries differ (named by
-    ``entries`` when given, else by their 0-based flat index)."""
+    ``entries`` when given, else by their 0-based flat index); failing all, ``otherwise``
+    (by default: retrace the chain rule)."""
     g, w = np.asarray(got, dtype=float).ravel(), np.asarray(want, dtype=float).ravel()
     if is_close(g, -w):
         return "right size, wrong sign"
@@ -291,4 +294,4 @@ def shape_of_error(got: Any, want: Any, entries: Sequence[str] = ()) -> str:
         else:
             which = f"entries {bad} (flat, 0-based)" + (" is" if len(bad) == 1 else " are")
         return f"{which} wrong; {len(g) - len(bad)} of {len(g)} are right"
-    return "retrace the chain rule one factor at a time"
+    return otherwise or "retrace the chain rule one factor at a time"
