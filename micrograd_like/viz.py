@@ -622,8 +622,11 @@ def _pillow_image() -> Any:
     """Pillow's ``Image`` module; ImportError naming it if it is missing."""
     try:
         from PIL import Image
-    except ImportError:  # Pillow comes with matplotlib, but may be missing
-        raise ImportError("saving a GIF needs Pillow (pip install pillow)") from None
+    except ImportError:  # Pillow comes with matplotlib, but is ours to declare: the gif extra
+        raise ModuleNotFoundError(
+            'saving a GIF needs Pillow, which is not installed: pip install "micrograd-like[gif]"',
+            name="PIL",
+        ) from None
     return Image
 
 

