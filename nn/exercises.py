@@ -365,7 +365,8 @@ def check_by_hand(L: Any) -> Verdict:
             if got == 0.0 and first_bad is None:
                 msg = (f"{name}.grad is 0.0, but L is the root: ∂L/∂L = 1" if name == "L"
                        else f"{name}.grad is still 0.0")
-                first_bad = (name, msg, "fill it in from its child's grad")
+                first_bad = (name, msg, "the root is where backward starts: L.grad = 1.0"
+                             if name == "L" else "fill it in from its child's grad")
             hint = next((h for w, h in mistakes[name] if is_close(got, w)),
                         shape_of_error(got, want[name]))
             rows.append(f"{name}.grad = {got:.6g} ✗")

@@ -319,6 +319,12 @@ def backward_with(update):
     return backward
 
 
+def test_by_hand_with_the_root_left_at_zero_is_told_to_seed_it():
+    L = ex.small_graph()[-1]  # every grad 0.0: a root has no child to fill from
+    v = ex.check_by_hand(L)
+    assert not v.ok and v.hint == "the root is where backward starts: L.grad = 1.0"
+
+
 def test_backward_accepts_accumulation():
     assert ex.check_backward(backward_with(lambda p, g: setattr(p, "grad", p.grad + g))).ok
 
