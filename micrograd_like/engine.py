@@ -488,7 +488,7 @@ _new = object.__new__
 
 #: Called as ``hook(op, a, b)`` before a Value comparison, when set (``micrograd_like.tape``
 #: sets it while tracing, to refuse branches on data).  ``None`` otherwise.
-_comparison_hook = None
+_comparison_hook: Callable[[str, Any, Any], None] | None = None
 
 
 def _compare(op: str, a: Value, b: Any) -> bool:

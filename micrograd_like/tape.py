@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from typing import Any
 
 import numpy as np
 
@@ -254,23 +255,24 @@ def _adder(slots: Sequence[int], reduce_batch: bool) -> Callable[[np.ndarray, np
     idx = _index(slots)
     unique = isinstance(idx, slice) or len(set(slots)) == len(slots)
     if unique and reduce_batch:
-        def add(D, c, idx=idx):
+        def add_summed(D, c, idx=idx):
             D[idx] += c.sum(axis=1, keepdims=True)
-    elif unique:
+        return add_summed
+    if unique:
         def add(D, c, idx=idx):
             D[idx] += c
-    else:
-        arr = np.asarray(slots, dtype=np.intp)
-        perm = np.argsort(arr, kind="stable")
-        sorted_ = arr[perm]
-        starts = np.flatnonzero(np.r_[True, sorted_[1:] != sorted_[:-1]])
-        targets = sorted_[starts]
+        return add
+    arr = np.asarray(slots, dtype=np.intp)
+    perm = np.argsort(arr, kind="stable")
+    sorted_ = arr[perm]
+    starts = np.flatnonzero(np.r_[True, sorted_[1:] != sorted_[:-1]])
+    targets = sorted_[starts]
 
-        def add(D, c, perm=perm, starts=starts, targets=targets, r=reduce_batch):
-            if r:
-                c = c.sum(axis=1, keepdims=True)
-            D[targets] += np.add.reduceat(c[perm], starts, axis=0)
-    return add
+    def add_repeated(D, c, perm=perm, starts=starts, targets=targets, r=reduce_batch):
+        if r:
+            c = c.sum(axis=1, keepdims=True)
+        D[targets] += np.add.reduceat(c[perm], starts, axis=0)
+    return add_repeated
 
 
 # --------------------------------------------------------------------------------------
@@ -282,6 +284,10 @@ def _adder(slots: Sequence[int], reduce_batch: bool) -> Callable[[np.ndarray, np
 
 class _Instr:
     __slots__ = ("op", "size", "out_varying", "out", "forward", "backward", "wanted")
+    # set by the _make_* function that builds the instruction
+    forward: Callable[[np.ndarray, np.ndarray], None]
+    backward: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
+    wanted: bool  # does a parameter reach one of its nodes (else no adjoints)
 
     def __init__(self, op: str, size: int, out_varying: bool, out: slice) -> None:
         self.op, self.size, self.out_varying, self.out = op, size, out_varying, out
@@ -427,8 +433,9 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU) -> _Instr:
     add_b = _adder(b_slots, reduce_batch=True) if has_bias else _skip
     want_w = any(wants[a] for i in nodes for a in ir.args[i][:n])
     want_x = any(wants[a] for a in x_nodes)
-    repeated_x = isinstance(x_idx, np.ndarray) and len(set(x_idx.tolist())) != len(x_idx)
-    add_x = _adder(x_idx.tolist(), reduce_batch=False) if repeated_x else None
+    add_x = None  # only when an input slot repeats (then adjoints must add up per slot)
+    if isinstance(x_idx, np.ndarray) and len(set(x_idx.tolist())) != len(x_idx):
+        add_x = _adder(x_idx.tolist(), reduce_batch=False)
 
     def forward(V, U):
         Z = V[out]
@@ -655,8 +662,9 @@ class Tape:
 
     def values_of(self, nodes: Sequence[Value]) -> np.ndarray:
         """:meth:`value_of` for several nodes at once: an array (batch, len(nodes))."""
-        where = [self._where.get(id(v)) for v in nodes]
-        if not self._ready or None in where or not all(vy for vy, _ in where):
+        found = [self._where.get(id(v)) for v in nodes]
+        where = [w for w in found if w is not None]
+        if not self._ready or len(where) < len(found) or not all(vy for vy, _ in where):
             return np.column_stack([self.value_of(v) for v in nodes])
         return self._V[[s for _, s in where]].T  # one gather (a new array), the usual case
 
@@ -722,9 +730,9 @@ def compile(  # noqa: A001
         raise TypeError(f"compile: root must be a Value, got {type(root).__name__}")
     inputs, params = list(inputs), list(params)
     keep = list(keep)
-    for k, v in enumerate(keep):
+    for j, v in enumerate(keep):
         if not isinstance(v, Value):
-            raise TypeError(f"compile: keep {k} must be a Value, got {type(v).__name__}")
+            raise TypeError(f"compile: keep {j} must be a Value, got {type(v).__name__}")
     ir, root_node, node_of = _lower(root, inputs, params, keep)
     live = _live(ir, [root_node, *(node_of[id(v)] for v in keep)])
     n_in, n_p = len(inputs), len(params)
@@ -746,6 +754,7 @@ def compile(  # noqa: A001
         if not live[i] or k in ("input", "param", "const"):
             continue
         args = ir.args[i]
+        key: tuple[Any, ...]
         if k == "dot":
             n, has_bias = ir.extra[i]
             key = (ir.level[i], k, tuple(args[n : 2 * n]), has_bias)
@@ -891,7 +900,7 @@ def _signature(root: Value, inputs: list[Value], params: list[Value]) -> list[tu
     pos = {id(v): i for i, v in enumerate(order)}
     inp = {id(v): k for k, v in enumerate(inputs)}
     par = {id(v): k for k, v in enumerate(params)}
-    sig = []
+    sig: list[tuple[Any, ...]] = []
     for v in order:
         if not v.is_leaf:
             sig.append((v.op, tuple(pos[id(p)] for p in v.parents)))
