@@ -445,11 +445,34 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU) -> _Instr:
         if not np.isfinite(Z).all():  # a matrix product raises no numpy flag
             raise FloatingPointError("dot overflowed")
 
+    # nn's layout puts each neuron's bias right after its weights, so [W | b] is one
+    # contiguous block of U and [∂C/∂W | ∂C/∂b] = δZ [Aᵀ | 1] is one product written with one
+    # contiguous add (adding into the strided W alone costs several times more).
+    s0 = int(W_idx[0, 0])
+    joint = (W_view is not None and has_bias and want_w
+             and b_slots == [s0 + j * (n + 1) + n for j in range(nout)]
+             and (nout == 1 or int(W_idx[1, 0]) - s0 == n + 1))
+    dWb = DU[s0 : s0 + nout * (n + 1), 0]
+    buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # batch size -> ([Aᵀ | 1], product)
+
+    def joint_grad(V, g):
+        B = g.shape[1]
+        bufs = buffers.get(B)
+        if bufs is None:
+            bufs = buffers[B] = (np.ones((B, n + 1)), np.empty((nout, n + 1)))
+        A1, G = bufs
+        A1[:, :n] = V[x_idx].T
+        np.matmul(g, A1, out=G)  # δZ [Aᵀ | 1]: ∂C/∂W and ∂C/∂b summed over the batch
+        dWb.__iadd__(G.reshape(-1))
+
     def backward(V, U, DV, DU):
         g = DV[out]
-        if want_w:
-            add_dW(g @ V[x_idx].T)  # ∂C/∂W = δZ Aᵀ, summed over the batch
-        add_b(DU, g)  # ∂C/∂b = Σₓ δZ
+        if joint:
+            joint_grad(V, g)
+        else:
+            if want_w:
+                add_dW(g @ V[x_idx].T)  # ∂C/∂W = δZ Aᵀ, summed over the batch
+            add_b(DU, g)  # ∂C/∂b = Σₓ δZ
         if not want_x:
             return
         if add_x is None:
