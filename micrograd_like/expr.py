@@ -28,6 +28,7 @@ import ast
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from micrograd_like import ops
 from micrograd_like.engine import Value
@@ -274,7 +275,7 @@ def _constant_exponent(node: ast.AST) -> float | None:
     while isinstance(node, ast.UnaryOp):
         sign = -sign if isinstance(node.op, ast.USub) else sign
         node = node.operand
-    if isinstance(node, ast.Constant):
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
         return sign * float(node.value)
     return None
 
@@ -299,7 +300,8 @@ def _evaluate(root: ast.AST, leaves: Mapping[str, Value]) -> Value:
     while stack:
         node, ready = stack.pop()
         if isinstance(node, ast.Constant):
-            results.append(Value(float(node.value)))  # a constant leaf, unlabelled
+            # validation let only real numbers through as constants
+            results.append(Value(float(cast(float, node.value))))  # a leaf, unlabelled
         elif isinstance(node, ast.Name):
             results.append(leaves[node.id])
         elif not ready:  # first visit: come back after the operands are built

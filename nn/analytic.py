@@ -45,7 +45,7 @@ True
 # ruff: noqa: E741  (l is the book's layer index, kept for the equations' sake)
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -214,15 +214,15 @@ def _target(cost: str, a: Array, y: object) -> Array:
         if label.shape != (1,) or label[0] not in (-1.0, 1.0):
             raise ValueError(f"hinge: target must be the label -1 or +1, got {y!r}")
         return label
-    y = np.asarray(y, dtype=np.float64)
-    if y.shape != (n,) and not (y.ndim == 0 and n == 1):
-        raise ValueError(f"{cost}: target has shape {y.shape}, the output layer has ({n},)")
-    y = y.reshape(n)
+    t = np.asarray(y, dtype=np.float64)
+    if t.shape != (n,) and not (t.ndim == 0 and n == 1):
+        raise ValueError(f"{cost}: target has shape {t.shape}, the output layer has ({n},)")
+    t = t.reshape(n)
     if cost == "cross_entropy" and (np.any(a <= 0.0) or np.any(a >= 1.0)):
         raise ValueError(
             f"cross_entropy: outputs must lie in (0, 1) (use a sigmoid output layer), got {a}"
         )
-    return y
+    return t
 
 
 def cost_value(cost: str, a: Array, y: object) -> float:
@@ -423,15 +423,17 @@ def backprop(
 
 
 def _examples(X: object, Y: object) -> tuple[Array, list]:
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"X must be a matrix (n examples, n inputs), got shape {X.shape}")
-    Y = list(Y)
-    if len(Y) != X.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} examples but Y has {len(Y)} targets")
-    if X.shape[0] == 0:
+    Xa = np.asarray(X, dtype=np.float64)
+    if Xa.ndim != 2:
+        raise ValueError(f"X must be a matrix (n examples, n inputs), got shape {Xa.shape}")
+    if not isinstance(Y, Iterable):
+        raise TypeError(f"Y must be a sequence of targets, got {type(Y).__name__}")
+    targets = list(Y)
+    if len(targets) != Xa.shape[0]:
+        raise ValueError(f"X has {Xa.shape[0]} examples but Y has {len(targets)} targets")
+    if Xa.shape[0] == 0:
         raise ValueError("a batch needs at least one example")
-    return X, Y
+    return Xa, targets
 
 
 def batch_gradient(

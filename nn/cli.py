@@ -733,8 +733,9 @@ def _load_data(args: argparse.Namespace) -> tuple[Any, Any, int]:
     if args.samples is not None and args.samples > MAX_SAMPLES:
         raise CLIError(f"--samples {args.samples}: at most {MAX_SAMPLES:,} points (the data "
                        f"alone would take {args.samples * 24 / 1e9:,.1f} GB)")
-    make = {"moons": datasets.make_moons, "circles": datasets.make_circles,
-            "xor": datasets.make_xor}[args.data]
+    makers: dict[str, Callable[..., tuple[Any, Any]]] = {
+        "moons": datasets.make_moons, "circles": datasets.make_circles, "xor": datasets.make_xor}
+    make = makers[args.data]
     extra = {} if args.noise is None else {"noise": args.noise}
     X, y = make(args.samples or 200, seed=args.seed, **extra)
     return X, y, 2
@@ -800,6 +801,7 @@ def _run_train(args: argparse.Namespace) -> int:
     mlp = nn.MLP(X.shape[1], [*args.hidden, task.width], activation=args.activation,
                  output_activation=task.output_activation, seed=args.seed)
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
+    optimizer: nn.Optimizer
     if args.optimizer == "sgd":
         optimizer = nn.SGD(mlp.parameters(), lr=lr, momentum=args.momentum or 0.0)
     else:

@@ -211,18 +211,18 @@ def check_partial(
             want.append(numeric)
             value.append(reference(x))
             rows.append(f"x = {x:+.3g}: yours {g:.8g}, finite difference {numeric:.8g}")
-        g, w = np.array(got), np.array(want)
-        if np.allclose(g, w, rtol=1e-6, atol=1e-8):  # a central difference is good to ~1e-10
+        ga, wa = np.array(got), np.array(want)
+        if np.allclose(ga, wa, rtol=1e-6, atol=1e-8):  # a central difference is good to ~1e-10
             return Verdict(ex, True, f"{name}′ agrees with finite differences at {len(points)} "
                            "points", details=tuple(rows))
         positive = np.array(points) > 0
-        if is_close(g, np.array(value)):
+        if is_close(ga, np.array(value)):
             hint = "that is the op’s value, not its derivative: differentiate it"
-        elif np.allclose(g[positive], w[positive], rtol=1e-6, atol=1e-8):
+        elif np.allclose(ga[positive], wa[positive], rtol=1e-6, atol=1e-8):
             hint = ("right for x > 0 only: for x < 0, |x| = −x, so its derivative is −1 "
                     "(d|x|/dx = sign x)")
         else:
-            hint = shape_of_error(g, w, [f"{name}′({x:g})" for x in points])
+            hint = shape_of_error(ga, wa, [f"{name}′({x:g})" for x in points])
         raise NotYetError(f"{name}′ disagrees with finite differences", hint, rows)
 
     return judge(ex, body)
@@ -386,7 +386,7 @@ def check_by_hand(L: Any) -> Verdict:
 
 def _backward_cases() -> list[tuple[str, Value, list[Value], list[float], list[float]]]:
     """Graphs with shared nodes: (formula, root, leaves, right grads, grads if assigned)."""
-    cases = []
+    cases: list[tuple[str, Value, list[Value], list[float], list[float]]] = []
     a = Value(3.0)
     cases.append(("a·a + a at a = 3", a * a + a, [a], [2 * 3.0 + 1.0], []))
     p, q = Value(0.5), Value(-1.25)
@@ -459,7 +459,7 @@ def check_backward(backward: Callable[[Value], Any]) -> Verdict:
 
 
 #: Exercise 4b's problem: minimise C(w) = (X·w − Y)², from w0 with rate lr.
-DESCENT = {"X": 3.0, "Y": 1.5, "w0": 2.0, "lr": 0.02, "steps": 10}
+DESCENT: dict[str, Any] = {"X": 3.0, "Y": 1.5, "w0": 2.0, "lr": 0.02, "steps": 10}
 
 
 def _descent(accumulate: bool, sign: float = -1.0) -> list[float]:

@@ -52,14 +52,14 @@ __all__ = [
 Outputs = Sequence[Sequence[Value]]
 
 
-def _rows(outputs: Any, who: str) -> list[list[Value]]:
+def _rows(outputs: Any, who: str) -> list[Sequence[Value]]:
     """Outputs as a list of rows of Values (a bare Value counts as a row of width 1)."""
     if isinstance(outputs, (str, bytes, Value)) or not isinstance(outputs, Sequence):
         raise TypeError(f"{who}: outputs must be a list (one entry per example) of lists of "
                         f"Values, as mlp(x) returns, got {type(outputs).__name__}")
     if not outputs:
         raise ValueError(f"{who}: outputs is empty (need at least one example)")
-    rows = []
+    rows: list[Sequence[Value]] = []
     for i, row in enumerate(outputs):
         row = [row] if isinstance(row, Value) else row
         if not isinstance(row, Sequence) or not row or not all(isinstance(a, Value) for a in row):
@@ -103,9 +103,10 @@ def _labels(labels: Any, n: int, who: str) -> list[int]:
     for i, y in enumerate(labels):
         if isinstance(y, (bool, np.bool_)) or not isinstance(y, numbers.Real):
             raise TypeError(f"{who}: labels[{i}] must be an integer, got {type(y).__name__}")
-        if float(y) != int(y):
-            raise ValueError(f"{who}: labels[{i}] must be an integer, got {float(y)!r}")
-        out.append(int(y))
+        f = float(y)
+        if not f.is_integer():
+            raise ValueError(f"{who}: labels[{i}] must be an integer, got {f!r}")
+        out.append(int(f))
     return out
 
 

@@ -131,6 +131,10 @@ class Module:
         """How many scalar parameters this module has."""
         return len(self.parameters())
 
+    def __call__(self, x: Any) -> Any:
+        """The module's output for the input ``x``: each kind of module defines it."""
+        raise NotImplementedError(f"{type(self).__name__} does not define its output")
+
 
 class Neuron(Module):
     """One neuron: z = Σₖ wₖ xₖ + b and a = σ(z).

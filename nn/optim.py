@@ -91,9 +91,9 @@ class Optimizer:
         value would not be finite."""
         with np.errstate(over="ignore", invalid="ignore"):  # a non-finite result is refused
             new, commit = self.update(theta, grad)
-        bad = np.flatnonzero(~np.isfinite(new)) if not np.isfinite(new).all() else ()
-        if len(bad):
-            k = int(bad[0])
+        finite = np.isfinite(new)
+        if not finite.all():
+            k = int(np.flatnonzero(~finite)[0])
             cause = ("its gradient ∂C/∂p is not finite" if not math.isfinite(grad[k])
                      else "the step overflowed a float")
             raise FloatingPointError(

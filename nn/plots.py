@@ -396,9 +396,8 @@ def save_figure(fig: Figure | Axes, path: str | os.PathLike[str]) -> Path:
     ...     save_figure(ax.figure, pathlib.Path(d) / "loss.png").read_bytes()[:4]
     b'\\x89PNG'
     """
-    if isinstance(fig, Axes):
-        fig = fig.figure
-    if not isinstance(fig, Figure):
+    figure = fig.figure if isinstance(fig, Axes) else fig
+    if not isinstance(figure, Figure):
         raise TypeError(f"save_figure: fig must be a matplotlib Figure or Axes, "
                         f"got {type(fig).__name__}")
     path = Path(path)
@@ -408,5 +407,5 @@ def save_figure(fig: Figure | Axes, path: str | os.PathLike[str]) -> Path:
         raise ValueError(f"save_figure: cannot tell the format of {str(path)!r} ({shown}); "
                          f"use one of {', '.join('.' + f for f in FORMATS)}")
     dpi = 100 if fmt == "png" else "figure"
-    write_atomic(path, lambda f: fig.savefig(f, format=fmt, dpi=dpi))
+    write_atomic(path, lambda f: figure.savefig(f, format=fmt, dpi=dpi))
     return path

@@ -260,6 +260,7 @@ def fit(
         rows = Xa.astype(np.float64).tolist()
         step = _EagerSteps(model, loss_fn, rows, Ya, params, opt, l2, l2_params, pause_gc)
     check = None if validation is None else _validation(validation, Xa.shape[1], step)
+    val_targets: Any = None if validation is None else validation[1]
     rng = random.Random(seed)
     order = list(range(n))
     history = History()
@@ -280,7 +281,7 @@ def fit(
                 val_loss, val_out = check()
                 history.val_loss.append(val_loss)
                 history.val_accuracy.append(
-                    None if acc_fn is None else float(acc_fn(val_out, validation[1])))
+                    None if acc_fn is None else float(acc_fn(val_out, val_targets)))
             if progress:
                 bar.set_postfix(loss=f"{history.loss[-1]:.4g}",
                                 **({} if acc is None else {"acc": f"{acc:.3f}"}))
