@@ -16,8 +16,9 @@ runs the same ops on a whole batch at once:
 Grouping: nodes at the same depth doing the same op run as one numpy call (level by level),
 ``+`` chains become one n-ary sum, and the ``dot`` nodes of a layer (same input vector, weights
 that are parameters) run as **one matrix product** ``Z = W A + b`` forward and
-``δA = Wᵀ δZ``, ``∂C/∂W = δZ Aᵀ`` backward.  Output slots of a group are contiguous, so the next
-group reads them as a slice.
+``δA = Wᵀ δZ``, ``∂C/∂W = δZ Aᵀ`` backward; a dot of a vector with itself, times a constant
+(the quadratic cost's ½ Σⱼ (aⱼ − yⱼ)²), runs as one sum of squares.  Output slots of a group
+are contiguous, so the next group reads them as a slice.
 
 The rule for what can be compiled: **the graph's structure must not depend on the data.**
 Element-wise ops are fine (their branch is inside the op and replayed per example); a
@@ -191,6 +192,8 @@ def _lower(root: Value, inputs: list[Value], params: list[Value],
                 absorbable.add(i)
         elif op == "dot":
             i = _lower_dot(ir, args)
+        elif op == "*" and (scaled := _scaled_sumsq(ir, v, args, uses, own_slot)) is not None:
+            i = scaled
         else:  # every other op runs element-wise with its rule from ops.RULES
             try:
                 rule = ops.rule(op)
@@ -204,17 +207,33 @@ def _lower(root: Value, inputs: list[Value], params: list[Value],
 
 
 def _lower_dot(ir: _IR, args: list[int]) -> int:
-    """A dot node becomes a matrix-ready dot (parameters · varying vector) or * and sum nodes."""
+    """A dot node becomes a matrix-ready dot (parameters · varying vector), a sum of squares
+    (a varying vector with itself, as in the quadratic cost), or * and sum nodes."""
     n = len(args) // 2
     ws, xs = args[:n], args[n : 2 * n]
     bias = args[2 * n :]
     vy = ir.varying
+    if n and ws == xs and not bias and all(vy[x] for x in xs):
+        return ir.add("sumsq", xs, extra=1.0)
     if any(vy[w] for w in ws) and not any(vy[x] for x in xs):
         ws, xs = xs, ws  # Σ wₖxₖ is symmetric: put the invariant side first
     if n and not any(vy[w] for w in ws) and all(vy[x] for x in xs) and not any(vy[b] for b in bias):
         return ir.add("dot", ws + xs + bias, extra=(n, bool(bias)))
     products = [ir.add("*", [w, x]) for w, x in zip(ws, xs)]
     return ir.add("sum", products + bias)
+
+
+def _scaled_sumsq(ir: _IR, v: Value, args: list[int], uses: dict[int, int],
+                  own_slot: set[int]) -> int | None:
+    """``c · Σ xₖ²`` (the quadratic cost's ½‖a − y‖²) as one node, when the sum of squares is
+    used only here; None otherwise.  The unscaled node it replaces is left dead."""
+    for k in (0, 1):
+        p, q = v.parents[k], args[k]
+        c = args[1 - k]
+        if (ir.kind[q] == "sumsq" and ir.kind[c] == "const" and uses.get(id(p), 0) == 1
+                and id(p) not in own_slot):
+            return ir.add("sumsq", ir.args[q], extra=ir.extra[q] * ir.extra[c])
+    return None
 
 
 def _live(ir: _IR, roots: Sequence[int]) -> list[bool]:
@@ -484,6 +503,35 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU) -> _Instr:
     return ins
 
 
+def _make_sumsq(node: int, ir: _IR, out: slice, slot, wants) -> _Instr:
+    """One node ``c · Σₖ xₖ²`` over varying xₖ (``c = ½`` for the quadratic cost's tail):
+    forward one square and one reduction over k, backward ``∂/∂xₖ = 2c·xₖ``.
+
+    It replaces the K products xₖ·xₖ, their sum and the scaling: three instructions each
+    way become one.
+    """
+    ins = _Instr("sumsq", 1, True, out)
+    xs = ir.args[node]
+    c = float(ir.extra[node])
+    x_slots = [slot[a] for a in xs]
+    x_idx = _index(x_slots)
+    add_x = _adder(x_slots, reduce_batch=False) if any(wants[a] for a in xs) else _skip
+    row = out.start
+
+    def forward(V, U):
+        X = V[x_idx]
+        o = V[row]
+        np.add.reduce(X * X, axis=0, out=o)  # overflow raises (numpy's flags are set)
+        if c != 1.0:
+            o *= c
+
+    def backward(V, U, DV, DU):
+        add_x(DV, V[x_idx] * (DV[out] * (2.0 * c)))  # ∂(c Σ xₖ²)/∂xₖ = 2c·xₖ
+
+    ins.forward, ins.backward = forward, backward
+    return ins
+
+
 # --------------------------------------------------------------------------------------
 # The tape
 # --------------------------------------------------------------------------------------
@@ -675,7 +723,7 @@ class Tape:
             vy, s = self._where[id(node)]
         except KeyError:
             raise KeyError(f"Tape.value_of: {node!r} has no slot in this tape (not in the "
-                           f"graph, or folded into a sum)") from None
+                           f"graph, or folded into a sum or a sum of squares)") from None
         return self._V[s].copy() if vy else np.full(self._batch, self._U[s, 0])
 
     def value_and_grad(self, inputs, params=None) -> tuple[float, np.ndarray]:
@@ -783,6 +831,8 @@ def compile(  # noqa: A001
             key = (ir.level[i], k, tuple(args[n : 2 * n]), has_bias)
         elif k == "sum":
             key = (ir.level[i], k, ir.varying[i])
+        elif k == "sumsq":
+            key = (ir.level[i], k, i)  # one instruction per node
         else:
             key = (ir.level[i], k, ir.extra[i], tuple(ir.varying[a] for a in args))
         groups.setdefault(key, []).append(i)
@@ -811,6 +861,8 @@ def compile(  # noqa: A001
         kind = key[1]
         if kind == "dot":
             ins = _make_dot(nodes, ir, out, slot, wants, U, DU)
+        elif kind == "sumsq":
+            ins = _make_sumsq(nodes[0], ir, out, slot, wants)
         elif kind == "sum":
             ins = _make_sum([ir.args[i] for i in nodes], out, vy, slot, ir.varying, wants)
         else:

@@ -91,8 +91,10 @@ class Optimizer:
         value would not be finite."""
         with np.errstate(over="ignore", invalid="ignore"):  # a non-finite result is refused
             new, commit = self.update(theta, grad)
-        finite = np.isfinite(new)
-        if not finite.all():
+            # one pass in the usual case: an inf or NaN entry makes the sum inf or NaN, so a
+            # finite sum proves every entry finite (a sum that overflows is checked entry-wise)
+            total = float(np.add.reduce(new))
+        if not math.isfinite(total) and not (finite := np.isfinite(new)).all():
             k = int(np.flatnonzero(~finite)[0])
             cause = ("its gradient ∂C/∂p is not finite" if not math.isfinite(grad[k])
                      else "the step overflowed a float")

@@ -137,3 +137,45 @@ def test_a_step_of_sgd_on_the_tape_matches_a_step_on_the_values():
         for p, gi in zip(mlp.parameters(), g):
             p.data -= 0.5 * gi
     np.testing.assert_allclose(theta, [p.data for p in mlp.parameters()], rtol=TOL, atol=TOL)
+
+
+def test_the_quadratic_cost_tail_runs_as_one_scaled_sum_of_squares():
+    # ½ Σⱼ (aⱼ − yⱼ)²: the products, their sum and the ½ become one instruction each way
+    mlp = MLP(3, [4, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    root, inputs = example_graph(mlp, "quadratic")
+    tape = compile(root, inputs=inputs, params=mlp.parameters())
+    assert [ins.op for ins in tape.instructions][-2:] == ["-", "sumsq"]
+    rows = np.array([[0.5, -1.0, 2.0, 1.0, 0.0], [0.0, 0.25, -0.5, 0.0, 1.0]])
+    A = np.array([[a.data for a in mlp(r[:3].tolist())] for r in rows])
+    want = 0.5 * ((A - rows[:, 3:]) ** 2).sum(axis=1)  # numpy, from the eager outputs
+    np.testing.assert_allclose(tape.forward(rows), want, rtol=TOL, atol=TOL)
+
+
+def test_an_overflowing_sum_of_squares_names_the_op_and_the_example():
+    x, y, w = Value(0.0), Value(0.0), Value(1.0)
+    tape = compile(quadratic_term([w * x], [y]), inputs=[x, y], params=[w])
+    with pytest.raises(FloatingPointError,
+                       match=r"op 'sumsq' gave a non-finite value for example 1"):
+        tape.forward([[1.0, 0.0], [1e200, 0.0]])
+
+
+def test_a_sum_of_squares_used_twice_keeps_the_eager_gradient():
+    from micrograd_like import engine
+
+    x, w, b = Value(0.0), Value(0.7), Value(-0.2)
+    d = [w * x - 1.0, b * x + w]
+    s = engine.dot(d, d)  # Σ dₖ², read by two nodes: not folded into either
+    tape = compile(s * 0.5 + s.tanh(), inputs=[x], params=[w, b])
+    X = [0.5, -1.5]
+    tape.forward([[v] for v in X])
+    got = tape.backward()
+    grads = []
+    for v in X:
+        x.data = v
+        for p in (w, b):
+            p.grad = 0.0
+        d = [w * x - 1.0, b * x + w]
+        s = engine.dot(d, d)
+        (s * 0.5 + s.tanh()).backward()
+        grads.append([w.grad, b.grad])
+    np.testing.assert_allclose(got, np.mean(grads, axis=0), rtol=TOL, atol=TOL)
