@@ -88,3 +88,21 @@ def test_rule_table_example_prints_what_its_comments_claim_and_the_closed_form_a
         mg.ops.RULES.pop("softsign", None)
     t = math.tanh(0.5)
     assert float(claimed[0]) == round(8 * t * (1 - t * t) * (2 - 3 * t * t), 6)
+
+
+def test_readme_has_no_relative_link_that_a_package_index_would_break():
+    """PyPI shows the README without the repository around it: a link or picture must be an
+    absolute URL (or an anchor); files are named as text instead."""
+    targets = re.findall(r"!?\[[^\]]*\]\(([^)\s]+)", README)
+    relative = [t for t in targets if not t.startswith(("https://", "http://", "#"))]
+    assert relative == []
+
+
+def test_every_file_the_readme_names_is_in_the_source_tree():
+    root = Path(__file__).resolve().parents[1]
+    named = set(re.findall(r"`((?:docs|notebooks|bench|tests)/[\w./-]+\.\w+)`", README))
+    named |= {f"notebooks/{n}.ipynb" for n in re.findall(r"^\| `(\d\d_\w+)` \|", README, re.M)}
+    named |= set(re.findall(r"`(LICENSE|CHANGELOG\.md)`", README))
+    assert named, "the README names no file: the pattern is stale"
+    missing = sorted(n for n in named if "NN_name" not in n and not (root / n).exists())
+    assert missing == []
