@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import math
 import sys
+import tracemalloc
 
 import pytest
 from hypothesis import given, settings
@@ -50,6 +51,36 @@ def test_reused_intermediate_node_is_visited_once():
     assert h.grad == 2 * h.data + 1
     assert x.grad == 18 * 2.0 + 3
 
+
+
+def test_a_node_shared_by_many_children_is_placed_once_and_gets_every_contribution():
+    x = Value(0.5)
+    h = x * 2.0  # one op node, the parent of 1,000 children
+    y = mg.sum([h * float(k) for k in range(1, 1001)])  # y = Σₖ k·h, dy/dh = Σₖ k
+    order = topological_order(y)
+    assert sum(v is h for v in order) == 1 and sum(v is x for v in order) == 1
+    y.backward()
+    assert h.grad == 500_500.0
+    assert x.grad == 2.0 * 500_500.0
+
+
+def test_a_value_used_as_several_inputs_of_one_n_ary_node_gets_each_edge():
+    x, y = Value(1.5), Value(-2.0)
+    z = mg.dot([x, y, x], [x, x, y])  # z = x² + 2xy
+    z.backward()
+    assert z.data == 1.5**2 + 2 * 1.5 * -2.0
+    assert (x.grad, y.grad) == (2 * 1.5 + 2 * -2.0, 2 * 1.5)  # (2x + 2y, 2x)
+
+
+def test_backward_from_a_second_root_overwrites_the_shared_nodes_and_adds_to_the_leaves():
+    x = Value(0.3)
+    h = x.tanh()
+    y1, y2 = h * 3.0, h * h
+    y1.backward()
+    y2.backward()
+    t = math.tanh(0.3)
+    assert h.grad == 2 * t  # ∂y2/∂h alone: intermediate grads belong to the last root
+    assert x.grad == pytest.approx(3 * (1 - t * t) + 2 * t * (1 - t * t), rel=1e-15)
 
 def _random_program(draw):
     """A random expression graph over 3 leaves in which later nodes reuse earlier ones."""
@@ -105,6 +136,14 @@ def test_topological_order_places_every_parent_before_its_child():
         for p in v.parents:
             assert position[id(p)] < position[id(v)]
 
+
+
+def test_topological_order_of_a_deep_chain_is_the_chain_in_order():
+    chain = [Value(0.1)]
+    for _ in range(100_000):
+        chain.append(chain[-1].tanh())
+    order = topological_order(chain[-1])
+    assert len(order) == len(chain) and all(u is v for u, v in zip(order, chain))
 
 def test_million_node_chain_backpropagates_with_default_recursion_limit():
     assert sys.getrecursionlimit() <= 10_000
@@ -195,6 +234,18 @@ def test_no_grad_restores_the_mode_after_an_exception():
     with pytest.raises(ValueError), no_grad():
         Value(-1.0).log()
     assert mg.is_grad_enabled() is True
+
+
+def test_a_binary_op_node_takes_at_most_200_bytes():
+    a, b = Value(0.5), Value(0.25)
+    x = Value(1.0)
+    gc.collect()
+    tracemalloc.start()
+    for _ in range(5_000):  # 10,000 op nodes; `* a` stores a's own float as ∂/∂x
+        x = x * a + b
+    size, _peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert size / 10_000 <= 200
 
 
 def test_a_freed_graph_leaves_no_cyclic_garbage():

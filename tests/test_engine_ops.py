@@ -157,3 +157,14 @@ def test_every_op_records_its_name_parents_and_local_grads():
     assert (c.op, c.parents, c.local_grads) == ("*", (a, b), (4.0, 3.0))
     assert c.is_leaf is False and a.is_leaf is True
     assert (a.op, a.parents, a.local_grads) == ("", (), ())
+
+
+def test_n_ary_nodes_keep_every_parent_and_partial_in_input_order():
+    w = [Value(1.0), Value(2.0), Value(3.0)]
+    x = [Value(4.0), Value(5.0), Value(6.0)]
+    b = Value(7.0)
+    z = mg.dot(w, x, bias=b)
+    assert z.parents == (*w, *x, b)
+    assert z.local_grads == (4.0, 5.0, 6.0, 1.0, 2.0, 3.0, 1.0)  # ∂z/∂wₖ = xₖ, ∂z/∂xₖ = wₖ
+    s1 = mg.sum([w[0]])
+    assert (s1.parents, s1.local_grads, s1.is_leaf) == ((w[0],), (1.0,), False)

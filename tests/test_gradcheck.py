@@ -20,7 +20,7 @@ def test_gradcheck_passes_a_correct_gradient_and_reports_each_input():
 
 def test_gradcheck_catches_a_wrong_local_derivative():
     def bad_square(x: Value) -> Value:
-        return _node(x.data**2, (x, 3.0 * x.data), "bad")  # the true slope is 2x, not 3x
+        return _node(x.data**2, "bad", x, 3.0 * x.data)  # the true slope is 2x, not 3x
 
     report = gradcheck(bad_square, [1.5])
     assert not report.ok
@@ -49,7 +49,7 @@ def test_gradcheck_leaves_grad_mode_on():
 
 def _wrong_report():
     def bad_square(x: Value) -> Value:
-        return _node(x.data**2, (x, 3.0 * x.data), "bad")  # the true slope is 2x, not 3x
+        return _node(x.data**2, "bad", x, 3.0 * x.data)  # the true slope is 2x, not 3x
 
     return gradcheck(lambda x, y: bad_square(x) + y, [1.5, 2.0])
 
