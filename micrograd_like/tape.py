@@ -302,14 +302,17 @@ def _adder(slots: Sequence[int], reduce_batch: bool) -> Callable[[np.ndarray, np
 
 
 class _Instr:
-    __slots__ = ("op", "size", "out_varying", "out", "forward", "backward", "wanted")
+    __slots__ = ("op", "size", "out_varying", "out", "forward", "backward", "wanted", "assigns")
     # set by the _make_* function that builds the instruction
     forward: Callable[[np.ndarray, np.ndarray], None]
     backward: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
     wanted: bool  # does a parameter reach one of its nodes (else no adjoints)
 
+    assigns: slice | None  # rows of DU its backward writes (=, not +=) and no other touches
+
     def __init__(self, op: str, size: int, out_varying: bool, out: slice) -> None:
         self.op, self.size, self.out_varying, self.out = op, size, out_varying, out
+        self.assigns = None
 
 
 def _operand(nodes: list[int], slot, varying) -> tuple[bool, slice | np.ndarray, list[int]]:
@@ -421,11 +424,16 @@ def _grid_view(flat: np.ndarray, idx: np.ndarray) -> np.ndarray | None:
     return np.lib.stride_tricks.as_strided(flat[s:], shape=(rows, cols), strides=(r * item, item))
 
 
-def _make_dot(nodes, ir, out, slot, wants, U, DU) -> _Instr:
+def _make_dot(nodes, ir, out, slot, wants, U, DU, uses) -> _Instr:
     """A layer of dot nodes sharing one input vector: Z = W·A + b, one matrix product.
 
     Backward is BP2/BP4 in matrix form: δA = Wᵀ δZ, ∂C/∂W = δZ Aᵀ (summed over the batch by
     the product itself), ∂C/∂b = Σₓ δZ.
+
+    ``uses[i]``: how many live nodes read node i.  When this group's nodes are the only
+    readers of its weights and biases (an MLP's layer), no other instruction adds to their
+    adjoints, so the product is written straight into them (``ins.assigns``, the rows of DU
+    that backward then need not zero); likewise δA when the group is the only reader of A.
     """
     n, has_bias = ir.extra[nodes[0]]
     nout = len(nodes)
@@ -455,6 +463,9 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU) -> _Instr:
     add_x = None  # only when an input slot repeats (then adjoints must add up per slot)
     if isinstance(x_idx, np.ndarray) and len(set(x_idx.tolist())) != len(x_idx):
         add_x = _adder(x_idx.tolist(), reduce_batch=False)
+    # A is read by this group alone (each of its nodes once per neuron): assign δA
+    x_sole = (isinstance(x_idx, slice) and all(uses[a] == nout for a in x_nodes)
+              and len(set(x_nodes)) == n)
 
     def forward(V, U):
         Z = V[out]
@@ -472,6 +483,11 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU) -> _Instr:
              and b_slots == [s0 + j * (n + 1) + n for j in range(nout)]
              and (nout == 1 or int(W_idx[1, 0]) - s0 == n + 1))
     dWb = DU[s0 : s0 + nout * (n + 1), 0]
+    # the only reader of its weights and biases: their adjoints are this product alone
+    sole = joint and all(uses[a] == 1 for i in nodes
+                         for a in ir.args[i][:n] + ir.args[i][2 * n:])
+    ins.assigns = slice(s0, s0 + nout * (n + 1)) if sole else None
+    dWb_rows = dWb.reshape(nout, n + 1) if sole else None  # a contiguous view of DU
     buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # batch size -> ([Aᵀ | 1], product)
 
     def joint_grad(V, g):
@@ -481,8 +497,11 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU) -> _Instr:
             bufs = buffers[B] = (np.ones((B, n + 1)), np.empty((nout, n + 1)))
         A1, G = bufs
         A1[:, :n] = V[x_idx].T
-        np.matmul(g, A1, out=G)  # δZ [Aᵀ | 1]: ∂C/∂W and ∂C/∂b summed over the batch
-        dWb.__iadd__(G.reshape(-1))
+        if sole:  # δZ [Aᵀ | 1]: ∂C/∂W and ∂C/∂b summed over the batch, written in place
+            np.matmul(g, A1, out=dWb_rows)
+        else:
+            np.matmul(g, A1, out=G)
+            dWb.__iadd__(G.reshape(-1))
 
     def backward(V, U, DV, DU):
         g = DV[out]
@@ -494,7 +513,9 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU) -> _Instr:
             add_b(DU, g)  # ∂C/∂b = Σₓ δZ
         if not want_x:
             return
-        if add_x is None:
+        if x_sole:  # δA = Wᵀ δZ, the only contribution to these adjoints
+            np.matmul(weights().T, g, out=DV[x_idx])
+        elif add_x is None:
             DV[x_idx] += weights().T @ g  # δA = Wᵀ δZ
         else:  # the shared vector lists one node twice
             add_x(DV, weights().T @ g)
@@ -559,8 +580,19 @@ class Tape:
         self._U = U  # (n_u, 1): params first, then constants, then invariant results
         self._DU = DU  # their adjoints; both are allocated once (the dot views point into them)
         self._backward_order = [ins for ins in reversed(instructions) if ins.wanted]
+        # backward zeroes the adjoints it will add to: every row of DU but those that an
+        # instruction assigns outright (an MLP layer's [∂C/∂W | ∂C/∂b])
+        assigned = sorted((ins.assigns.start, ins.assigns.stop) for ins in self._backward_order
+                          if ins.assigns is not None)
+        self._DU_zero: list[np.ndarray] = []
+        start = 0
+        for a, b in [*assigned, (len(DU), len(DU))]:
+            if a > start:
+                self._DU_zero.append(DU[start:a])
+            start = max(start, b)
         self._root_slot, self._root_vy = root_slot, root_vy
         self._V = np.zeros((n_v, 0))
+        self._data: np.ndarray | None = None  # load()'s data set, for forward_rows
         self._batch = 0
         self._ready = False
 
@@ -641,6 +673,42 @@ class Tape:
                 self.params_vector[:] = previous
             raise
 
+    def load(self, inputs) -> None:
+        """Keep a data set for :meth:`forward_rows`, checked once (shape, finite) here.
+
+        A training loop replays mini-batches of the same data thousands of times; checking
+        each batch again would cost as much as a small layer's arithmetic.
+
+        Args:
+            inputs: array-like of shape ``(examples, len(self.inputs))`` of finite numbers
+                (copied, so later changes to it do not reach the tape).
+        """
+        X = np.array(inputs, dtype=np.float64, order="C")
+        n_in = len(self.inputs)
+        if X.ndim != 2 or X.shape[1] != n_in or X.shape[0] == 0:
+            raise ValueError(
+                f"Tape.load: inputs must have shape (examples, {n_in}), got {X.shape}")
+        _check_finite_array("Tape.load: inputs", X, ("example", "input"))
+        self._data = X
+
+    def forward_rows(self, rows) -> np.ndarray:
+        """:meth:`forward` on the examples ``rows`` (indices or a slice) of :meth:`load`'s data.
+
+        >>> from micrograd_like import Value
+        >>> x, w = Value(0.0), Value(3.0)
+        >>> tape = compile(w * x, inputs=[x], params=[w])
+        >>> tape.load([[1.0], [2.0], [5.0]])
+        >>> tape.forward_rows([2, 0])       # w·x for examples 2 and 0
+        array([15.,  3.])
+        """
+        if self._data is None:
+            raise RuntimeError("Tape.forward_rows: call load(inputs) first")
+        X = self._data[rows]
+        if X.ndim != 2 or X.shape[0] == 0:
+            raise ValueError(f"Tape.forward_rows: rows must select at least one example, "
+                             f"got {rows!r}")
+        return self._forward(X)
+
     def _forward(self, X: np.ndarray) -> np.ndarray:
         """The replay itself, on finite inputs (rows are examples)."""
         self._input_rows(X.shape[0])[...] = X.T
@@ -670,30 +738,39 @@ class Tape:
         self._ready = True
         return out
 
-    def backward(self) -> np.ndarray:
+    def backward(self, *, copy: bool = True, check: bool = True) -> np.ndarray:
         """∂C/∂θ for the batch mean ``C = (1/B) Σₓ Cₓ`` of the last :meth:`forward`.
 
         Equal (to rounding) to running the eager engine on each example and averaging the
-        parameters' ``.grad``.  Returns a new vector in the order of ``self.params``.
+        parameters' ``.grad``.  Returns a vector in the order of ``self.params``: a new one,
+        or with ``copy=False`` the tape's own gradient buffer (read-only, overwritten by the
+        next backward: what a training loop that uses it at once wants).  ``check=False``
+        skips the scan for a non-finite entry, for a caller that scans anyway (an optimiser's
+        ``step_vector`` refuses a step that is not finite).
 
         Raises:
             FloatingPointError: a chain-rule product overflowed (the message names the op
                 or the parameter).
         """
-        grad = self._backward().copy()
-        bad = _first_nonfinite(grad)
+        grad = self._backward()
+        bad = _first_nonfinite(grad) if check else None
         if bad is not None:
             raise FloatingPointError(
                 f"Tape.backward: gradient overflowed to {grad[bad]!r} at param {bad} "
                 f"({self.params[bad]!r})")
-        return grad
+        if copy:
+            return grad.copy()
+        view = grad.view()
+        view.flags.writeable = False
+        return view
 
     def _backward(self) -> np.ndarray:
         """The backward pass; returns a view of the gradient buffer (valid until the next)."""
         if not self._ready:
             raise RuntimeError("Tape.backward: call forward() first (and let it succeed)")
         V, U, DV, DU = self._V, self._U, self._DV, self._DU
-        DU.fill(0.0)
+        for rows in self._DU_zero:
+            rows.fill(0.0)
         DV[len(self.inputs):] = 0.0  # the input rows are never written: set once
         r = self._root_slot
         if self._root_vy:
@@ -737,7 +814,8 @@ class Tape:
         where = [w for w in found if w is not None]
         if not self._ready or len(where) < len(found) or not all(vy for vy, _ in where):
             return np.column_stack([self.value_of(v) for v in nodes])
-        return self._V[[s for _, s in where]].T  # one gather (a new array), the usual case
+        rows = _index([s for _, s in where])  # usually a run of rows: a slice, no gather
+        return self._V[rows].T.copy()
 
     def _locate_nonfinite(self, failed: _Instr) -> FloatingPointError:
         """The error for an instruction that overflowed: which op, which example."""
@@ -853,6 +931,11 @@ def compile(  # noqa: A001
             n_v += len(nodes)
         else:
             n_u += len(nodes)
+    uses = [0] * len(ir.kind)  # live readers of each node (a node read twice counts twice)
+    for i, args in enumerate(ir.args):
+        if live[i]:
+            for a in args:
+                uses[a] += 1
     U = np.zeros((n_u, 1))
     U[: len(u_values), 0] = u_values
     DU = np.zeros((n_u, 1))
@@ -860,7 +943,7 @@ def compile(  # noqa: A001
     for key, nodes, vy, out in placed:
         kind = key[1]
         if kind == "dot":
-            ins = _make_dot(nodes, ir, out, slot, wants, U, DU)
+            ins = _make_dot(nodes, ir, out, slot, wants, U, DU, uses)
         elif kind == "sumsq":
             ins = _make_sumsq(nodes[0], ir, out, slot, wants)
         elif kind == "sum":

@@ -62,6 +62,14 @@ class Optimizer:
             seen.add(id(p))
         self.params = ps
         self.lr = lr
+        self._buffer = np.empty(0)
+
+    def _scratch(self, like: np.ndarray) -> np.ndarray:
+        """A reusable float array shaped like ``like`` (an update's result before it is
+        checked and copied in): fit's thousands of steps allocate nothing per step."""
+        if self._buffer.shape != like.shape:
+            self._buffer = np.empty(like.shape)
+        return self._buffer
 
     @property
     def lr(self) -> float:
@@ -131,7 +139,7 @@ class SGD(Optimizer):
     def update(self, theta: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, Callable[[], None]]:
         lr, mu = self._lr, self.momentum
         if mu == 0.0:
-            new = grad * -lr
+            new = np.multiply(grad, -lr, out=self._scratch(theta))
             new += theta
             return new, _nothing
         v = self.velocity * mu

@@ -269,13 +269,16 @@ def fit(
         for _ in bar:
             if shuffle:
                 rng.shuffle(order)
+            batches = np.array(order)  # slices of it are views, no conversion per step
             total, outs = 0.0, np.empty((n, width))
             for start in range(0, n, size):
-                idx = order[start:start + size]
-                data_loss, outs[start:start + len(idx)] = step(idx)
+                idx = batches[start:start + size]
+                data_loss, out = step(idx, acc_fn is not None)  # outputs only to score them
+                if out is not None:
+                    outs[start:start + len(idx)] = out
                 total += data_loss * (len(idx) / n)  # exact for a single full batch
             history.loss.append(total)
-            acc = None if acc_fn is None else float(acc_fn(outs, Ya[order]))
+            acc = None if acc_fn is None else float(acc_fn(outs, Ya[batches]))
             history.accuracy.append(acc)
             if check is not None:
                 val_loss, val_out = check()
@@ -347,7 +350,8 @@ class _EagerSteps:
         self.model, self.loss_fn, self.rows, self.Ya = model, loss_fn, rows, Ya
         self.opt, self.l2, self.l2_params, self.pause_gc = opt, l2, l2_params, pause_gc
 
-    def __call__(self, idx: list[int]) -> tuple[float, list[list[float]]]:
+    def __call__(self, idx: np.ndarray, outputs: bool = True
+                 ) -> tuple[float, list[list[float]] | None]:
         with paused_gc() if self.pause_gc else _nothing():
             outputs = [self.model(self.rows[i]) for i in idx]
             C = self.loss_fn(outputs, self.Ya[idx])
@@ -358,7 +362,7 @@ class _EagerSteps:
             self.opt.zero_grad()
             C.backward()
             self.opt.step()
-            return data_loss, [[a.data for a in row] for row in outputs]
+            return data_loss, [[a.data for a in row] for row in outputs] if outputs else None
 
     def evaluator(self, Xv: np.ndarray, Yv: np.ndarray) -> Callable[[], tuple[float, Any]]:
         from micrograd_like import no_grad
@@ -406,11 +410,11 @@ class _TapeSteps:
             r, c = (int(i) for i in np.argwhere(~np.isfinite(inputs))[0])
             what = f"X[{r}, {c}]" if c < Xa.shape[1] else f"Y[{r}]"
             raise ValueError(f"fit: {what} = {inputs[r, c]!r} is not finite")
-        self.inputs = inputs
         xs = [Value(0.0) for _ in range(Xa.shape[1] + width)]
         self.out = model(xs[: Xa.shape[1]])
         self.tape = _tape.compile(terms[fn](self.out, xs[Xa.shape[1]:]), inputs=xs,
                                   params=params, keep=self.out)
+        self.tape.load(inputs)  # checked once; each step replays some of its rows
         self.theta = self.tape.params_vector  # the parameters while training, in place
         self.opt = opt
         position = {id(p): k for k, p in enumerate(params)}
@@ -427,22 +431,24 @@ class _TapeSteps:
             self.l2_coef[chosen] = 2.0 * l2
             self.l2_left_out = np.flatnonzero(self.l2_coef == 0.0)  # e.g. the biases
 
-    def __call__(self, idx: list[int]) -> tuple[float, np.ndarray]:
+    def __call__(self, idx: np.ndarray, outputs: bool = True) -> tuple[float, np.ndarray | None]:
         tape, theta = self.tape, self.theta
-        batch_loss = tape._forward(self.inputs[idx]).mean()  # inputs checked finite above
-        grad = tape._backward()  # a view of the tape's buffer: no copy per step
+        batch_loss = tape.forward_rows(idx).mean()
+        # the tape's buffer, no copy; step_vector refuses a non-finite step (so no scan here)
+        grad = tape.backward(copy=False, check=False)
         if self.l2:
-            self._add_l2(grad)
+            grad = self._with_l2(grad)
         if self.pos is None:
             self.opt.step_vector(theta, grad)
         else:  # the optimiser updates some of the parameters only
             part = theta[self.pos]
             self.opt.step_vector(part, grad[self.pos])
             theta[self.pos] = part
-        return float(batch_loss), tape.values_of(self.out)
+        return float(batch_loss), tape.values_of(self.out) if outputs else None
 
-    def _add_l2(self, grad: np.ndarray) -> None:
-        """∂(α Σ p²)/∂p = 2α·p on the chosen parameters, after checking α Σ p² is a float."""
+    def _with_l2(self, grad: np.ndarray) -> np.ndarray:
+        """The gradient plus ∂(α Σ p²)/∂p = 2α·p on the chosen parameters, after checking
+        that α Σ p² is a float."""
         theta = self.theta
         out = theta[self.l2_left_out]  # few (the biases): Σ over the chosen = Σ all − these
         with np.errstate(over="ignore", invalid="ignore"):
@@ -450,7 +456,7 @@ class _TapeSteps:
             # for a vector dot cost ~10 ms per step on a busy 2-core machine
             sum_of_squares = float(np.square(theta).sum() - np.square(out).sum())
             _check_l2(self.l2, sum_of_squares)
-            grad += self.l2_coef * theta
+            return grad + self.l2_coef * theta
 
     def evaluator(self, Xv: np.ndarray, Yv: np.ndarray) -> Callable[[], tuple[float, Any]]:
         inputs = np.hstack([Xv, _losses.target_rows(self.fn, Yv, len(self.out))])

@@ -1,0 +1,182 @@
+"""The tape's training-loop surface: a data set loaded once, batches replayed by row index,
+and a gradient read from the tape's own buffer.
+
+Oracles: :meth:`Tape.forward` on the same rows (checked per call), :meth:`Tape.backward`
+with a copy, and the eager engine's ``.grad`` for layers whose gradient the tape writes
+outright instead of adding up.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from micrograd_like import Value
+from micrograd_like.tape import compile, hinge_term, quadratic_term
+from nn import MLP, losses
+
+
+def mlp_tape(seed: int = 0, sizes=(4, 5, 3)):
+    mlp = MLP(sizes[0], list(sizes[1:]), activation="sigmoid", output_activation="sigmoid",
+              seed=seed)
+    xs = [Value(0.0) for _ in range(sizes[0] + sizes[-1])]
+    out = mlp(xs[: sizes[0]])
+    tape = compile(quadratic_term(out, xs[sizes[0]:]), inputs=xs, params=mlp.parameters(),
+                   keep=out)
+    return mlp, tape
+
+
+def rows(n: int, width: int, seed: int = 1) -> np.ndarray:
+    return np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, width))
+
+
+def test_forward_rows_equals_forward_on_the_same_rows():
+    _, tape = mlp_tape()
+    data = rows(12, len(tape.inputs))
+    tape.load(data)
+    picked = np.array([7, 0, 3, 3, 11])
+    by_rows = tape.forward_rows(picked)
+    np.testing.assert_array_equal(by_rows, tape.forward(data[picked]))
+
+
+def test_forward_rows_accepts_a_slice_and_a_list():
+    _, tape = mlp_tape()
+    data = rows(6, len(tape.inputs))
+    tape.load(data)
+    np.testing.assert_array_equal(tape.forward_rows(slice(1, 4)), tape.forward(data[1:4]))
+    np.testing.assert_array_equal(tape.forward_rows([5, 2]), tape.forward(data[[5, 2]]))
+
+
+def test_loaded_data_is_a_copy_so_later_changes_do_not_reach_the_tape():
+    _, tape = mlp_tape()
+    data = rows(4, len(tape.inputs))
+    before = data.copy()
+    tape.load(data)
+    data[:] = 1e6
+    np.testing.assert_array_equal(tape.forward_rows([0, 1]), tape.forward(before[[0, 1]]))
+
+
+def test_forward_rows_before_load_is_refused():
+    _, tape = mlp_tape()
+    with pytest.raises(RuntimeError, match=r"call load\(inputs\) first"):
+        tape.forward_rows([0])
+
+
+@pytest.mark.parametrize("bad, message", [
+    (np.zeros((3, 2)), r"shape \(examples, 7\), got \(3, 2\)"),
+    (np.zeros((0, 7)), r"got \(0, 7\)"),
+    (np.zeros(7), r"got \(7,\)"),
+])
+def test_load_refuses_data_of_the_wrong_shape(bad, message):
+    _, tape = mlp_tape()
+    with pytest.raises(ValueError, match=message):
+        tape.load(bad)
+
+
+def test_load_names_the_first_non_finite_entry():
+    _, tape = mlp_tape()
+    data = rows(5, len(tape.inputs))
+    data[3, 2] = np.nan
+    with pytest.raises(ValueError, match=r"Tape.load: inputs.*example 3.*input 2"):
+        tape.load(data)
+
+
+def test_forward_rows_that_select_nothing_are_refused():
+    _, tape = mlp_tape()
+    tape.load(rows(3, len(tape.inputs)))
+    with pytest.raises(ValueError, match="at least one example"):
+        tape.forward_rows([])
+
+
+def test_backward_without_copy_returns_the_same_numbers_read_only():
+    _, tape = mlp_tape()
+    tape.forward(rows(8, len(tape.inputs)))
+    copied = tape.backward()
+    view = tape.backward(copy=False)
+    np.testing.assert_array_equal(view, copied)
+    with pytest.raises(ValueError, match="read-only"):
+        view[0] = 0.0
+
+
+def test_backward_without_copy_is_overwritten_by_the_next_backward():
+    _, tape = mlp_tape()
+    data = rows(8, len(tape.inputs))
+    tape.forward(data[:4])
+    view = tape.backward(copy=False)
+    tape.forward(data[4:])
+    second = tape.backward()
+    np.testing.assert_array_equal(view, second)
+
+
+def test_a_gradient_written_outright_is_the_same_on_every_backward():
+    # an MLP's layers are the only readers of their weights, so the tape writes
+    # [∂C/∂W | ∂C/∂b] straight into the gradient (no zeroing, no adding); repeated backward
+    # passes must not accumulate
+    _, tape = mlp_tape()
+    tape.forward(rows(8, len(tape.inputs)))
+    first = tape.backward()
+    np.testing.assert_array_equal(tape.backward(), first)
+    np.testing.assert_array_equal(tape.backward(), first)
+
+
+def eager_mean_grad(root_of, params, data):
+    """∂(1/B Σₓ Cₓ)/∂θ by the eager engine, one example at a time."""
+    total = np.zeros(len(params))
+    for row in data:
+        for p in params:
+            p.grad = 0.0
+        root_of(row).backward()
+        total += [p.grad for p in params]
+    return total / len(data)
+
+
+def test_a_layer_that_writes_its_gradient_outright_matches_the_eager_engine():
+    mlp, tape = mlp_tape(seed=3)
+    data = rows(6, len(tape.inputs), seed=4)
+    tape.forward(data)
+    got = tape.backward()
+
+    def root_of(row):
+        return quadratic_term(mlp([Value(v) for v in row[:4]]), [Value(v) for v in row[4:]])
+    np.testing.assert_allclose(got, eager_mean_grad(root_of, mlp.parameters(), data),
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_weights_read_twice_still_add_both_contributions():
+    # hinge + α Σ p²: every parameter is read by its layer and by the L2 term, so the
+    # layer's product must be added to the L2 term's share, not written over it
+    mlp = MLP(3, [4, 1], activation="tanh", seed=5)
+    xs = [Value(0.0) for _ in range(4)]
+    alpha = 0.25
+    root = hinge_term(mlp(xs[:3])[0], xs[3]) + losses.l2(mlp.parameters(), alpha)
+    tape = compile(root, inputs=xs, params=mlp.parameters())
+    data = np.column_stack([rows(5, 3, seed=6), [1.0, -1.0, 1.0, 1.0, -1.0]])
+    tape.forward(data)
+    got = tape.backward()
+
+    def root_of(row):
+        out = mlp([Value(v) for v in row[:3]])[0]
+        return hinge_term(out, Value(row[3])) + losses.l2(mlp.parameters(), alpha)
+    want = eager_mean_grad(root_of, mlp.parameters(), data)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(tape.backward(), got)  # and no accumulation across calls
+
+
+def test_a_weight_shared_by_two_neurons_gets_both_contributions():
+    w, b1, b2 = Value(0.7), Value(0.1), Value(-0.2)
+    x = [Value(0.0), Value(0.0)]
+    from micrograd_like import dot
+    z1 = dot([w, Value(0.3)], x, bias=b1)   # w is read by both neurons of the layer
+    z2 = dot([Value(-0.5), w], x, bias=b2)
+    root = (z1.tanh() + z2.tanh()) ** 2
+    params = [w, b1, b2]
+    tape = compile(root, inputs=x, params=params)
+    data = rows(4, 2, seed=7)
+    tape.forward(data)
+
+    def root_of(row):
+        xv = [Value(v) for v in row]
+        return (dot([w, Value(0.3)], xv, bias=b1).tanh()
+                + dot([Value(-0.5), w], xv, bias=b2).tanh()) ** 2
+    np.testing.assert_allclose(tape.backward(), eager_mean_grad(root_of, params, data),
+                               rtol=1e-12, atol=1e-15)
