@@ -236,6 +236,34 @@ def _scaled_sumsq(ir: _IR, v: Value, args: list[int], uses: dict[int, int],
     return None
 
 
+def _fold_differences(ir: _IR, live: list[bool], roots: Sequence[int]) -> bool:
+    """Rewrite ``c · Σₖ xₖ²`` with every ``xₖ = aₖ − yₖ`` read by it alone into one node
+    ``c · Σₖ (aₖ − yₖ)²`` (kind ``"sqdist"``, args ``a₁..a_K, y₁..y_K``): the quadratic cost's
+    ½‖a − y‖², whose two instructions each way become one.  Returns whether any changed
+    (the differences are then dead).
+    """
+    uses = [0] * len(ir.kind)
+    for i, args in enumerate(ir.args):
+        if live[i]:
+            for a in args:
+                uses[a] += 1
+    keep = set(roots)
+    changed = False
+    for i, kind in enumerate(ir.kind):
+        if not (live[i] and kind == "sumsq"):
+            continue
+        xs = ir.args[i]
+        if not all(ir.kind[x] == "-" and uses[x] == 1 and x not in keep for x in xs):
+            continue
+        a_s, y_s = [ir.args[x][0] for x in xs], [ir.args[x][1] for x in xs]
+        if len({ir.varying[a] for a in a_s}) > 1 or len({ir.varying[y] for y in y_s}) > 1:
+            continue  # an operand group must come from one space (V or U)
+        ir.kind[i] = "sqdist"
+        ir.args[i] = a_s + y_s  # a new list: the unscaled sum of squares may share the old one
+        changed = True
+    return changed
+
+
 def _live(ir: _IR, roots: Sequence[int]) -> list[bool]:
     live = [False] * len(ir.kind)
     for r in roots:
@@ -301,18 +329,31 @@ def _adder(slots: Sequence[int], reduce_batch: bool) -> Callable[[np.ndarray, np
 # constants, and what depends only on them.  DV, DU hold the adjoints ∂C/∂slot.
 
 
+class _Batch:
+    """The examples of the current forward, one row each (batch, inputs), C-ordered: a layer
+    that reads only inputs multiplies by it directly, with no transposed copy into V."""
+
+    __slots__ = ("X",)
+
+    def __init__(self) -> None:
+        self.X = np.zeros((0, 0))
+
+
 class _Instr:
-    __slots__ = ("op", "size", "out_varying", "out", "forward", "backward", "wanted", "assigns")
+    __slots__ = ("op", "size", "out_varying", "out", "forward", "backward", "wanted", "assigns",
+                 "reads_batch")
     # set by the _make_* function that builds the instruction
     forward: Callable[[np.ndarray, np.ndarray], None]
     backward: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
     wanted: bool  # does a parameter reach one of its nodes (else no adjoints)
 
     assigns: slice | None  # rows of DU its backward writes (=, not +=) and no other touches
+    reads_batch: bool
 
     def __init__(self, op: str, size: int, out_varying: bool, out: slice) -> None:
         self.op, self.size, self.out_varying, self.out = op, size, out_varying, out
         self.assigns = None
+        self.reads_batch = False  # reads its inputs from the batch's rows, not from V
 
 
 def _operand(nodes: list[int], slot, varying) -> tuple[bool, slice | np.ndarray, list[int]]:
@@ -424,7 +465,7 @@ def _grid_view(flat: np.ndarray, idx: np.ndarray) -> np.ndarray | None:
     return np.lib.stride_tricks.as_strided(flat[s:], shape=(rows, cols), strides=(r * item, item))
 
 
-def _make_dot(nodes, ir, out, slot, wants, U, DU, uses) -> _Instr:
+def _make_dot(nodes, ir, out, slot, wants, U, DU, uses, batch, n_in) -> _Instr:
     """A layer of dot nodes sharing one input vector: Z = W·A + b, one matrix product.
 
     Backward is BP2/BP4 in matrix form: δA = Wᵀ δZ, ∂C/∂W = δZ Aᵀ (summed over the batch by
@@ -434,12 +475,18 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU, uses) -> _Instr:
     readers of its weights and biases (an MLP's layer), no other instruction adds to their
     adjoints, so the product is written straight into them (``ins.assigns``, the rows of DU
     that backward then need not zero); likewise δA when the group is the only reader of A.
+
+    A layer whose A is a run of the tape's inputs (a network's first layer) reads it from
+    ``batch.X`` (examples as rows) instead of V: ``W · Xᵀ`` needs no transposed copy of
+    the examples, and ``δZ [X | 1]`` copies rows as they are.
     """
     n, has_bias = ir.extra[nodes[0]]
     nout = len(nodes)
     ins = _Instr("dot", nout, True, out)
     x_nodes = ir.args[nodes[0]][n : 2 * n]
     x_idx = _index([slot[a] for a in x_nodes])
+    fed = isinstance(x_idx, slice) and x_idx.stop <= n_in  # A is inputs: read batch.X
+    ins.reads_batch = fed
     W_idx = np.asarray([[slot[a] for a in ir.args[i][:n]] for i in nodes], dtype=np.intp)
     W_view = _grid_view(U[:, 0], W_idx)
     dW_view = _grid_view(DU[:, 0], W_idx)
@@ -467,9 +514,12 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU, uses) -> _Instr:
     x_sole = (isinstance(x_idx, slice) and all(uses[a] == nout for a in x_nodes)
               and len(set(x_nodes)) == n)
 
+    def activations(V):  # A, (n, batch); a transposed view of batch.X for a first layer
+        return batch.X[:, x_idx].T if fed else V[x_idx]
+
     def forward(V, U):
         Z = V[out]
-        np.matmul(weights(), V[x_idx], out=Z)
+        np.matmul(weights(), activations(V), out=Z)
         if has_bias:
             Z += U[b_idx]
         if not np.isfinite(Z).all():  # a matrix product raises no numpy flag
@@ -496,7 +546,7 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU, uses) -> _Instr:
         if bufs is None:
             bufs = buffers[B] = (np.ones((B, n + 1)), np.empty((nout, n + 1)))
         A1, G = bufs
-        A1[:, :n] = V[x_idx].T
+        A1[:, :n] = batch.X[:, x_idx] if fed else V[x_idx].T
         if sole:  # δZ [Aᵀ | 1]: ∂C/∂W and ∂C/∂b summed over the batch, written in place
             np.matmul(g, A1, out=dWb_rows)
         else:
@@ -509,7 +559,7 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU, uses) -> _Instr:
             joint_grad(V, g)
         else:
             if want_w:
-                add_dW(g @ V[x_idx].T)  # ∂C/∂W = δZ Aᵀ, summed over the batch
+                add_dW(g @ activations(V).T)  # ∂C/∂W = δZ Aᵀ, summed over the batch
             add_b(DU, g)  # ∂C/∂b = Σₓ δZ
         if not want_x:
             return
@@ -553,6 +603,47 @@ def _make_sumsq(node: int, ir: _IR, out: slice, slot, wants) -> _Instr:
     return ins
 
 
+def _make_sqdist(node: int, ir: _IR, out: slice, slot, wants) -> _Instr:
+    """One node ``c · Σₖ (aₖ − yₖ)²`` (``c = ½``: the quadratic cost ½‖a − y‖²): forward the
+    differences, their squares and one reduction over k; backward ``∂/∂aₖ = 2c·(aₖ − yₖ)``
+    and ``∂/∂yₖ = −2c·(aₖ − yₖ)`` (BP1's ∇ₐC = a − y for c = ½), from the differences kept
+    by the forward pass.  The same float operations as the ``-`` and sum-of-squares
+    instructions it replaces, so the same bits.
+    """
+    ins = _Instr("sumsq", 1, True, out)  # its errors name it as the sum of squares it is
+    args = ir.args[node]
+    K = len(args) // 2
+    c = float(ir.extra[node])
+    (a_vy, a_idx, a_slots), (y_vy, y_idx, y_slots) = (
+        _operand(args[:K], slot, ir.varying), _operand(args[K:], slot, ir.varying))
+    add_a = _adder(a_slots, reduce_batch=not a_vy) if any(wants[a] for a in args[:K]) else _skip
+    add_y = _adder(y_slots, reduce_batch=not y_vy) if any(wants[y] for y in args[K:]) else _skip
+    row = out.start
+    kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # batch size -> (a − y, its square)
+
+    def forward(V, U):
+        B = V.shape[1]
+        bufs = kept.get(B)
+        if bufs is None:
+            bufs = kept[B] = (np.empty((K, B)), np.empty((K, B)))
+        D, S = bufs
+        np.subtract((V if a_vy else U)[a_idx], (V if y_vy else U)[y_idx], out=D)
+        np.multiply(D, D, out=S)
+        o = V[row]
+        np.add.reduce(S, axis=0, out=o)  # overflow raises (numpy's flags are set)
+        if c != 1.0:
+            o *= c
+
+    def backward(V, U, DV, DU):
+        s = kept[V.shape[1]][0] * (DV[out] * (2.0 * c))  # 2c·(a − y)·∂C/∂(this node)
+        add_a(DV if a_vy else DU, s)
+        if add_y is not _skip:
+            add_y(DV if y_vy else DU, -s)
+
+    ins.forward, ins.backward = forward, backward
+    return ins
+
+
 # --------------------------------------------------------------------------------------
 # The tape
 # --------------------------------------------------------------------------------------
@@ -569,7 +660,7 @@ class Tape:
     """
 
     def __init__(self, root, inputs, params, instructions, n_v, U, DU, root_slot, root_vy,
-                 n_nodes, where) -> None:
+                 n_nodes, where, batch, inputs_in_v) -> None:
         self._where: dict[int, tuple[bool, int]] = where  # id(Value) -> (varying?, slot)
         self.root = root
         self.inputs = list(inputs)
@@ -591,6 +682,9 @@ class Tape:
                 self._DU_zero.append(DU[start:a])
             start = max(start, b)
         self._root_slot, self._root_vy = root_slot, root_vy
+        self._batch_rows: _Batch = batch  # the examples as rows, shared with a first layer
+        # the input rows of V that instructions read (a first layer reads the batch itself)
+        self._in_v = _index(inputs_in_v) if inputs_in_v else None
         self._V = np.zeros((n_v, 0))
         self._data: np.ndarray | None = None  # load()'s data set, for forward_rows
         self._batch = 0
@@ -711,18 +805,18 @@ class Tape:
 
     def _forward(self, X: np.ndarray) -> np.ndarray:
         """The replay itself, on finite inputs (rows are examples)."""
-        self._input_rows(X.shape[0])[...] = X.T
-        return self._replay()
-
-    def _input_rows(self, B: int) -> np.ndarray:
-        """The rows of V that hold the inputs, for a batch of B (V is resized if needed)."""
         self._ready = False
-        if B != self._batch:
+        B = X.shape[0]
+        if B != self._batch:  # buffers for a new batch size
             self._V = np.empty((self._n_v, B))
             self._DV = np.empty((self._n_v, B))
             self._DV[: len(self.inputs)] = 0.0  # no adjoint reaches an input: stays 0
             self._batch = B
-        return self._V[: len(self.inputs)]
+        X = np.ascontiguousarray(X)
+        self._batch_rows.X = X
+        if self._in_v is not None:
+            self._V[self._in_v] = X[:, self._in_v].T
+        return self._replay()
 
     def _replay(self) -> np.ndarray:
         """Run the instructions; numpy's overflow and invalid flags raise."""
@@ -801,7 +895,11 @@ class Tape:
         except KeyError:
             raise KeyError(f"Tape.value_of: {node!r} has no slot in this tape (not in the "
                            f"graph, or folded into a sum or a sum of squares)") from None
-        return self._V[s].copy() if vy else np.full(self._batch, self._U[s, 0])
+        if not vy:
+            return np.full(self._batch, self._U[s, 0])
+        if s < len(self.inputs):  # an input: its column of the batch
+            return self._batch_rows.X[:, s].copy()
+        return self._V[s].copy()
 
     def value_and_grad(self, inputs, params=None) -> tuple[float, np.ndarray]:
         """``(C, ∂C/∂θ)`` with ``C`` the batch mean of the root: forward then backward."""
@@ -812,7 +910,9 @@ class Tape:
         """:meth:`value_of` for several nodes at once: an array (batch, len(nodes))."""
         found = [self._where.get(id(v)) for v in nodes]
         where = [w for w in found if w is not None]
-        if not self._ready or len(where) < len(found) or not all(vy for vy, _ in where):
+        n_in = len(self.inputs)
+        if (not self._ready or len(where) < len(found)
+                or not all(vy and s >= n_in for vy, s in where)):
             return np.column_stack([self.value_of(v) for v in nodes])
         rows = _index([s for _, s in where])  # usually a run of rows: a slice, no gather
         return self._V[rows].T.copy()
@@ -883,7 +983,10 @@ def compile(  # noqa: A001
         if not isinstance(v, Value):
             raise TypeError(f"compile: keep {j} must be a Value, got {type(v).__name__}")
     ir, root_node, node_of = _lower(root, inputs, params, keep)
-    live = _live(ir, [root_node, *(node_of[id(v)] for v in keep)])
+    roots = [root_node, *(node_of[id(v)] for v in keep)]
+    live = _live(ir, roots)
+    if _fold_differences(ir, live, roots):
+        live = _live(ir, roots)
     n_in, n_p = len(inputs), len(params)
 
     # Slots: V rows for inputs, then varying groups; U rows for params, constants, then
@@ -909,7 +1012,7 @@ def compile(  # noqa: A001
             key = (ir.level[i], k, tuple(args[n : 2 * n]), has_bias)
         elif k == "sum":
             key = (ir.level[i], k, ir.varying[i])
-        elif k == "sumsq":
+        elif k in ("sumsq", "sqdist"):
             key = (ir.level[i], k, i)  # one instruction per node
         else:
             key = (ir.level[i], k, ir.extra[i], tuple(ir.varying[a] for a in args))
@@ -940,12 +1043,16 @@ def compile(  # noqa: A001
     U[: len(u_values), 0] = u_values
     DU = np.zeros((n_u, 1))
     instructions: list[_Instr] = []
+    batch = _Batch()
+    in_v: set[int] = set()
     for key, nodes, vy, out in placed:
         kind = key[1]
         if kind == "dot":
-            ins = _make_dot(nodes, ir, out, slot, wants, U, DU, uses)
+            ins = _make_dot(nodes, ir, out, slot, wants, U, DU, uses, batch, n_in)
         elif kind == "sumsq":
             ins = _make_sumsq(nodes[0], ir, out, slot, wants)
+        elif kind == "sqdist":
+            ins = _make_sqdist(nodes[0], ir, out, slot, wants)
         elif kind == "sum":
             ins = _make_sum([ir.args[i] for i in nodes], out, vy, slot, ir.varying, wants)
         else:
@@ -955,12 +1062,18 @@ def compile(  # noqa: A001
                                     ir.varying, wants)
         ins.wanted = any(wants[i] for i in nodes)
         instructions.append(ins)
+        for i in nodes:  # the inputs read through V (a layer fed by batch.X reads its A there)
+            args = ir.args[i]
+            if ins.reads_batch:
+                n = ir.extra[i][0]
+                args = args[:n] + args[2 * n:]
+            in_v.update(slot[a] for a in args if ir.kind[a] == "input")
 
     n_nodes = sum(1 for i, k in enumerate(ir.kind)
                   if live[i] and k not in ("input", "param", "const"))
     where = {key: (ir.varying[i], slot[i]) for key, i in node_of.items() if slot[i] >= 0}
     return Tape(root, inputs, params, instructions, n_v, U, DU, slot[root_node],
-                ir.varying[root_node], n_nodes, where)
+                ir.varying[root_node], n_nodes, where, batch, sorted(in_v))
 
 
 # --------------------------------------------------------------------------------------

@@ -140,11 +140,12 @@ def test_a_step_of_sgd_on_the_tape_matches_a_step_on_the_values():
 
 
 def test_the_quadratic_cost_tail_runs_as_one_scaled_sum_of_squares():
-    # ½ Σⱼ (aⱼ − yⱼ)²: the products, their sum and the ½ become one instruction each way
+    # ½ Σⱼ (aⱼ − yⱼ)²: the differences, the products, their sum and the ½ become one
+    # instruction each way
     mlp = MLP(3, [4, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
     root, inputs = example_graph(mlp, "quadratic")
     tape = compile(root, inputs=inputs, params=mlp.parameters())
-    assert [ins.op for ins in tape.instructions][-2:] == ["-", "sumsq"]
+    assert [ins.op for ins in tape.instructions] == ["dot", "sigmoid", "dot", "sigmoid", "sumsq"]
     rows = np.array([[0.5, -1.0, 2.0, 1.0, 0.0], [0.0, 0.25, -0.5, 0.0, 1.0]])
     A = np.array([[a.data for a in mlp(r[:3].tolist())] for r in rows])
     want = 0.5 * ((A - rows[:, 3:]) ** 2).sum(axis=1)  # numpy, from the eager outputs
@@ -179,3 +180,69 @@ def test_a_sum_of_squares_used_twice_keeps_the_eager_gradient():
         (s * 0.5 + s.tanh()).backward()
         grads.append([w.grad, b.grad])
     np.testing.assert_allclose(got, np.mean(grads, axis=0), rtol=TOL, atol=TOL)
+
+
+def eager_mean_grads(build, leaves, X):
+    """The eager engine's gradient of the batch mean of build(x), one example at a time."""
+    grads = []
+    for row in X:
+        for p in leaves:
+            p.grad = 0.0
+        build(row).backward()
+        grads.append([p.grad for p in leaves])
+    return np.mean(grads, axis=0)
+
+
+def test_a_target_that_is_a_parameter_gets_minus_a_minus_y_from_the_folded_tail():
+    # ∂/∂y ½(a − y)² = −(a − y): the folded tail must hand the target its share too
+    x, w, y = Value(0.0), Value(0.8), Value(0.3)
+    tape = compile(quadratic_term([(w * x).tanh()], [y]), inputs=[x], params=[w, y])
+    X = np.array([[0.5], [-2.0], [1.25]])
+    tape.forward(X)
+
+    def build(row):
+        x.data = float(row[0])
+        return quadratic_term([(w * x).tanh()], [y])
+    np.testing.assert_allclose(tape.backward(), eager_mean_grads(build, [w, y], X),
+                               rtol=TOL, atol=TOL)
+
+
+def test_a_difference_read_elsewhere_is_not_folded_into_the_sum_of_squares():
+    x, w = Value(0.0), Value(0.6)
+    d = w * x - 1.0
+    from micrograd_like import engine
+    root = engine.dot([d], [d]) * 0.5 + d.tanh()  # d feeds the square and the tanh
+    tape = compile(root, inputs=[x], params=[w])
+    assert "-" in [ins.op for ins in tape.instructions]
+    X = np.array([[0.5], [2.0]])
+    tape.forward(X)
+
+    def build(row):
+        x.data = float(row[0])
+        dd = w * x - 1.0
+        return engine.dot([dd], [dd]) * 0.5 + dd.tanh()
+    np.testing.assert_allclose(tape.backward(), eager_mean_grads(build, [w], X),
+                               rtol=TOL, atol=TOL)
+
+
+def test_a_kept_difference_keeps_its_slot():
+    x, y, w = Value(0.0), Value(0.0), Value(1.5)
+    d = w * x - y
+    from micrograd_like import engine
+    tape = compile(engine.dot([d], [d]) * 0.5, inputs=[x, y], params=[w], keep=[d])
+    tape.forward([[2.0, 1.0], [1.0, 4.0]])
+    np.testing.assert_array_equal(tape.value_of(d), [2.0, -2.5])
+
+
+def test_the_folded_tail_gives_the_eager_bits_of_the_quadratic_cost():
+    # the same float operations as a − y, (a − y)², Σ and ½ on Values: equal, not just close
+    mlp = MLP(3, [4, 2], activation="sigmoid", output_activation="sigmoid", seed=2)
+    root, inputs = example_graph(mlp, "quadratic")
+    tape = compile(root, inputs=inputs, params=mlp.parameters())
+    rows = np.random.default_rng(3).uniform(-2, 2, size=(6, 5))
+    got = tape.forward(rows)
+    want = []
+    for r in rows:
+        out = mlp([Value(v) for v in r[:3]])
+        want.append(quadratic_term(out, [Value(v) for v in r[3:]]).data)
+    np.testing.assert_array_equal(got, want)

@@ -180,3 +180,54 @@ def test_a_weight_shared_by_two_neurons_gets_both_contributions():
                 + dot([Value(-0.5), w], xv, bias=b2).tanh()) ** 2
     np.testing.assert_allclose(tape.backward(), eager_mean_grad(root_of, params, data),
                                rtol=1e-12, atol=1e-15)
+
+
+# A first layer multiplies the examples' rows directly (no transposed copy into the tape's
+# buffer); the inputs other instructions read are still copied.  These check that every
+# reader of an input sees the right example.
+
+def test_an_input_can_be_read_after_forward_even_when_only_a_first_layer_reads_it():
+    _, tape = mlp_tape()
+    data = rows(5, len(tape.inputs), seed=8)
+    tape.forward(data)
+    for k in (0, 3, 4, 6):
+        np.testing.assert_array_equal(tape.value_of(tape.inputs[k]), data[:, k])
+
+
+def test_inputs_read_by_a_layer_and_by_another_op_give_the_eager_values_and_gradient():
+    from micrograd_like import dot
+    x = [Value(0.0) for _ in range(3)]
+    w = [Value(0.4), Value(-0.3), Value(0.9)]
+    b = Value(0.05)
+    def build(xs):  # x₂ feeds the layer and, squared, the output directly
+        return (dot(w, xs, bias=b).tanh() + xs[2] * xs[2]) * 1.5
+    tape = compile(build(x), inputs=x, params=[*w, b])
+    assert tape.instructions[0].reads_batch  # the case under test
+    data = rows(4, 3, seed=9)
+    got = tape.forward(data)
+    want = [build([Value(v) for v in r]).data for r in data]
+    np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-15)
+
+    def root_of(r):
+        return build([Value(v) for v in r])
+    np.testing.assert_allclose(tape.backward(), eager_mean_grad(root_of, [*w, b], data),
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_a_first_layer_over_a_middle_run_of_the_inputs_reads_those_columns():
+    from micrograd_like import dot
+    x = [Value(0.0) for _ in range(4)]
+    w = [Value(0.5), Value(-1.0)]
+    def build(xs):  # the layer reads x₁ and x₂; x₀ and x₃ scale and shift its output
+        return dot(w, xs[1:3]).tanh() * xs[0] + xs[3]
+    tape = compile(build(x), inputs=x, params=w)
+    assert tape.instructions[0].reads_batch  # the case under test
+    data = rows(3, 4, seed=10)
+    np.testing.assert_allclose(tape.forward(data),
+                               [build([Value(v) for v in r]).data for r in data],
+                               rtol=1e-14, atol=1e-15)
+
+    def root_of(r):
+        return build([Value(v) for v in r])
+    np.testing.assert_allclose(tape.backward(), eager_mean_grad(root_of, w, data),
+                               rtol=1e-12, atol=1e-15)
