@@ -350,7 +350,7 @@ class _EagerSteps:
         self.model, self.loss_fn, self.rows, self.Ya = model, loss_fn, rows, Ya
         self.opt, self.l2, self.l2_params, self.pause_gc = opt, l2, l2_params, pause_gc
 
-    def __call__(self, idx: np.ndarray, outputs: bool = True
+    def __call__(self, idx: np.ndarray, want_outputs: bool = True
                  ) -> tuple[float, list[list[float]] | None]:
         with paused_gc() if self.pause_gc else _nothing():
             outputs = [self.model(self.rows[i]) for i in idx]
@@ -362,7 +362,8 @@ class _EagerSteps:
             self.opt.zero_grad()
             C.backward()
             self.opt.step()
-            return data_loss, [[a.data for a in row] for row in outputs] if outputs else None
+            return data_loss, ([[a.data for a in row] for row in outputs] if want_outputs
+                               else None)
 
     def evaluator(self, Xv: np.ndarray, Yv: np.ndarray) -> Callable[[], tuple[float, Any]]:
         from micrograd_like import no_grad
@@ -431,7 +432,8 @@ class _TapeSteps:
             self.l2_coef[chosen] = 2.0 * l2
             self.l2_left_out = np.flatnonzero(self.l2_coef == 0.0)  # e.g. the biases
 
-    def __call__(self, idx: np.ndarray, outputs: bool = True) -> tuple[float, np.ndarray | None]:
+    def __call__(self, idx: np.ndarray, want_outputs: bool = True
+                 ) -> tuple[float, np.ndarray | None]:
         tape, theta = self.tape, self.theta
         batch_loss = tape.forward_rows(idx).mean()
         # the tape's buffer, no copy; step_vector refuses a non-finite step (so no scan here)
@@ -444,7 +446,7 @@ class _TapeSteps:
             part = theta[self.pos]
             self.opt.step_vector(part, grad[self.pos])
             theta[self.pos] = part
-        return float(batch_loss), tape.values_of(self.out) if outputs else None
+        return float(batch_loss), tape.values_of(self.out) if want_outputs else None
 
     def _with_l2(self, grad: np.ndarray) -> np.ndarray:
         """The gradient plus ∂(α Σ p²)/∂p = 2α·p on the chosen parameters, after checking
