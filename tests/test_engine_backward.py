@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import math
 import sys
+import threading
 import tracemalloc
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 import micrograd_like as mg
 from micrograd_like import Value, gradcheck, no_grad, topological_order
+from micrograd_like.engine import _backward_order
 
 # -- shared sub-expressions -------------------------------------------------------------
 
@@ -121,6 +123,47 @@ def test_random_graphs_with_shared_nodes_match_finite_differences(data):
     report = gradcheck(lambda *leaves: _run(program, leaves), xs, tolerance=1e-5)
     assert report.ok, str(report)
 
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_backward_walks_the_op_nodes_in_topological_order_each_once(data):
+    # backward's own (marking) walk must agree with topological_order, which backward_steps
+    # and backward(create_graph=True) use: same nodes, same order, so the same sums
+    program = _random_program(data.draw)
+    root = _run(program, [Value(0.5), Value(-0.25), Value(2.0)])
+    ops, leaves = _backward_order(root)
+    order = topological_order(root)
+    assert ops == [v for v in order if not v.is_leaf]
+    assert sorted(map(id, leaves)) == sorted(id(v) for v in order if v.is_leaf)
+
+
+def test_backward_passes_in_two_threads_sharing_only_leaves_each_get_their_own_grads():
+    w = Value(0.7)  # a weight shared by both graphs
+    results = {}
+
+    def run(name, x0):
+        x = Value(x0)
+        h = [(x * w).tanh()]
+        for _ in range(10_000):  # long enough for the threads to interleave
+            h.append((h[-1] * w + x).tanh() * h[-1])  # each h reached along two paths
+        for _ in range(3):
+            h[-1].backward()
+        results[name] = [v.grad for v in h]
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=run, args=(k, k / 10)) for k in (1, 2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+    for k in (1, 2):  # intermediate grads: ∂root/∂h, alone in its thread, run again
+        run(f"alone {k}", k / 10)
+        assert results[k] == results[f"alone {k}"]
 
 # -- ordering and depth -----------------------------------------------------------------
 
