@@ -106,3 +106,16 @@ def test_every_file_the_readme_names_is_in_the_source_tree():
     assert named, "the README names no file: the pattern is stale"
     missing = sorted(n for n in named if "NN_name" not in n and not (root / n).exists())
     assert missing == []
+
+
+def test_tape_training_loop_example_learns_xor_as_its_comment_claims():
+    code = next(b for b in blocks("python") if "forward_rows" in b)
+    claimed = re.search(r"print\(.*\)\s+#\s*(\[.*\])", code).group(1)
+    namespace: dict = {}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), namespace)  # our own README
+    assert out.getvalue().strip() == claimed
+    # push_params wrote the tape's vector into the Values the eager network reads
+    mlp, tape = namespace["mlp"], namespace["tape"]
+    assert [p.data for p in mlp.parameters()] == tape.params_vector.tolist()
