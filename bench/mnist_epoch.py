@@ -13,6 +13,9 @@ each repeat running every engine once in turn (interleaved, so machine load hits
 * numpy: the same matrix equations written by hand (BP1–BP4 on a mini-batch: Z = W A + b,
   δᴸ = (aᴸ − y) ⊙ σ′(zᴸ), δˡ = (Wˡ⁺¹)ᵀ δˡ⁺¹ ⊙ σ′(zˡ), W ← W − η/m δ Aᵀ), the floor any
   Python engine pays.
+* numpy with the tape's checks: the same code plus what the tape promises and the minimal
+  code skips (the batch's loss, overflow raised, products checked for inf and NaN, a step that
+  would make a weight non-finite refused with the weights unchanged).
 * torch: PyTorch float64 on the CPU, ``nn.Sequential(Linear, Sigmoid, Linear, Sigmoid)``,
   ``loss.backward()``, ``torch.optim.SGD``.
 
@@ -114,6 +117,51 @@ def run_numpy(X, Y, sizes, size, epochs, seed) -> list[float]:
                     delta = (ws[layer].T @ delta) * s * (1.0 - s)  # BP2
                 ws[layer] -= step * nabla_w
                 bs[layer] -= step * nabla_b
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def run_numpy_guarded(X, Y, sizes, size, epochs, seed) -> list[float]:
+    """:func:`run_numpy` with what the tape guarantees and the minimal code skips: the
+    batch's loss (``fit`` records it), overflow and invalid operations raised, a finiteness
+    check after each matrix product (BLAS sets no flag), and a step refused, with the weights
+    unchanged, when a new weight would not be finite.  The floor for an engine that keeps
+    those promises."""
+    ws, bs = initial(sizes, seed)
+    bs = [b[:, None] for b in bs]
+    times = []
+    for epoch in batches(len(X), size, epochs, seed):
+        t0 = time.perf_counter()
+        for idx in epoch:
+            with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+                a = X[idx].T
+                activations = [a]
+                for w, b in zip(ws, bs):
+                    z = w @ a
+                    if not np.isfinite(z).all():
+                        raise FloatingPointError("product overflowed")
+                    z += b
+                    a = 1.0 / (1.0 + np.exp(-np.minimum(z, 709.0)))
+                    activations.append(a)
+                diff = a - Y[idx].T
+                loss = 0.5 * float(np.square(diff).sum()) / len(idx)  # what fit records
+                delta = diff * a * (1.0 - a)
+                step = LR / len(idx)
+                new_ws, new_bs = [], []
+                for layer in range(len(ws) - 1, -1, -1):
+                    nabla_w = delta @ activations[layer].T
+                    nabla_b = delta.sum(axis=1, keepdims=True)
+                    if layer:
+                        s = activations[layer]
+                        delta = (ws[layer].T @ delta) * s * (1.0 - s)
+                    new_ws.append(ws[layer] - step * nabla_w)
+                    new_bs.append(bs[layer] - step * nabla_b)
+            total = sum(float(np.add.reduce(v, axis=None)) for v in new_ws + new_bs)
+            if not np.isfinite(total) or not np.isfinite(loss):
+                raise FloatingPointError("a step would make a weight non-finite")
+            for layer, (w, b) in enumerate(zip(reversed(new_ws), reversed(new_bs))):
+                ws[layer][...] = w
+                bs[layer][...] = b
         times.append(time.perf_counter() - t0)
     return times
 
@@ -227,9 +275,13 @@ def main() -> None:
     def numpy_(s, n):
         return run_numpy(X, Y, s, n, args.epochs, args.seed)
 
+    def guarded(s, n):
+        return run_numpy_guarded(X, Y, s, n, args.epochs, args.seed)
+
     engines = {
         "tape, 1 thread": blas(1, tape),
         "numpy by hand, 1 thread": blas(1, numpy_),
+        "numpy with the tape's checks, 1 thread": blas(1, guarded),
     }
     if have_torch:
         engines["PyTorch, 1 thread"] = (
@@ -248,8 +300,8 @@ def main() -> None:
                ([784, 100, 10], 100)]
     names = list(engines)
     print("| network | batch | " + " | ".join(names)
-          + " | tape / numpy (1 thread) | PyTorch / tape (1 thread) |")
-    print("|---|---:|" + "---:|" * len(names) + "---:|---:|")
+          + " | tape / numpy (1 thread) | tape / numpy with checks | PyTorch / tape (1 thread) |")
+    print("|---|---:|" + "---:|" * len(names) + "---:|---:|---:|")
     for sizes, size in configs:
         results: dict[str, list[float]] = {k: [] for k in names}
         for _ in range(args.repeats):
@@ -257,10 +309,11 @@ def main() -> None:
                 results[name].append(statistics.median(engines[name](sizes, size)))
         med = {k: statistics.median(v) for k, v in results.items()}
         t1, n1 = med["tape, 1 thread"], med["numpy by hand, 1 thread"]
+        g1 = med["numpy with the tape's checks, 1 thread"]
         torch1 = f"{med['PyTorch, 1 thread'] / t1:.1f}x" if have_torch else "n/a"
         print(f"| {'-'.join(map(str, sizes))} | {size} | "
               + " | ".join(summary(results[k]) for k in names)
-              + f" | {t1 / n1:.2f} | {torch1} |", flush=True)
+              + f" | {t1 / n1:.2f} | {t1 / g1:.2f} | {torch1} |", flush=True)
 
     print("\n## Time per epoch against the hidden width (784-H-10, batch 10, 1 thread): "
           "seconds\n")
