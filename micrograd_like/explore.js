@@ -150,12 +150,14 @@ function mglExplore(root) {
   }
 
   function show(x) { return x === null ? "not computed yet" : x; }
+  // A constant or target: the drawing shows no gradient for it, and neither does the page.
+  var NO_GRAD = "none shown: a constant, which nothing learns";
 
   function label(g, now) {
     var text = members.get(g).map(function (i) {
       var v = D.nodes[i];
       return v.name + (v.op ? " = " + v.expr : "") + ", data " + show(now.data[i]) +
-        ", grad " + show(now.grad[i]);
+        (v.gradName === null ? ", a constant" : ", grad " + show(now.grad[i]));
     }).join("; ");
     g.setAttribute("aria-label", text);
     var t = g.querySelector("title");
@@ -174,7 +176,8 @@ function mglExplore(root) {
     row("op", v.op ? v.op + ":  " + v.name + " = " + v.expr : "none: a leaf (an input, a parameter or a constant)");
     row("data", show(now.data[i]));
     var g = now.grad[i];
-    row("grad ∂" + D.nodes[D.root].name + "/∂" + v.name,
+    if (v.gradName === null) row("grad", NO_GRAD);
+    else row("grad ∂" + D.nodes[D.root].name + "/∂" + v.name,
       g === null ? "not computed yet" : g + (D.done[i] >= state.step ? " (partial: more contributions to come)" : ""));
     panel.appendChild(dl);
     if (v.parents.length) {

@@ -31,7 +31,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from typing import Any
 from micrograd_like import ops, viz
 from micrograd_like.engine import Value, backward_steps, topological_order
 from micrograd_like.files import write_atomic
+from micrograd_like.naming import node_names, op_text
 
 __all__ = ["Explorer", "Line", "Step", "explore"]
 
@@ -161,24 +161,26 @@ def explore(
         raise TypeError(f"explore: root must be a Value, got {type(root).__name__}")
     if title is not None and not isinstance(title, str):
         raise TypeError(f"explore: title must be a str, got {type(title).__name__}")
-    opts = viz._options(rankdir, number_format, True, False, show_local_grads, clusters,
-                        collapse, max_nodes, notation)
     order = topological_order(root)
     index = {v: i for i, v in enumerate(order)}
     grads = _engine_grads(root, order)
-    # the drawing of draw_dot (same builder, same layout), showing the engine's final grads
-    builder = viz._Builder(order, opts, lambda v: grads[index[v]], set(), None)
-    drawing = viz._build(order, opts, grad_of=lambda v: grads[index[v]], path=set())
-    svg = viz._pipe(drawing, "svg", timeout).decode("utf-8")
+    # draw_dot's drawing, showing the engine's final grads, and where each number is in it
+    picture = viz.layout(root, grad_of=lambda v: grads[index[v]], rankdir=rankdir,
+                         number_format=number_format, show_local_grads=show_local_grads,
+                         clusters=clusters, collapse=collapse, max_nodes=max_nodes,
+                         notation=notation)
+    svg = viz.render(picture.drawing, "svg", timeout=timeout).decode("utf-8")
     svg = svg[svg.index("<svg"):]  # drop the XML prologue and DOCTYPE: it goes inside HTML
 
     def num(x: float) -> str:
         return format(x, number_format)
 
-    names = _names(order, index, builder)
-    special = {i: text.grad_name for i, v in enumerate(order)
-               if (text := builder.texts[v]).special_grad and text.grad_name}
-    steps = _backward_steps(root, order, index, names, num, special)
+    texts = [picture.texts[v] for v in order]
+    names = node_names(order, [t.name for t in texts])
+    special = {i: t.grad_name for i, t in enumerate(texts) if t.special_grad and t.grad_name}
+    # The drawing shows no gradient for a constant or target; neither does the page.
+    constants = {i for i, t in enumerate(texts) if t.is_constant}
+    steps = _backward_steps(root, order, index, names, num, special, constants)
     forward = _forward_steps(order, index, names, num)
     last = {}
     for step in steps:
@@ -188,8 +190,8 @@ def explore(
         raise AssertionError("explore: the replayed backward pass disagrees with backward()")
     payload = {
         "title": title or f"Backpropagation through {names[-1]}",
-        "nodes": _nodes(order, index, names, grads, num, builder),
-        "boxes": _boxes(svg, builder, grads, num),
+        "nodes": _nodes(order, index, names, grads, num, texts),
+        "boxes": _boxes(svg, picture, grads, num),
         "backward": [_step_json(s, num) for s in steps],
         "forward": [_step_json(s, num) for s in forward],
         "done": _done_steps(steps, len(order)),
@@ -217,13 +219,17 @@ def _engine_grads(root: Value, order: list[Value]) -> list[float]:
 
 
 def _backward_steps(root: Value, order: list[Value], index: dict[Value, int],
-                    names: list[str], num: Any, special: dict[int, str]) -> list[Step]:
+                    names: list[str], num: Any, special: dict[int, str],
+                    constants: set[int]) -> list[Step]:
     """The seed, then one step per op node; ``special`` names some gradients (δ²₁: a z
-    under a cost), and the lines say so where that gradient is complete."""
+    under a cost), and the lines say so where that gradient is complete.  A node in
+    ``constants`` (a target or constant, as the drawing decides) gets no line: backward
+    still adds to its grad, but the page shows that number nowhere, as the drawing."""
     refs = [_ref(n) for n in names]
     r = len(order) - 1
-    steps = [Step(r, f"seed: ∂{refs[r]}/∂{refs[r]} = 1",
-                  (Line(f"{refs[r]}.grad = 1 (∂{refs[r]}/∂{refs[r]})", r, 1.0),))]
+    seed = () if r in constants else (Line(f"{refs[r]}.grad = 1 (∂{refs[r]}/∂{refs[r]})",
+                                           r, 1.0),)
+    steps = [Step(r, f"seed: ∂{refs[r]}/∂{refs[r]} = 1", seed)]
     pending = [0] * len(order)  # contributions still to come, per node
     for v in order:
         for p in v.parents:
@@ -239,12 +245,16 @@ def _backward_steps(root: Value, order: list[Value], index: dict[Value, int],
                 text += f" → {refs[j]}.grad = {num(total)}"
             if j in special and not pending[j]:
                 text += f" = {special[j]}"
-            lines.append(Line(text, j, total))
-        expr = _op_text(v, names, index)
+            if j not in constants:
+                lines.append(Line(text, j, total))
+        expr = op_text(v, names, index)
         title = f"through {refs[i]}" + (f" = {expr}" if names[i] != expr else "")
         g_text = f"{special[i]} = {num(g)}" if i in special else num(g)
-        steps.append(Step(i, f"{title}: each input's grad += ∂{refs[i]}/∂input × {g_text}",
-                          tuple(lines)))
+        title += f": each input's grad += ∂{refs[i]}/∂input × {g_text}"
+        fixed = [names[j] for j in _unique_indices(index[p] for p in v.parents) if j in constants]
+        if fixed:
+            title += f" ({', '.join(fixed)}: constant, no gradient shown)"
+        steps.append(Step(i, title, tuple(lines)))
     return steps
 
 
@@ -256,7 +266,7 @@ def _forward_steps(order: list[Value], index: dict[Value, int], names: list[str]
             continue
         i = index[v]
         inputs = ", ".join(f"{names[index[p]]} = {num(p.data)}" for p in _unique(v.parents))
-        text = f"{names[i]} = {_op_text(v, names, index)} = {num(v.data)}   ({inputs})"
+        text = f"{names[i]} = {op_text(v, names, index)} = {num(v.data)}   ({inputs})"
         steps.append(Step(i, f"compute {names[i]}", (Line(text, i, v.data),)))
     return steps
 
@@ -268,6 +278,11 @@ def _done_steps(steps: list[Step], n: int) -> list[int]:
         for line in step.lines:
             done[line.node] = k
     return done
+
+
+def _unique_indices(indices: Any) -> list[int]:
+    """``indices`` in order, each once."""
+    return list(dict.fromkeys(indices))
 
 
 def _unique(values: tuple[Value, ...]) -> list[Value]:
@@ -283,65 +298,6 @@ def _unique(values: tuple[Value, ...]) -> list[Value]:
 # --------------------------------------------------------------------------------------
 
 
-def _names(order: list[Value], index: dict[Value, int], builder: Any,
-           fallback: Any = None) -> list[str]:
-    """The drawings' names; an unnamed leaf is called by its value (``3``: a number in the
-    expression), an unnamed op node by what it computes (``x·w``) while that is short, else
-    by its place in topological order (``v7``) or by ``fallback(i, v)`` when given."""
-    names: list[str] = []
-    for i, v in enumerate(order):
-        name = builder.texts[v].name or v.label
-        if not name and not v.parents:
-            name = format(v.data, ".6g")
-        elif not name:
-            expr = _op_text(v, names, index)
-            name = expr if len(expr) <= 24 else ""
-        names.append(name or (fallback(i, v) if fallback else f"v{i}"))
-    return names
-
-
-def _op_text(v: Value, names: list[str], index: dict[Value, int]) -> str:
-    """What ``v`` computes, over its parents' names: the op table's formula (``a·b``,
-    ``tanh(x)``, ``max(0, x)``) with each symbol replaced; ``dot`` and ``sum`` written out
-    term by term (``w₁·x₁ + w₂·x₂ + b``) instead of the table's ``Σₖ``."""
-    ps = [names[index[p]] for p in v.parents]
-    if v.op == "dot":
-        n = len(ps) // 2
-        terms = " + ".join(f"{_group(ps[k])}·{_group(ps[n + k])}" for k in range(n))
-        return terms + (f" + {ps[-1]}" if len(ps) % 2 else "")
-    if v.op == "sum":
-        return " + ".join(ps)
-    # The table's own substitution finds the symbols; brackets are then placed by precedence,
-    # so that max(0, x·3 + 1) and a·b·c keep no brackets they do not need.
-    marks = [f"ζ{k}" for k in range(len(ps))]
-    text = ops.op_formula(v, names=marks)
-    return re.sub(r"ζ(\d+)", lambda m: _operand(ps[int(m.group(1))], v.op, text, m), text)
-
-
-def _operand(name: str, op: str, text: str, at: re.Match[str]) -> str:
-    """``name`` as it stands at ``at`` in the formula ``text``, bracketed if it must be."""
-    top = _top_level(name)
-    if not top:  # a name or a bracketed group: one unit anywhere
-        return name
-    before, after = text[: at.start()].rstrip(), text[at.end():].lstrip()
-    if before.endswith(("(", ",")) and after.startswith((")", ",")):
-        return name  # a function's argument: tanh(x·w + b)
-    if op == "+" or (op == "*" and " " not in top):
-        return name  # a + b takes any terms; a product of products needs no brackets
-    return f"({name})"
-
-
-def _top_level(name: str) -> str:
-    """The characters of ``name`` outside its brackets that can bind (space, ·, /, ^, ²…)."""
-    out, depth = [], 0
-    for i, ch in enumerate(name):
-        depth += (ch == "(") - (ch == ")")
-        # ² after a bracket squares it; in a³₁ the ³ is part of the name (Nielsen's layer)
-        if depth == 0 and (ch in " ·/^*−-" or (ch in "²³" and name[i - 1:i] == ")")):
-            out.append(ch)
-    return "".join(out)
-
-
 def _ref(name: str) -> str:
     """``name`` in brackets if it is an expression (``(a·b).grad``, ``∂y/∂(a + b)``)."""
     if name[:1].isdigit():  # a number: (3).grad, not 3.grad
@@ -349,16 +305,6 @@ def _ref(name: str) -> str:
     if not any(c in name for c in " ·/*+−-") or _is_group(name):
         return name
     return f"({name})"
-
-
-def _group(name: str) -> str:
-    """``name`` in brackets if it is a sum or difference, for use inside a product."""
-    depth = 0
-    for ch in name:
-        depth += (ch == "(") - (ch == ")")
-        if ch == " " and depth == 0:
-            return f"({name})"
-    return name
 
 
 def _is_group(name: str) -> bool:
@@ -380,7 +326,7 @@ def _is_group(name: str) -> bool:
 
 
 def _nodes(order: list[Value], index: dict[Value, int], names: list[str], grads: list[float],
-           num: Any, builder: Any) -> list[dict[str, Any]]:
+           num: Any, texts: list[viz.NodeText]) -> list[dict[str, Any]]:
     consumers: list[list[int]] = [[] for _ in order]
     for v in order:
         for p in _unique(v.parents):
@@ -388,15 +334,16 @@ def _nodes(order: list[Value], index: dict[Value, int], names: list[str], grads:
     nodes = []
     for i, v in enumerate(order):
         formulas = ops.partial_formulas(v, names=[names[index[p]] for p in v.parents])
+        shown = not texts[i].is_constant  # a constant's gradient is shown nowhere
         nodes.append({
             "name": names[i],
             "op": v.op,
-            "expr": _op_text(v, names, index) if v.parents else "",
+            "expr": op_text(v, names, index) if v.parents else "",
             "data": v.data,
             "dataText": num(v.data),
-            "grad": grads[i],
-            "gradText": num(grads[i]),
-            "gradName": builder.texts[v].grad_name,  # δ²₁, ∂a/∂z, "grad"; None: a constant
+            "grad": grads[i] if shown else None,
+            "gradText": num(grads[i]) if shown else None,
+            "gradName": texts[i].grad_name,  # δ²₁, ∂a/∂z, "grad"; None: a constant
             "parents": [
                 {"node": index[p], "formula": f, "local": d, "localText": num(d)}
                 for p, d, f in zip(v.parents, v.local_grads, formulas)
@@ -412,53 +359,35 @@ def _step_json(step: Step, num: Any) -> dict[str, Any]:
             "lines": [[line.text, line.node, num(line.total)] for line in step.lines]}
 
 
-def _boxes(svg: str, builder: Any, grads: list[float], num: Any) -> list[dict[str, Any]]:
+def _boxes(svg: str, picture: viz.Layout, grads: list[float], num: Any
+           ) -> list[dict[str, Any]]:
     """Where each node shows in the SVG: its group's title and which text element holds its
-    data and its grad, with the words before the number (``"grad "``, ``"δ²₁ = "``).
-
-    The fields are those ``viz._Builder`` writes: ``{ [name |] data [| grad] }`` for a box,
-    ``{ cluster | [weights |] z = .. [| δ = ..] | a = .. [| grad] }`` for a collapsed
-    neuron; each is checked to end with the number expected there.
-    """
+    data and its grad (:class:`~micrograd_like.viz.NodeBox`: one text per field), with the
+    words before the number (``"grad "``, ``"δ²₁ = "``); each is checked to end with the
+    number expected there."""
     texts: dict[str, list[str]] = {}
     for g in ET.fromstring(svg).iter(f"{_SVG}g"):
         if g.get("class") == "node":
             title = g.find(f"{_SVG}title")
             if title is not None and title.text:
                 texts[title.text] = ["".join(t.itertext()) for t in g.iter(f"{_SVG}text")]
-    at: dict[Value, int] = {}  # the index of a node's data field in its box
-    members: dict[tuple[str, ...], list[Value]] = {}
-    for v in builder.order:
-        if builder.collapsed and v in builder.groups:
-            members.setdefault(builder.groups[v], []).append(v)
-        else:
-            at[v] = 1 if builder.texts[v].name else 0
-    for group in members.values():  # as viz._Builder.cluster_box lays the fields out
-        roles = [builder.texts[m].role for m in group]
-        k = 1 + (1 if "weight" in roles or "bias" in roles else 0)
-        for role in ("z", "a"):
-            for m in group:
-                if builder.texts[m].role == role:
-                    at[m] = k
-                    k += 1 if builder.texts[m].grad_name is None else 2
     boxes: list[dict[str, Any]] = []
-    for i, v in enumerate(builder.order):
-        svg_id = builder.vid(v)
-        inside = builder.collapsed and v in builder.groups
-        box: dict[str, Any] = {"svg": svg_id, "op": None if v.is_leaf or inside else svg_id + "op"}
+    for i, (v, at) in enumerate(zip(picture.order, picture.boxes)):
+        box: dict[str, Any] = {"svg": at.node_id, "op": at.op_id}
         boxes.append(box)
-        if v not in at:  # a weight or bias inside a collapsed neuron: no field of its own
+        if at.data_field is None:  # a weight or bias inside a collapsed neuron
             continue
-        fields = texts.get(svg_id, [])
-        data, d = fields[at[v]], num(v.data)
+        fields = texts.get(at.node_id, [])
+        data, d = fields[at.data_field], num(v.data)
         if not data.endswith(d):  # pragma: no cover - the drawing's layout changed
-            raise AssertionError(f"explore: no data {d} at field {at[v]} of {svg_id}: {fields}")
-        box.update(dataAt=at[v], dataPrefix=data[: len(data) - len(d)])
-        if builder.texts[v].grad_name is not None:
-            grad, gr = fields[at[v] + 1], num(grads[i])
+            raise AssertionError(f"explore: no data {d} at field {at.data_field} of "
+                                 f"{at.node_id}: {fields}")
+        box.update(dataAt=at.data_field, dataPrefix=data[: len(data) - len(d)])
+        if at.grad_field is not None:
+            grad, gr = fields[at.grad_field], num(grads[i])
             if not grad.endswith(gr):  # pragma: no cover - the drawing's layout changed
-                raise AssertionError(f"explore: no grad {gr} in {svg_id}: {fields}")
-            box.update(gradAt=at[v] + 1, gradPrefix=grad[: len(grad) - len(gr)])
+                raise AssertionError(f"explore: no grad {gr} in {at.node_id}: {fields}")
+            box.update(gradAt=at.grad_field, gradPrefix=grad[: len(grad) - len(gr)])
     return boxes
 
 

@@ -48,6 +48,7 @@ from micrograd_like import ops
 from micrograd_like.annotation import annotation_of, text_of
 from micrograd_like.engine import Value, backward_steps, topological_order
 from micrograd_like.files import write_bytes
+from micrograd_like.naming import node_names
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -58,15 +59,18 @@ __all__ = [
     "GraphvizError",
     "GraphvizNotFoundError",
     "GraphvizTimeoutError",
+    "Layout",
     "MAX_FRAMES",
     "MAX_GIF_BYTES",
     "MAX_PRECISION",
     "TooManyFramesError",
+    "NodeBox",
     "NodeText",
     "backward_frames",
     "describe_nodes",
     "draw_dot",
     "check_number_format",
+    "layout",
     "picture_format",
     "render",
     "render_frames",
@@ -474,6 +478,73 @@ def _checked_keywords(options: Mapping[str, Any]) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"unexpected drawing option(s): {', '.join(unknown)}")
     return dict(options)
+
+
+@dataclass(frozen=True)
+class NodeBox:
+    """Where one node shows in a :class:`Layout`'s drawing.
+
+    Attributes:
+        node_id: the DOT node that shows it: ``v3`` (its index in topological order), or a
+            collapsed neuron's box (``n0_1``) for a node inside one.  Graphviz's SVG titles
+            each node's group with this id.
+        op_id: the DOT node of its op oval (``v3op``); None for a leaf, or inside a neuron.
+        data_field: which field of the ``node_id`` box shows its data, counted from 0 (the
+            record's fields, or the collapsed box's cells, in order: one SVG text each);
+            None when it has no field of its own (a weight or bias inside a neuron).
+        grad_field: which field shows its gradient; None when none is drawn (a constant or
+            target, see :attr:`NodeText.is_constant`, or ``show_grad=False``).
+    """
+
+    node_id: str
+    op_id: str | None
+    data_field: int | None
+    grad_field: int | None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A drawing with what it shows where (from :func:`layout`).
+
+    Attributes:
+        order: the graph in topological order (parents first, the root last).
+        texts: each node's names and the name of its gradient (:func:`describe_nodes`).
+        boxes: where each node of ``order`` shows in the drawing, in the same order.
+        drawing: the :class:`Drawing` itself.
+    """
+
+    order: list[Value]
+    texts: dict[Value, NodeText]
+    boxes: list[NodeBox]
+    drawing: Drawing
+
+
+def layout(root: Value, *, grad_of: Callable[[Value], float | None] | None = None,
+           **options: Any) -> Layout:
+    """:func:`draw_dot`'s drawing of ``root``, and where each node's texts are in it: for a
+    view that fills the picture's numbers in itself (the interactive page of
+    :func:`~micrograd_like.explore.explore` shows each gradient only once it is computed).
+
+    Args:
+        root: the output Value.
+        grad_of: the gradient drawn for each node (None: its ``.grad``, as draw_dot draws);
+            a view can draw gradients it computed in a table of its own.
+        **options: any keyword of :func:`draw_dot` except ``highlight``; with the same
+            options and gradients the drawing's DOT source is draw_dot's.
+
+    >>> from micrograd_like import Value
+    >>> x = Value(2.0, label="x"); y = x * 3; y.backward()
+    >>> picture = layout(y)
+    >>> picture.drawing.source == draw_dot(y).source
+    True
+    >>> picture.boxes[picture.order.index(x)]        # { x | data 2.0000 | grad 3.0000 }
+    NodeBox(node_id='v1', op_id=None, data_field=1, grad_field=2)
+    """
+    opts = _options(**{**_DEFAULTS, **_checked_keywords(options)})
+    b = _Builder(topological_order(root), opts, _real_grad if grad_of is None else grad_of,
+                 set(), None)
+    drawing = _draw(b)
+    return Layout(b.order, b.texts, b.node_boxes(), drawing)
 
 
 # --------------------------------------------------------------------------------------
@@ -914,9 +985,8 @@ class _Builder:
     def names_for_formulas(self) -> list[str]:
         """What each node is called in an edge's formula: its name, else what it computes
         while that is short (``x·w + b``), else its value (a drawn node shows no id)."""
-        from micrograd_like.explore import _names  # explore draws through this module
-
-        return _names(self.order, self.index, self, lambda i, v: self.num(v.data))
+        given = [self.texts[v].name for v in self.order]
+        return node_names(self.order, given, lambda i, v: self.num(v.data))
 
     # -- ids and text --------------------------------------------------------------------
 
@@ -949,12 +1019,18 @@ class _Builder:
             return "grad " + self.grad_text(v)
         return f"{text.grad_name} = {self.grad_text(v)}"
 
+    def value_fields(self, v: Value) -> list[tuple[str, str]]:
+        """The fields of ``v``'s box, in order, as (what, text): "name", "data", "grad"."""
+        text = self.texts[v]
+        fields = [("name", text.name)] if text.name else []
+        fields.append(("data", f"data {self.num(v.data)}"))
+        if self.opts.show_grad and text.grad_name is not None:
+            fields.append(("grad", self.grad_field(text, v)))
+        return fields
+
     def value_node(self, g: graphviz.Digraph, v: Value) -> None:
         text = self.texts[v]
-        fields = [_escape(text.name)] if text.name else []
-        fields.append(f"data {self.num(v.data)}")
-        if self.opts.show_grad and text.grad_name is not None:
-            fields.append(_escape(self.grad_field(text, v)))
+        fields = [_escape(f) for _, f in self.value_fields(v)]
         attrs: dict[str, str] = {}
         if text.is_constant:
             attrs.update(_CONSTANT_STYLE)
@@ -973,6 +1049,25 @@ class _Builder:
                 op_attrs.update(color=_PATH_COLOUR, penwidth="2.5")
             g.node(self.vid(v) + "op", graphviz.nohtml(v.op.replace("\\", "\\\\")), **op_attrs)
 
+    def cluster_fields(self, cluster: tuple[str, ...], members: list[Value]
+                       ) -> list[tuple[Value | None, str, str]]:
+        """The cells of a collapsed cluster's box, in order, as (node, what, text): its name
+        and parameter count (node None), then each z and a: "data", then "grad"."""
+        texts = [self.texts[m] for m in members]
+        fields: list[tuple[Value | None, str, str]] = [(None, "name", cluster[-1])]
+        n_weights = sum(1 for t in texts if t.role == "weight")
+        has_bias = any(t.role == "bias" for t in texts)
+        if n_weights or has_bias:
+            fields.append((None, "count",
+                           f"{n_weights} weights" + (" + bias" if has_bias else "")))
+        for role in ("z", "a"):
+            for m, t in zip(members, texts):
+                if t.role == role:
+                    fields.append((m, "data", f"{t.name or role} = {self.num(m.data)}"))
+                    if self.opts.show_grad and t.grad_name is not None:
+                        fields.append((m, "grad", self.grad_field(t, m)))
+        return fields
+
     def cluster_box(self, g: graphviz.Digraph, cluster: tuple[str, ...],
                     members: list[Value]) -> None:
         """A whole cluster (an ``nn`` neuron) as one box: its parameters counted, then each
@@ -981,17 +1076,7 @@ class _Builder:
         An HTML-like table rather than a record: a rank of records cannot be held in order
         by invisible edges (Graphviz drops flat edges between records), a table can."""
         texts = [self.texts[m] for m in members]
-        fields = [cluster[-1]]
-        n_weights = sum(1 for t in texts if t.role == "weight")
-        has_bias = any(t.role == "bias" for t in texts)
-        if n_weights or has_bias:
-            fields.append(f"{n_weights} weights" + (" + bias" if has_bias else ""))
-        for role in ("z", "a"):
-            for m, t in zip(members, texts):
-                if t.role == role:
-                    fields.append(f"{t.name or role} = {self.num(m.data)}")
-                    if self.opts.show_grad and t.grad_name is not None:
-                        fields.append(self.grad_field(t, m))
+        fields = [f for _, _, f in self.cluster_fields(cluster, members)]
         colour, width = "#000000", "1"
         special = [m for m, t in zip(members, texts) if t.special_grad]
         if special:
@@ -1042,6 +1127,28 @@ class _Builder:
                 out.append((self.vid(v) + "op", self.vid(v), attrs))
         return out
 
+    def node_boxes(self) -> list[NodeBox]:
+        """Where each node shows (:class:`NodeBox`), from the same field lists the boxes are
+        drawn from (:meth:`value_fields`, :meth:`cluster_fields`)."""
+        at: dict[Value, dict[str, int]] = {}  # node -> what ("data", "grad") -> field index
+        members: dict[tuple[str, ...], list[Value]] = {}
+        for v in self.order:
+            if self.collapsed and v in self.groups:
+                members.setdefault(self.groups[v], []).append(v)
+                at[v] = {}
+            else:
+                at[v] = {what: k for k, (what, _) in enumerate(self.value_fields(v))}
+        for cluster, group in members.items():
+            for k, (m, what, _) in enumerate(self.cluster_fields(cluster, group)):
+                if m is not None:
+                    at[m][what] = k
+        boxes = []
+        for v in self.order:
+            inside = self.collapsed and v in self.groups
+            op = None if v.is_leaf or inside else self.vid(v) + "op"
+            boxes.append(NodeBox(self.vid(v), op, at[v].get("data"), at[v].get("grad")))
+        return boxes
+
     def count(self) -> tuple[int, int]:
         """(value boxes, op ovals) this drawing will have."""
         if self.collapsed:
@@ -1074,7 +1181,11 @@ def _build(
     current: Value | None = None,
     caption: str | None = None,
 ) -> Drawing:
-    b = _Builder(order, opts, grad_of, path, current)
+    return _draw(_Builder(order, opts, grad_of, path, current), caption)
+
+
+def _draw(b: _Builder, caption: str | None = None) -> Drawing:
+    order, opts = b.order, b.opts
     n_values, n_ops = b.count()
     if n_values + n_ops > opts.max_nodes:
         raise _too_large(n_values, n_ops, opts, has_neurons=bool(b.groups))

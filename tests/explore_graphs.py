@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import nn
 from micrograd_like import Value
+from micrograd_like.annotation import annotate
 
 
 def neuron() -> Value:
@@ -37,3 +38,20 @@ def small_mlp_cost() -> Value:
     mlp = nn.MLP(2, [2, 1], activation="sigmoid", seed=0)
     t = mlp.trace([1.0, -2.0])
     return nn.quadratic([t.outputs], [[1.0]])
+
+
+def constant_offset() -> Value:
+    """L = tanh(a·b + 2) with the 2 annotated a constant: drawn grey, no gradient."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    two = annotate(Value(2.0), role="constant", name="2")
+    L = (a * b + two).tanh()
+    L.label = "L"
+    return L
+
+
+def mlp_cross_entropy_cost() -> Value:
+    """The cross-entropy of a 2-2-1 sigmoid network over two points: targets y and 1 − y,
+    the constant 1 of 1 − a and the mean's −1/2, all constants."""
+    mlp = nn.MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", seed=1)
+    outputs = [mlp.trace(x).outputs for x in ([1.0, -2.0], [0.5, 0.25])]
+    return nn.cross_entropy(outputs, [[1.0], [0.25]])

@@ -13,13 +13,20 @@ import math
 import re
 
 import pytest
-from explore_graphs import diamond, neuron, shared, small_mlp_cost
+from explore_graphs import (
+    constant_offset,
+    diamond,
+    mlp_cross_entropy_cost,
+    neuron,
+    shared,
+    small_mlp_cost,
+)
 
 import nn
-from micrograd_like import Value, backward_steps, explore, topological_order
-from micrograd_like.viz import GraphTooLargeError
+from micrograd_like import Value, backward_steps, draw_dot, explore, topological_order
+from micrograd_like.viz import GraphTooLargeError, describe_nodes
 
-GRAPHS = [neuron, shared, diamond, small_mlp_cost]
+GRAPHS = [neuron, shared, diamond, small_mlp_cost, constant_offset, mlp_cross_entropy_cost]
 
 
 def engine_grads(root: Value) -> dict[Value, float]:
@@ -32,6 +39,11 @@ def engine_grads(root: Value) -> dict[Value, float]:
 
 def numbers(text: str) -> list[float]:
     return [float(t) for t in re.findall(r"-?\d+\.\d+", text)]
+
+
+def constants(root: Value) -> set[Value]:
+    """The nodes the static drawing shows as constants (grey, no gradient)."""
+    return {v for v, text in describe_nodes(root).items() if text.is_constant}
 
 
 @pytest.mark.parametrize("make", GRAPHS)
@@ -78,15 +90,85 @@ def test_each_chain_rule_line_is_local_derivative_times_the_nodes_grad(make, gra
     ops = [v for v in reversed(order) if v.parents]
     assert len(page.steps) == 1 + len(ops)  # the seed, then one step per op node
     assert [order[s.node] for s in page.steps[1:]] == ops
+    fixed = constants(root)
     for step in page.steps[1:]:
         v = order[step.node]
-        assert len(step.lines) == len(v.parents)
-        for line, p, d in zip(step.lines, v.parents, v.local_grads):
+        edges = [(p, d) for p, d in zip(v.parents, v.local_grads) if p not in fixed]
+        assert len(step.lines) == len(edges)  # one line per edge, but none into a constant
+        for line, (p, d) in zip(step.lines, edges):
             assert order[line.node] is p
             local, grad, product = numbers(line.text.split("→")[0])
             assert local == pytest.approx(d, abs=5e-5)
             assert grad == pytest.approx(grads[v], abs=5e-5)
             assert product == pytest.approx(d * grads[v], abs=5e-5)
+
+
+@pytest.mark.parametrize("make", [constant_offset, small_mlp_cost, mlp_cross_entropy_cost])
+def test_no_step_updates_a_constant_and_every_other_node_ends_at_its_gradient(make,
+                                                                             graphviz_dot):
+    root = make()
+    page = explore(root)
+    grads = engine_grads(root)
+    order = topological_order(root)
+    fixed = constants(root)
+    assert fixed  # each of these graphs has constants or targets
+    last: dict[Value, float] = {}
+    for step in page.steps:
+        for line in step.lines:
+            last[order[line.node]] = line.total
+    # every node but the constants gets lines (each one feeds an op, or is the root) ...
+    assert set(last) == set(order) - fixed
+    # ... and its last running sum is ∂root/∂v, as backward() computes it
+    assert last == {v: g for v, g in grads.items() if v not in fixed}
+
+
+@pytest.mark.parametrize("make", [constant_offset, small_mlp_cost, mlp_cross_entropy_cost])
+def test_the_page_holds_no_gradient_of_a_constant(make, graphviz_dot):
+    root = make()
+    payload = explore(root)._payload
+    order = topological_order(root)
+    for v, node, box in zip(order, payload["nodes"], payload["boxes"]):
+        if v in constants(root):
+            assert node["grad"] is None and node["gradText"] is None
+            assert node["gradName"] is None and "gradAt" not in box
+            assert payload["done"][order.index(v)] == -1  # no step ever gives it a value
+        else:
+            assert node["grad"] is not None
+
+
+def test_the_page_shows_a_gradient_where_the_drawing_does(graphviz_dot):
+    root = small_mlp_cost()
+    root.backward()
+    source = draw_dot(root).source
+    page = explore(root)
+    order = topological_order(root)
+    updated = {line.node for step in page.steps for line in step.lines}
+    for i in range(len(order)):
+        fields = re.search(rf"\bv{i} \[label=\"\{{ (.*?) \}}\"", source).group(1).split(" | ")
+        drawn = not fields[-1].startswith("data ")  # { [name |] data .. [| its gradient] }
+        assert drawn == (i in updated), fields
+
+
+def test_a_constants_line_is_left_out_and_the_others_keep_their_text(graphviz_dot):
+    page = explore(constant_offset())
+    through_plus = page.steps[2]  # seed, tanh, then the + that adds the constant 2
+    g = format(1 - math.tanh(2.0 * -3.0 + 2.0) ** 2, ".4f")  # ∂L/∂(a·b + 2) = 1 − tanh²
+    assert [line.text for line in through_plus.lines] == [f"(a·b).grad += 1.0000 × {g} = {g}"]
+    assert through_plus.title.endswith("(2: constant, no gradient shown)")
+
+
+def test_an_unannotated_number_keeps_its_gradient_as_the_drawing_does(graphviz_dot):
+    # The drawing greys out only what an annotation calls a constant or target; a bare 2.0
+    # is drawn with its grad, so the page steps through it too.
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    L = (a * b + 2.0).tanh()
+    L.backward()
+    two = L.parents[0].parents[1]
+    assert two.data == 2.0 and "grad 0.0013" in draw_dot(L).source.split("\n")[3]
+    page = explore(L)
+    index = topological_order(L).index(two)
+    assert [line.total for step in page.steps for line in step.lines
+            if line.node == index] == [pytest.approx(1 - math.tanh(-4.0) ** 2)]
 
 
 def test_a_shared_node_shows_both_contributions_and_their_sum(graphviz_dot):

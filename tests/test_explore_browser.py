@@ -17,10 +17,11 @@ import time
 from pathlib import Path
 
 import pytest
-from explore_graphs import neuron, shared, small_mlp_cost
+from explore_graphs import mlp_cross_entropy_cost, neuron, shared, small_mlp_cost
 
 import nn
 from micrograd_like import Value, explore, topological_order
+from micrograd_like.viz import describe_nodes
 
 SHOWN_TEXTS = """
 return Array.from(document.querySelectorAll('[data-%s-of]')).map(
@@ -28,7 +29,14 @@ return Array.from(document.querySelectorAll('[data-%s-of]')).map(
 """
 
 
-GRAPHS = {"neuron": neuron, "shared": shared, "mlp_cost": small_mlp_cost}
+GRAPHS = {"neuron": neuron, "shared": shared, "mlp_cost": small_mlp_cost,
+          "cross_entropy": mlp_cross_entropy_cost}
+
+
+def constant_indices(root: Value) -> set[int]:
+    """Where the static drawing has constants (grey, no gradient), by topological index."""
+    texts = describe_nodes(root)
+    return {i for i, v in enumerate(topological_order(root)) if texts[v].is_constant}
 
 
 def engine(root: Value) -> tuple[list[Value], list[float]]:
@@ -89,6 +97,31 @@ def test_at_step_end_every_box_shows_the_engines_gradient(browser, tmp_path, nam
     datas = shown(browser, "data")
     for i, text in datas.items():
         assert number(text) == format(order[i].data, ".4f")
+
+
+@pytest.mark.parametrize("name", ["mlp_cost", "cross_entropy"])
+def test_after_the_last_step_no_constant_shows_a_gradient(browser, tmp_path, name):
+    root = GRAPHS[name]()
+    order, grads = engine(root)
+    fixed = constant_indices(root)
+    assert fixed  # targets, ½, 1 − y, ...
+    open_page(browser, tmp_path, root, "#step=end")
+    assert not set(shown(browser, "grad")) & fixed  # no grad field ...
+    for i in fixed:  # ... nor a gradient anywhere in the box, its label or its details
+        box = browser.execute_script(
+            f"return document.querySelector('[data-data-of=\"{i}\"]').parentNode")
+        texts = [t.text for t in box.find_elements("css selector", "text")]
+        assert len(texts) == 2 and number(texts[1]) == format(order[i].data, ".4f"), texts
+        assert format(grads[i], ".4f") not in " ".join(texts)
+        label = box.get_attribute("aria-label")
+        assert label.endswith(", a constant") and "grad" not in label, label
+        browser.execute_script("arguments[0].focus()", box)
+        detail = browser.find_element("css selector", ".mgl-detail").text
+        assert "none shown: a constant" in detail and format(grads[i], ".4f") not in detail
+    names = {describe_nodes(root)[order[i]].name for i in fixed}  # y, ½, 1 − y, ...
+    starts = tuple(f"{n}.grad" for n in names) + tuple(f"({n}).grad" for n in names)
+    log = visible_log(browser)
+    assert log and not [line for line in log if line.startswith(starts)]
 
 
 def test_a_shared_node_ends_with_the_sum_of_both_contributions(browser, tmp_path):
@@ -196,7 +229,10 @@ def test_the_demo_network_at_one_point_opens_in_under_2_seconds(browser, tmp_pat
           "after navigation")
     assert ready_ms < 2000
     log = visible_log(browser)
-    assert len(log) == sum(len(v.parents) for v in order) + 1  # every edge, and the seed
+    fixed = {order[i] for i in constant_indices(loss)}
+    assert fixed  # the targets and the hinge's 1
+    # every edge into a node that is not a constant, and the seed
+    assert len(log) == sum(p not in fixed for v in order for p in v.parents) + 1
 
 
 def test_at_200_percent_zoom_nothing_is_cut_off(browser, tmp_path):
