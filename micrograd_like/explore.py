@@ -8,8 +8,11 @@ at a time, in the order :meth:`Value.backward` visits them, showing every chain-
     p.grad += ∂v/∂p · v.grad        e.g.  w.grad += 2.0000 × 0.5000 = 1.0000
 
 with its numbers; a forward mode steps through the values the same way.  Gradients not yet
-computed are blank.  Clicking or focusing a node shows its op, data, grad, parents and local
-derivatives.  ``#step=7`` or ``#step=end`` in the URL opens the page at that step.
+computed are blank.  A constant or target (what the drawing greys out, without a gradient:
+:attr:`~micrograd_like.viz.NodeText.is_constant`) gets no line and shows no gradient here
+either; the step through its op says it was left out.  Clicking or focusing a node shows
+its op, data, grad, parents and local derivatives.  ``#step=7`` or ``#step=end`` in the
+URL opens the page at that step.
 
 Every number on the page is written here, in Python, with the drawing's number format: the
 data and local derivatives stored on the graph, and the running sums of one backward pass.
@@ -77,7 +80,8 @@ class Explorer:
         steps: the backward steps: the seed, then one per op node in the order ``backward``
             visits them.  ``steps[k].lines`` are the chain-rule updates of step k.
         forward_steps: one per op node in topological order (its value computed).
-        grads: ``∂root/∂v`` for each node in topological order, computed by ``backward()``.
+        grads: ``∂root/∂v`` for each node in topological order, computed by ``backward()``
+            (constants' included, though the page shows none of theirs).
     """
 
     def __init__(self, payload: dict[str, Any], svg: str, steps: list[Step],
@@ -152,6 +156,9 @@ def explore(
 
     ``timeout``: seconds Graphviz may take for the layout (None: no limit), as in
     :func:`~micrograd_like.viz.render`.
+
+    Constants and targets are treated as the drawing treats them: no chain-rule line
+    updates them and no gradient of theirs is shown.
 
     Returns:
         An :class:`Explorer`: displays inline in Jupyter; ``.save("backprop.html")`` writes

@@ -12,7 +12,9 @@ annotations into the texts every view shows: each node's name (in a notation, e.
 z²₁), its cluster (layer and neuron boxes) and the name of its gradient, which depends on the
 root: under a cost a weighted input's gradient is its error δ²₁ = ∂C/∂z²₁, under a neuron's
 output a²₁ it is ∂a²₁/∂z²₁ and is written so.  Targets and constants are drawn grey, with no
-gradient.  ``collapse="neurons"`` draws a whole neuron as one box.
+gradient.  ``collapse="neurons"`` draws a whole neuron as one box.  :func:`layout` gives the
+drawing with where each node's data and gradient are in it, for a view that fills the
+numbers in itself (the interactive page, :mod:`micrograd_like.explore`).
 
 This module reads Values only (op, parents, local partials, label, annotation, data, grad); it
 never changes them.  Node ids come from the graph's topological order (``v0, v1, ...``), never

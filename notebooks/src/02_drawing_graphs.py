@@ -269,7 +269,9 @@ print("page gradients == backward()'s:", page.grads == [v.grad for v in topologi
 # `micrograd-like graph "tanh(x*w + b)" --set x=2 --set w=-3 --set b=6.88 --html backprop.html`.
 #
 # For the 2-2-1 network with its cost, the page names gradients as the drawings do: each z
-# shows its δ, and the lines say which δ is being pushed back through which weight.
+# shows its δ, and the lines say which δ is being pushed back through which weight. The
+# target y and the cost's ½ are constants: grey in the drawing, with no gradient, and the
+# page writes no chain-rule line for them either (nothing learns them).
 
 # %%
 with tempfile.TemporaryDirectory() as tmp:
@@ -280,8 +282,8 @@ explore(C)
 # %% [markdown]
 # The size guard is `draw_dot`'s: a graph too big to draw is too big to step through, and
 # the same `collapse="neurons"` gets past it. For the 2-16-16-1 network at one point the
-# page still steps through every one of the graph's edges; the picture shows each neuron
-# as one box.
+# page still steps through every one of the graph's edges, but those into a constant; the
+# picture shows each neuron as one box.
 
 # %%
 big_page = explore(loss, collapse="neurons", number_format=".3f")
