@@ -742,7 +742,9 @@ class Tape:
                 overflow is 1.0): the message names the op and the example, where the eager
                 engine raises OverflowError or ValueError for the same example.
         """
-        X = np.asarray(inputs, dtype=np.float64)
+        # a copy: a first layer reads these rows again in backward, so a caller who
+        # changes their array in between must not change the gradient
+        X = np.array(inputs, dtype=np.float64, order="C")
         n_in = len(self.inputs)
         if X.ndim != 2 or X.shape[1] != n_in:
             raise ValueError(

@@ -231,3 +231,14 @@ def test_a_first_layer_over_a_middle_run_of_the_inputs_reads_those_columns():
         return build([Value(v) for v in r])
     np.testing.assert_allclose(tape.backward(), eager_mean_grad(root_of, w, data),
                                rtol=1e-12, atol=1e-15)
+
+
+def test_changing_the_inputs_after_forward_does_not_change_the_gradient():
+    # a first layer reads the batch's rows again in backward: they must be the tape's own
+    _, tape = mlp_tape()
+    data = rows(6, len(tape.inputs), seed=11)
+    tape.forward(data)
+    want = tape.backward()
+    tape.forward(data)
+    data[:] = 0.5  # the caller reuses its array before backward
+    np.testing.assert_array_equal(tape.backward(), want)
