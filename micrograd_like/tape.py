@@ -800,7 +800,10 @@ class Tape:
         if self._data is None:
             raise RuntimeError("Tape.forward_rows: call load(inputs) first")
         X = self._data[rows]
-        if X.ndim != 2 or X.shape[0] == 0:
+        if X.ndim != 2:
+            raise ValueError(f"Tape.forward_rows: rows must be a 1-D index or a slice, got "
+                             f"{rows!r}")
+        if X.shape[0] == 0:
             raise ValueError(f"Tape.forward_rows: rows must select at least one example, "
                              f"got {rows!r}")
         return self._forward(X)

@@ -81,6 +81,24 @@ def test_load_names_the_first_non_finite_entry():
         tape.load(data)
 
 
+@pytest.mark.parametrize("rows, message", [
+    (np.array([[0, 1], [1, 2]]), "a 1-D index or a slice"),
+    (3, "a 1-D index or a slice"),
+])
+def test_forward_rows_that_are_not_a_list_of_examples_are_refused(rows, message):
+    _, tape = mlp_tape()
+    tape.load(np.zeros((4, len(tape.inputs))))
+    with pytest.raises(ValueError, match=message):
+        tape.forward_rows(rows)
+
+
+def test_forward_rows_out_of_range_names_the_index():
+    _, tape = mlp_tape()
+    tape.load(np.zeros((4, len(tape.inputs))))
+    with pytest.raises(IndexError, match="index 9 is out of bounds"):
+        tape.forward_rows([0, 9])
+
+
 def test_forward_rows_that_select_nothing_are_refused():
     _, tape = mlp_tape()
     tape.load(rows(3, len(tape.inputs)))
