@@ -17,8 +17,15 @@ Grouping: nodes at the same depth doing the same op run as one numpy call (level
 ``+`` chains become one n-ary sum, and the ``dot`` nodes of a layer (same input vector, weights
 that are parameters) run as **one matrix product** ``Z = W A + b`` forward and
 ``δA = Wᵀ δZ``, ``∂C/∂W = δZ Aᵀ`` backward; a dot of a vector with itself, times a constant
-(the quadratic cost's ½ Σⱼ (aⱼ − yⱼ)²), runs as one sum of squares.  Output slots of a group
-are contiguous, so the next group reads them as a slice.
+(the quadratic cost's ½ Σⱼ (aⱼ − yⱼ)²), runs as one sum of squares (of the differences
+themselves when each is read by it alone).  Output slots of a group are contiguous, so the
+next group reads them as a slice.  A layer that is the only reader of its weights writes their
+gradient outright instead of adding it to a zeroed buffer, and a first layer multiplies the
+examples' rows as they come.
+
+In a training loop, :meth:`Tape.load` checks the data set once, :meth:`Tape.forward_rows`
+replays a mini-batch of it by index, ``backward(copy=False)`` lends the gradient buffer, and
+:attr:`Tape.params_vector` is updated in place (``nn.fit(compile=True)`` does exactly this).
 
 The rule for what can be compiled: **the graph's structure must not depend on the data.**
 Element-wise ops are fine (their branch is inside the op and replayed per example); a
@@ -651,6 +658,10 @@ def _make_sqdist(node: int, ir: _IR, out: slice, slot, wants) -> _Instr:
 
 class Tape:
     """A compiled scalar graph, replayed over a batch.  Make one with :func:`compile`.
+
+    One batch: :meth:`forward` then :meth:`backward` (or :meth:`value_and_grad`).  Many
+    mini-batches of one data set: :meth:`load` it, then :meth:`forward_rows` and
+    ``backward(copy=False)`` per step, with the parameters in :attr:`params_vector`.
 
     Attributes:
         inputs: the input leaves, in the order of the columns of ``forward``'s ``inputs``.
