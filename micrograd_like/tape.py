@@ -243,17 +243,23 @@ def _scaled_sumsq(ir: _IR, v: Value, args: list[int], uses: dict[int, int],
     return None
 
 
+def _uses(ir: _IR, live: list[bool]) -> list[int]:
+    """How many live nodes read each node (a node read twice by one counts twice)."""
+    uses = [0] * len(ir.kind)
+    for i, args in enumerate(ir.args):
+        if live[i]:
+            for a in args:
+                uses[a] += 1
+    return uses
+
+
 def _fold_differences(ir: _IR, live: list[bool], roots: Sequence[int]) -> bool:
     """Rewrite ``c · Σₖ xₖ²`` with every ``xₖ = aₖ − yₖ`` read by it alone into one node
     ``c · Σₖ (aₖ − yₖ)²`` (kind ``"sqdist"``, args ``a₁..a_K, y₁..y_K``): the quadratic cost's
     ½‖a − y‖², whose two instructions each way become one.  Returns whether any changed
     (the differences are then dead).
     """
-    uses = [0] * len(ir.kind)
-    for i, args in enumerate(ir.args):
-        if live[i]:
-            for a in args:
-                uses[a] += 1
+    uses = _uses(ir, live)
     keep = set(roots)
     changed = False
     for i, kind in enumerate(ir.kind):
@@ -1050,11 +1056,7 @@ def compile(  # noqa: A001
             n_v += len(nodes)
         else:
             n_u += len(nodes)
-    uses = [0] * len(ir.kind)  # live readers of each node (a node read twice counts twice)
-    for i, args in enumerate(ir.args):
-        if live[i]:
-            for a in args:
-                uses[a] += 1
+    uses = _uses(ir, live)
     U = np.zeros((n_u, 1))
     U[: len(u_values), 0] = u_values
     DU = np.zeros((n_u, 1))
