@@ -30,10 +30,12 @@ The exercises, in teaching order (notebooks/exercises/, solved in notebooks/solu
  6    BP2                                          :func:`check_bp2`
  7    BP3 and BP4                                  :func:`check_bp3_bp4`
  8    a training loop written out                  :func:`check_step`, :func:`check_training`
+ 9    BP1 with the cross-entropy cost              :func:`check_xent_gradient`,
+                                                   :func:`check_bp1_cross_entropy`
 ====  ===========================================  ==========================================
 
 Indices in messages are Nielsen's: the input is layer 1, so the 2-2-1 network of exercises
-5-7 has a hidden layer 2 and an output layer 3, and w²ⱼₖ is the weight *to* neuron j of
+5-7 and 9 has a hidden layer 2 and an output layer 3, and w²ⱼₖ is the weight *to* neuron j of
 layer 2 *from* input k (``mlp.layers[0].neurons[j - 1].w[k - 1]``).
 
 >>> v = check_derivative(12.0, f=lambda x: x ** 3, x=2.0)     # d/dx x³ = 3x² = 12
@@ -94,6 +96,8 @@ __all__ = [
     "training_network",
     "check_step",
     "check_training",
+    "check_xent_gradient",
+    "check_bp1_cross_entropy",
 ]
 
 
@@ -517,10 +521,11 @@ _X, _Y = [0.6, -0.3], [1.0]
 
 
 def tiny_network() -> tuple[MLP, list[float], list[float]]:
-    """Exercises 5-7's network: 2 inputs → 2 sigmoid → 1 sigmoid, one example (x, y).
+    """Exercises 5-7 and 9's network: 2 inputs → 2 sigmoid → 1 sigmoid, one example (x, y).
 
     Nielsen's layers: 1 the input x, 2 the hidden neurons, 3 the output neuron.  The cost is
-    C = ½ (a³₁ − y)².  Returns ``(mlp, x, y)``; build a fresh one for each exercise.
+    C = ½ (a³₁ − y)² in exercises 5-7, the cross-entropy in exercise 9.  Returns
+    ``(mlp, x, y)``; build a fresh one for each exercise.
 
     >>> mlp, x, y = tiny_network()
     >>> mlp, x, y
@@ -530,11 +535,13 @@ def tiny_network() -> tuple[MLP, list[float], list[float]]:
     return mlp, list(_X), list(_Y)
 
 
-def _oracle() -> dict[str, Any]:
-    """Everything about the tiny network, from nn.analytic's numpy equations."""
+def _oracle(cost: str = "quadratic") -> dict[str, Any]:
+    """Everything about the tiny network for ``cost``, from nn.analytic's numpy equations
+    (``"grad_a"`` is ∇ₐC at the output, ``"d3"`` BP1's δ³)."""
     zs, acts = an.forward(_W, _B, _X, "sigmoid", "sigmoid")
-    nabla_b, nabla_w, deltas = an.backprop(_W, _B, _X, _Y, "quadratic", "sigmoid", "sigmoid")
+    nabla_b, nabla_w, deltas = an.backprop(_W, _B, _X, _Y, cost, "sigmoid", "sigmoid")
     return {"z2": zs[0], "z3": zs[1], "a1": acts[0], "a2": acts[1], "a3": acts[2],
+            "grad_a": an.cost_derivative(cost, acts[2], _Y),
             "d2": deltas[0], "d3": deltas[1], "nb": nabla_b, "nw": nabla_w}
 
 
@@ -816,5 +823,91 @@ def check_training(mlp: Any) -> Verdict:
                            "has learned XOR", details=rows)
         raise NotYetError(f"C = {cost:.3g} is not under {TRAINING_THRESHOLD} yet",
                       "more steps, or a larger lr (if C grows, a smaller one)", rows)
+
+    return judge(ex, body)
+
+
+# --------------------------------------------------------------------------------------
+# 9 · BP1 with the cross-entropy cost, on exercise 5's network
+# --------------------------------------------------------------------------------------
+
+
+def _output_number(x: Any, name: str) -> float:
+    """The one number of the output layer: a float, a Value, or a list/array of one entry."""
+    if isinstance(x, (list, tuple, np.ndarray)):
+        return float(answer_array(x, name, (1,), "one number: the output layer has one neuron")[0])
+    return answer_number(x, name)
+
+
+def check_xent_gradient(grad_a: Any) -> Verdict:
+    """Exercise 9a: ∂C/∂a³₁ for the cross-entropy C = −[y ln a + (1 − y) ln(1 − a)].
+
+    ∂C/∂a = −y/a + (1 − y)/(1 − a) = (a − y) / (a(1 − a)), at a = a³₁ and exercise 5's y = 1.
+
+    >>> o = _oracle("cross_entropy")
+    >>> a = float(o["a3"][0])
+    >>> check_xent_gradient((a - 1.0) / (a * (1 - a))).ok
+    True
+    >>> check_xent_gradient(a - 1.0).hint.split(":")[0]
+    'a³₁ − y is ∇ₐC for the quadratic cost ½(a − y)²'
+    """
+    ex = "9 · ∇ₐC for the cross-entropy"
+
+    def body() -> Verdict:
+        got = _output_number(grad_a, "∂C/∂a³₁")
+        o = _oracle("cross_entropy")
+        a, y = float(o["a3"][0]), _Y[0]
+        want = float(o["grad_a"][0])
+        return compare(ex, "∂C/∂a³₁", got, want, [
+            (a - y, "a³₁ − y is ∇ₐC for the quadratic cost ½(a − y)²: differentiate "
+                    "−[y ln a + (1 − y) ln(1 − a)] instead, term by term"),
+            ((y - a) / (a * (1 - a)), "sign: C starts with a minus, so ∂C/∂a = −y/a + "
+                                      "(1 − y)/(1 − a) = (a − y)/(a(1 − a)), not (y − a)/…"),
+            ((a - y) / a, "the denominator is a(1 − a): over a common denominator, −y/a + "
+                          "(1 − y)/(1 − a) needs both factors, and you dropped (1 − a)"),
+            ((a - y) / (1 - a), "the denominator is a(1 − a): over a common denominator, "
+                                "−y/a + (1 − y)/(1 − a) needs both factors, and you dropped a"),
+            (-(y * math.log(a) + (1 - y) * math.log(1 - a)),
+             "that is the cost C itself; the exercise asks for its derivative ∂C/∂a"),
+            ((a - y) * a * (1 - a), "that is the quadratic cost’s δ³₁ = (a − y) σ′(z³₁); "
+                                    "here ∇ₐC alone, for the cross-entropy, is asked"),
+        ], right=f"∂C/∂a³₁ = (a³₁ − y) / (a³₁(1 − a³₁)) = {fmt(want)}")
+
+    return judge(ex, body)
+
+
+def check_bp1_cross_entropy(delta: Any) -> Verdict:
+    """Exercise 9b: δ³₁ = ∂C/∂a³₁ · σ′(z³₁) (BP1) for the cross-entropy cost.
+
+    With σ′(z) = a(1 − a) the denominator of ∂C/∂a = (a − y)/(a(1 − a)) cancels: δ³₁ = a³₁ − y,
+    the number exercise 5 rejects for the quadratic cost as "BP1 without σ′".
+
+    >>> o = _oracle("cross_entropy")
+    >>> a = float(o["a3"][0])
+    >>> check_bp1_cross_entropy(a - 1.0).ok
+    True
+    >>> check_bp1_cross_entropy((a - 1.0) * a * (1 - a)).hint
+    'that is δ³₁ for the quadratic cost, (a − y) σ′(z³₁) (or σ′ applied twice, ...'
+    """
+    ex = "9 · BP1 with the cross-entropy"
+
+    def body() -> Verdict:
+        got = _output_number(delta, "δ³₁")
+        o = _oracle("cross_entropy")
+        a, y = float(o["a3"][0]), _Y[0]
+        grad_a, sp = float(o["grad_a"][0]), float(an.sigmoid_prime(o["z3"])[0])
+        want = float(o["d3"][0])
+        return compare(ex, "δ³₁", got, want, [
+            ((a - y) * sp, "that is δ³₁ for the quadratic cost, (a − y) σ′(z³₁) (or σ′ "
+                           "applied twice, which gives the same number): start from the "
+                           "cross-entropy’s ∇ₐC = (a − y)/(a(1 − a)) and multiply by "
+                           "σ′(z³₁) = a(1 − a) once"),
+            (y - a, "sign: ∂C/∂a³₁ = (a − y)/(a(1 − a)) has the sign of a³₁ − y, and "
+                    "σ′(z³₁) > 0 keeps it"),
+            (grad_a, "that is ∇ₐC alone; BP1 multiplies it by σ′(z³₁) = a³₁(1 − a³₁)"),
+            (grad_a / sp, "you divided by σ′(z³₁); BP1 multiplies ∇ₐC by it"),
+            (grad_a * a, "you multiplied by σ(z³₁) = a³₁; BP1 needs σ′(z³₁) = a³₁(1 − a³₁)"),
+            (grad_a * float(an.sigmoid_prime(o["a3"])[0]), "σ′ is taken at z³₁, not at a³₁"),
+        ], right=f"δ³₁ = ∂C/∂a³₁ · σ′(z³₁) = a³₁ − y = {fmt(want)}: no σ′ left")
 
     return judge(ex, body)

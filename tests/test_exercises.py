@@ -711,3 +711,152 @@ def test_training_a_network_with_nan_weights_is_not_yet():
     mlp.parameters()[0].data = float("nan")
     v = ex.check_training(mlp)
     assert not v.ok and "nan" in v.message
+
+
+# --------------------------------------------------------------------------------------
+# 9 · BP1 with the cross-entropy cost, on exercise 5's network
+# --------------------------------------------------------------------------------------
+
+
+def xent(a, y):
+    return -(y * math.log(a) + (1 - y) * math.log(1 - a))
+
+
+def xent_gradient(n):
+    """∂C/∂a³₁ as the two terms of the derivative, not simplified: −y/a + (1 − y)/(1 − a)."""
+    return -n["y"] / n["a3"] + (1 - n["y"]) / (1 - n["a3"])
+
+
+def engine_xent_delta():
+    mlp, x, y = ex.tiny_network()
+    t = mlp.trace(x)
+    nn.losses.cross_entropy([t.outputs], [y]).backward()
+    return t.zs[1][0].grad
+
+
+def test_xent_gradient_by_hand_matches_a_finite_difference_of_the_cost(net):
+    a, y, h = net["a3"], net["y"], 1e-6
+    assert xent_gradient(net) == pytest.approx((xent(a + h, y) - xent(a - h, y)) / (2 * h),
+                                               rel=1e-8)
+
+
+def test_xent_gradient_accepts_the_derivative_in_either_form(net):
+    a, y = net["a3"], net["y"]
+    assert ex.check_xent_gradient(xent_gradient(net)).ok
+    assert ex.check_xent_gradient((a - y) / (a * (1 - a))).ok
+
+
+def test_xent_gradient_accepts_a_value_and_a_one_entry_list_or_matrix(net):
+    g = xent_gradient(net)
+    assert ex.check_xent_gradient(Value(g)).ok
+    assert ex.check_xent_gradient([g]).ok and ex.check_xent_gradient(np.array([[g]])).ok
+
+
+def test_xent_gradient_rejects_rounded_numbers_as_close(net):
+    v = ex.check_xent_gradient(round(xent_gradient(net), 4))
+    assert not v.ok and "close" in v.message
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    # the quadratic cost's ∇ₐC
+    (lambda n: n["a3"] - n["y"], "a³₁ − y is ∇ₐC for the quadratic cost ½(a − y)²"),
+    # the minus in front of C lost
+    (lambda n: -xent_gradient(n), "sign: C starts with a minus"),
+    # one factor of the denominator a(1 − a) missing
+    (lambda n: (n["a3"] - n["y"]) / n["a3"], "you dropped (1 − a)"),
+    (lambda n: (n["a3"] - n["y"]) / (1 - n["a3"]), "you dropped a"),
+    # the cost, not its derivative
+    (lambda n: xent(n["a3"], n["y"]), "that is the cost C itself"),
+    # BP1 for the quadratic cost, a step ahead and for the wrong cost
+    (lambda n: (n["a3"] - n["y"]) * n["a3"] * (1 - n["a3"]), "the quadratic cost’s δ³₁"),
+])
+def test_xent_gradient_names_the_mistake(net, mistake, hint):
+    v = ex.check_xent_gradient(mistake(net))
+    assert not v.ok and hint in v.hint
+
+
+@pytest.mark.parametrize("answer, message", [
+    (..., "still ..."),
+    (None, "still None"),
+    ("-1.58", "should be a number"),
+    (True, "should be a number"),
+    (float("nan"), "not a finite number"),
+    (float("-inf"), "not a finite number"),
+    (10 ** 400, "not a finite number"),
+    ([1.0, 2.0], "has shape (2,), expected (1,)"),
+    (np.ones((2, 1)), "has shape (2, 1), expected (1,)"),
+    ([float("nan")], "nan or inf"),
+    (["a"], "should hold numbers"),
+])
+def test_xent_gradient_says_not_yet_for_malformed_answers(answer, message):
+    v = ex.check_xent_gradient(answer)
+    assert not v.ok and message in v.message
+
+
+def test_bp1_cross_entropy_deltas_by_hand_and_by_the_engine_are_a_minus_y(net):
+    by_bp1 = xent_gradient(net) * net["a3"] * (1 - net["a3"])
+    assert by_bp1 == pytest.approx(net["a3"] - net["y"], rel=1e-12)
+    assert engine_xent_delta() == pytest.approx(net["a3"] - net["y"], rel=1e-12)
+
+
+def test_bp1_cross_entropy_accepts_bp1_by_hand_and_the_engines_z_grad(net):
+    assert ex.check_bp1_cross_entropy(xent_gradient(net) * net["a3"] * (1 - net["a3"])).ok
+    assert ex.check_bp1_cross_entropy(engine_xent_delta()).ok
+
+
+def test_a_minus_y_is_right_for_the_cross_entropy_and_wrong_for_the_quadratic_cost(net):
+    assert ex.check_bp1_cross_entropy(net["a3"] - net["y"]).ok
+    assert not ex.check_bp1(net["a3"] - net["y"]).ok
+
+
+def test_bp1_cross_entropy_accepts_one_entry_lists_and_matrices(net):
+    d = net["a3"] - net["y"]
+    assert ex.check_bp1_cross_entropy([d]).ok and ex.check_bp1_cross_entropy([[d]]).ok
+    assert ex.check_bp1_cross_entropy(np.array([[d]])).ok
+    assert ex.check_bp1_cross_entropy([Value(d)]).ok
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    # the quadratic cost's δ, which is also ∇ₐC ⊙ σ′ ⊙ σ′ for the cross-entropy
+    (lambda n: n["d3"], "that is δ³₁ for the quadratic cost"),
+    (lambda n: xent_gradient(n) * (n["a3"] * (1 - n["a3"])) ** 2, "σ′ applied twice"),
+    (lambda n: n["y"] - n["a3"], "sign: ∂C/∂a³₁"),
+    (lambda n: xent_gradient(n), "that is ∇ₐC alone"),
+    (lambda n: xent_gradient(n) / (n["a3"] * (1 - n["a3"])), "you divided by σ′(z³₁)"),
+    (lambda n: xent_gradient(n) * n["a3"], "you multiplied by σ(z³₁) = a³₁"),
+    (lambda n: xent_gradient(n) * sigmoid(n["a3"]) * (1 - sigmoid(n["a3"])),
+     "σ′ is taken at z³₁, not at a³₁"),
+])
+def test_bp1_cross_entropy_names_the_mistake(net, mistake, hint):
+    v = ex.check_bp1_cross_entropy(mistake(net))
+    assert not v.ok and hint in v.hint
+
+
+def test_bp1_cross_entropy_says_which_shape_it_wants(net):
+    d = net["a3"] - net["y"]
+    v = ex.check_bp1_cross_entropy([d, d])
+    assert not v.ok and "shape (2,)" in v.message and "one neuron" in v.hint
+
+
+@pytest.mark.parametrize("answer, message", [
+    (..., "still ..."),
+    (None, "still None"),
+    ("-0.37", "should be a number"),
+    (float("nan"), "not a finite number"),
+    (np.array([]), "has shape (0,)"),
+    ({"δ": -0.37}, "should be a number"),
+])
+def test_bp1_cross_entropy_says_not_yet_for_malformed_answers(answer, message):
+    v = ex.check_bp1_cross_entropy(answer)
+    assert not v.ok and message in v.message
+
+
+@pytest.mark.parametrize("check", [ex.check_xent_gradient, ex.check_bp1_cross_entropy])
+def test_a_bug_in_the_cross_entropy_oracle_raises_instead_of_becoming_a_verdict(
+        monkeypatch, check):
+    def broken(*args):
+        raise RuntimeError("oracle bug")
+
+    monkeypatch.setattr(nn.analytic, "cost_derivative", broken)
+    with pytest.raises(RuntimeError, match="oracle bug"):
+        check(-0.37)
