@@ -87,6 +87,7 @@ __all__ = [
     "DESCENT",
     "check_descent",
     "tiny_network",
+    "cross_entropy_example",
     "check_bp1",
     "check_bp2",
     "check_bp3_bp4",
@@ -518,6 +519,9 @@ def check_descent(descend: Callable[[float, float, int], Sequence[float]]) -> Ve
 _W = [np.array([[0.8, -0.4], [0.3, 0.9]]), np.array([[1.2, -0.7]])]
 _B = [np.array([0.1, -0.2]), np.array([0.05])]
 _X, _Y = [0.6, -0.3], [1.0]
+# exercise 9's target: strictly between 0 and 1, so both terms of the cross-entropy
+# −[y ln a + (1 − y) ln(1 − a)] count (with y = 1, −y/a alone would be the right number)
+_Y_XENT = [0.25]
 
 
 def tiny_network() -> tuple[MLP, list[float], list[float]]:
@@ -535,13 +539,26 @@ def tiny_network() -> tuple[MLP, list[float], list[float]]:
     return mlp, list(_X), list(_Y)
 
 
-def _oracle(cost: str = "quadratic") -> dict[str, Any]:
-    """Everything about the tiny network for ``cost``, from nn.analytic's numpy equations
-    (``"grad_a"`` is ∇ₐC at the output, ``"d3"`` BP1's δ³)."""
+def cross_entropy_example() -> tuple[MLP, list[float], list[float]]:
+    """Exercise 9's network and example: exercise 5's network and input, target y = 0.25.
+
+    A target strictly between 0 and 1 makes both terms of the cross-entropy count, so a
+    derivative that forgets one of them is wrong in number too.
+
+    >>> cross_entropy_example()[2]
+    [0.25]
+    """
+    mlp, x, _ = tiny_network()
+    return mlp, x, list(_Y_XENT)
+
+
+def _oracle(cost: str = "quadratic", y: Sequence[float] = _Y) -> dict[str, Any]:
+    """Everything about the tiny network for ``cost`` and target ``y``, from nn.analytic's
+    numpy equations (``"grad_a"`` is ∇ₐC at the output, ``"d3"`` BP1's δ³)."""
     zs, acts = an.forward(_W, _B, _X, "sigmoid", "sigmoid")
-    nabla_b, nabla_w, deltas = an.backprop(_W, _B, _X, _Y, cost, "sigmoid", "sigmoid")
+    nabla_b, nabla_w, deltas = an.backprop(_W, _B, _X, y, cost, "sigmoid", "sigmoid")
     return {"z2": zs[0], "z3": zs[1], "a1": acts[0], "a2": acts[1], "a3": acts[2],
-            "grad_a": an.cost_derivative(cost, acts[2], _Y),
+            "grad_a": an.cost_derivative(cost, acts[2], y),
             "d2": deltas[0], "d3": deltas[1], "nb": nabla_b, "nw": nabla_w}
 
 
@@ -842,23 +859,28 @@ def _output_number(x: Any, name: str) -> float:
 def check_xent_gradient(grad_a: Any) -> Verdict:
     """Exercise 9a: ∂C/∂a³₁ for the cross-entropy C = −[y ln a + (1 − y) ln(1 − a)].
 
-    ∂C/∂a = −y/a + (1 − y)/(1 − a) = (a − y) / (a(1 − a)), at a = a³₁ and exercise 5's y = 1.
+    ∂C/∂a = −y/a + (1 − y)/(1 − a) = (a − y) / (a(1 − a)), at a = a³₁ and the target
+    y = 0.25 of :func:`cross_entropy_example`.
 
-    >>> o = _oracle("cross_entropy")
+    >>> o = _oracle("cross_entropy", _Y_XENT)
     >>> a = float(o["a3"][0])
-    >>> check_xent_gradient((a - 1.0) / (a * (1 - a))).ok
+    >>> check_xent_gradient((a - 0.25) / (a * (1 - a))).ok
     True
-    >>> check_xent_gradient(a - 1.0).hint.split(":")[0]
+    >>> check_xent_gradient(a - 0.25).hint.split(":")[0]
     'a³₁ − y is ∇ₐC for the quadratic cost ½(a − y)²'
     """
     ex = "9 · ∇ₐC for the cross-entropy"
 
     def body() -> Verdict:
         got = _output_number(grad_a, "∂C/∂a³₁")
-        o = _oracle("cross_entropy")
-        a, y = float(o["a3"][0]), _Y[0]
+        o = _oracle("cross_entropy", _Y_XENT)
+        a, y = float(o["a3"][0]), _Y_XENT[0]
         want = float(o["grad_a"][0])
         return compare(ex, "∂C/∂a³₁", got, want, [
+            (-y / a, "that is only the first term, −y/a: the cost’s second term "
+                     "−(1 − y) ln(1 − a) adds (1 − y)/(1 − a)"),
+            ((1 - y) / (1 - a), "that is only the second term, (1 − y)/(1 − a): the cost’s "
+                                "first term −y ln a adds −y/a"),
             (a - y, "a³₁ − y is ∇ₐC for the quadratic cost ½(a − y)²: differentiate "
                     "−[y ln a + (1 − y) ln(1 − a)] instead, term by term"),
             ((y - a) / (a * (1 - a)), "sign: C starts with a minus, so ∂C/∂a = −y/a + "
@@ -882,19 +904,19 @@ def check_bp1_cross_entropy(delta: Any) -> Verdict:
     With σ′(z) = a(1 − a) the denominator of ∂C/∂a = (a − y)/(a(1 − a)) cancels: δ³₁ = a³₁ − y,
     the number exercise 5 rejects for the quadratic cost as "BP1 without σ′".
 
-    >>> o = _oracle("cross_entropy")
+    >>> o = _oracle("cross_entropy", _Y_XENT)
     >>> a = float(o["a3"][0])
-    >>> check_bp1_cross_entropy(a - 1.0).ok
+    >>> check_bp1_cross_entropy(a - 0.25).ok
     True
-    >>> check_bp1_cross_entropy((a - 1.0) * a * (1 - a)).hint
+    >>> check_bp1_cross_entropy((a - 0.25) * a * (1 - a)).hint
     'that is δ³₁ for the quadratic cost, (a − y) σ′(z³₁) (or σ′ applied twice, ...'
     """
     ex = "9 · BP1 with the cross-entropy"
 
     def body() -> Verdict:
         got = _output_number(delta, "δ³₁")
-        o = _oracle("cross_entropy")
-        a, y = float(o["a3"][0]), _Y[0]
+        o = _oracle("cross_entropy", _Y_XENT)
+        a, y = float(o["a3"][0]), _Y_XENT[0]
         grad_a, sp = float(o["grad_a"][0]), float(an.sigmoid_prime(o["z3"])[0])
         want = float(o["d3"][0])
         return compare(ex, "δ³₁", got, want, [

@@ -727,33 +727,43 @@ def xent_gradient(n):
     return -n["y"] / n["a3"] + (1 - n["y"]) / (1 - n["a3"])
 
 
+@pytest.fixture(scope="module")
+def xnet(net):
+    """Exercise 9's example: exercise 5's network and input, the target y = 0.25."""
+    _, _, y = ex.cross_entropy_example()
+    assert y == [0.25]
+    a3 = net["a3"]  # the same network and input: the same forward pass
+    return {"a3": a3, "z3": net["z3"], "y": y[0],
+            "d3": (a3 - y[0]) * a3 * (1 - a3)}  # the quadratic cost's δ³₁ at this y
+
+
 def engine_xent_delta():
-    mlp, x, y = ex.tiny_network()
+    mlp, x, y = ex.cross_entropy_example()
     t = mlp.trace(x)
     nn.losses.cross_entropy([t.outputs], [y]).backward()
     return t.zs[1][0].grad
 
 
-def test_xent_gradient_by_hand_matches_a_finite_difference_of_the_cost(net):
-    a, y, h = net["a3"], net["y"], 1e-6
-    assert xent_gradient(net) == pytest.approx((xent(a + h, y) - xent(a - h, y)) / (2 * h),
+def test_xent_gradient_by_hand_matches_a_finite_difference_of_the_cost(xnet):
+    a, y, h = xnet["a3"], xnet["y"], 1e-6
+    assert xent_gradient(xnet) == pytest.approx((xent(a + h, y) - xent(a - h, y)) / (2 * h),
                                                rel=1e-8)
 
 
-def test_xent_gradient_accepts_the_derivative_in_either_form(net):
-    a, y = net["a3"], net["y"]
-    assert ex.check_xent_gradient(xent_gradient(net)).ok
+def test_xent_gradient_accepts_the_derivative_in_either_form(xnet):
+    a, y = xnet["a3"], xnet["y"]
+    assert ex.check_xent_gradient(xent_gradient(xnet)).ok
     assert ex.check_xent_gradient((a - y) / (a * (1 - a))).ok
 
 
-def test_xent_gradient_accepts_a_value_and_a_one_entry_list_or_matrix(net):
-    g = xent_gradient(net)
+def test_xent_gradient_accepts_a_value_and_a_one_entry_list_or_matrix(xnet):
+    g = xent_gradient(xnet)
     assert ex.check_xent_gradient(Value(g)).ok
     assert ex.check_xent_gradient([g]).ok and ex.check_xent_gradient(np.array([[g]])).ok
 
 
-def test_xent_gradient_rejects_rounded_numbers_as_close(net):
-    v = ex.check_xent_gradient(round(xent_gradient(net), 4))
+def test_xent_gradient_rejects_rounded_numbers_as_close(xnet):
+    v = ex.check_xent_gradient(round(xent_gradient(xnet), 4))
     assert not v.ok and "close" in v.message
 
 
@@ -765,13 +775,16 @@ def test_xent_gradient_rejects_rounded_numbers_as_close(net):
     # one factor of the denominator a(1 − a) missing
     (lambda n: (n["a3"] - n["y"]) / n["a3"], "you dropped (1 − a)"),
     (lambda n: (n["a3"] - n["y"]) / (1 - n["a3"]), "you dropped a"),
+    # one of the two terms of the derivative forgotten (both count, as 0 < y < 1)
+    (lambda n: -n["y"] / n["a3"], "that is only the first term, −y/a"),
+    (lambda n: (1 - n["y"]) / (1 - n["a3"]), "that is only the second term"),
     # the cost, not its derivative
     (lambda n: xent(n["a3"], n["y"]), "that is the cost C itself"),
     # BP1 for the quadratic cost, a step ahead and for the wrong cost
     (lambda n: (n["a3"] - n["y"]) * n["a3"] * (1 - n["a3"]), "the quadratic cost’s δ³₁"),
 ])
-def test_xent_gradient_names_the_mistake(net, mistake, hint):
-    v = ex.check_xent_gradient(mistake(net))
+def test_xent_gradient_names_the_mistake(xnet, mistake, hint):
+    v = ex.check_xent_gradient(mistake(xnet))
     assert not v.ok and hint in v.hint
 
 
@@ -793,24 +806,24 @@ def test_xent_gradient_says_not_yet_for_malformed_answers(answer, message):
     assert not v.ok and message in v.message
 
 
-def test_bp1_cross_entropy_deltas_by_hand_and_by_the_engine_are_a_minus_y(net):
-    by_bp1 = xent_gradient(net) * net["a3"] * (1 - net["a3"])
-    assert by_bp1 == pytest.approx(net["a3"] - net["y"], rel=1e-12)
-    assert engine_xent_delta() == pytest.approx(net["a3"] - net["y"], rel=1e-12)
+def test_bp1_cross_entropy_deltas_by_hand_and_by_the_engine_are_a_minus_y(xnet):
+    by_bp1 = xent_gradient(xnet) * xnet["a3"] * (1 - xnet["a3"])
+    assert by_bp1 == pytest.approx(xnet["a3"] - xnet["y"], rel=1e-12)
+    assert engine_xent_delta() == pytest.approx(xnet["a3"] - xnet["y"], rel=1e-12)
 
 
-def test_bp1_cross_entropy_accepts_bp1_by_hand_and_the_engines_z_grad(net):
-    assert ex.check_bp1_cross_entropy(xent_gradient(net) * net["a3"] * (1 - net["a3"])).ok
+def test_bp1_cross_entropy_accepts_bp1_by_hand_and_the_engines_z_grad(xnet):
+    assert ex.check_bp1_cross_entropy(xent_gradient(xnet) * xnet["a3"] * (1 - xnet["a3"])).ok
     assert ex.check_bp1_cross_entropy(engine_xent_delta()).ok
 
 
-def test_a_minus_y_is_right_for_the_cross_entropy_and_wrong_for_the_quadratic_cost(net):
-    assert ex.check_bp1_cross_entropy(net["a3"] - net["y"]).ok
-    assert not ex.check_bp1(net["a3"] - net["y"]).ok
+def test_a_minus_y_is_right_for_the_cross_entropy_and_wrong_for_the_quadratic_cost(xnet, net):
+    assert ex.check_bp1_cross_entropy(xnet["a3"] - xnet["y"]).ok
+    assert not ex.check_bp1(net["a3"] - net["y"]).ok  # exercise 5's target, quadratic cost
 
 
-def test_bp1_cross_entropy_accepts_one_entry_lists_and_matrices(net):
-    d = net["a3"] - net["y"]
+def test_bp1_cross_entropy_accepts_one_entry_lists_and_matrices(xnet):
+    d = xnet["a3"] - xnet["y"]
     assert ex.check_bp1_cross_entropy([d]).ok and ex.check_bp1_cross_entropy([[d]]).ok
     assert ex.check_bp1_cross_entropy(np.array([[d]])).ok
     assert ex.check_bp1_cross_entropy([Value(d)]).ok
@@ -827,13 +840,13 @@ def test_bp1_cross_entropy_accepts_one_entry_lists_and_matrices(net):
     (lambda n: xent_gradient(n) * sigmoid(n["a3"]) * (1 - sigmoid(n["a3"])),
      "σ′ is taken at z³₁, not at a³₁"),
 ])
-def test_bp1_cross_entropy_names_the_mistake(net, mistake, hint):
-    v = ex.check_bp1_cross_entropy(mistake(net))
+def test_bp1_cross_entropy_names_the_mistake(xnet, mistake, hint):
+    v = ex.check_bp1_cross_entropy(mistake(xnet))
     assert not v.ok and hint in v.hint
 
 
-def test_bp1_cross_entropy_says_which_shape_it_wants(net):
-    d = net["a3"] - net["y"]
+def test_bp1_cross_entropy_says_which_shape_it_wants(xnet):
+    d = xnet["a3"] - xnet["y"]
     v = ex.check_bp1_cross_entropy([d, d])
     assert not v.ok and "shape (2,)" in v.message and "one neuron" in v.hint
 

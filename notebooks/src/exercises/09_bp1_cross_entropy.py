@@ -4,16 +4,17 @@
 # *Sources: M. Nielsen, Neural Networks and Deep Learning, ch. 2, equation BP1, and ch. 3,
 # "The cross-entropy cost function".*
 #
-# Exercise 5's network and example once more: a 2-2-1 network of sigmoid neurons, Nielsen's
-# layer 1 the input $x$, layer 3 the single output neuron, target $y = 1$. Only the cost
-# changes. Instead of $\tfrac12 (a - y)^2$ we take the **cross-entropy**
+# Exercise 5's network and input once more: a 2-2-1 network of sigmoid neurons, Nielsen's
+# layer 1 the input $x$, layer 3 the single output neuron. The cost changes, and so does the
+# target: $y = 0.25$, a number strictly between 0 and 1, so that both terms of the new cost
+# count. Instead of $\tfrac12 (a - y)^2$ we take the **cross-entropy**
 #
 # $$ C = -\sum_j \big[\, y_j \ln a^L_j + (1 - y_j) \ln(1 - a^L_j) \,\big], $$
 #
 # which here, with one output neuron, is a single term:
 # $C = -\big[\, y \ln a^3_1 + (1 - y) \ln(1 - a^3_1) \,\big]$. It is never negative, and
-# for a target of 0 or 1, as here, it is near 0 exactly when $a^3_1$ is near $y$: a fair
-# cost. Why change? In exercise
+# as a function of the output it is smallest exactly when $a^3_1 = y$ (for a target of 0 or 1
+# that smallest value is 0): a fair cost. Why change? In exercise
 # 5, BP1 gave $\delta^3_1 = (a^3_1 - y)\,\sigma'(z^3_1)$, and $\sigma'(z)$ is tiny wherever
 # the sigmoid is flat: an output neuron that is confidently *wrong* learns slowly. Chapter 3
 # of Nielsen's book picks the cost so that this factor disappears. You will see it go.
@@ -25,7 +26,7 @@
 # %%
 from nn import exercises as ex
 
-mlp, x, y = ex.tiny_network()  # exercise 5's network and example
+mlp, x, y = ex.cross_entropy_example()  # exercise 5's network and input, y = 0.25
 t = mlp.trace(x)  # the forward pass, keeping every z and a
 z3, a3 = t.zs[1][0].data, t.outputs[0].data  # z³₁ and a³₁ = σ(z³₁)
 print(mlp)
