@@ -572,7 +572,7 @@ def check_bp1(delta: Any) -> Verdict:
     ex = "5 · BP1"
 
     def body() -> Verdict:
-        got = answer_number(delta, "δ³₁")
+        got = _output_number(delta, "δ³₁")
         o = _oracle()
         a, z, y = o["a3"][0], o["z3"][0], _Y[0]
         sp = float(an.sigmoid_prime(z))

@@ -441,6 +441,10 @@ def test_bp1_accepts_a_value_node(net):
 
 def test_bp1_accepts_a_one_element_list_as_a_one_element_array_is(net):
     assert ex.check_bp1([net["d3"]]).ok and ex.check_bp1(np.array([net["d3"]])).ok
+    # one entry in any nesting, as a list or as an array: the same answer (exercise 9 agrees)
+    assert ex.check_bp1([[net["d3"]]]).ok and ex.check_bp1(np.array([[net["d3"]]])).ok
+    v = ex.check_bp1([net["d3"], 0.0])
+    assert not v.ok and "has shape (2,), expected (1,)" in v.message
 
 
 def test_an_integer_too_large_for_a_float_is_not_yet_not_an_overflow_error():
