@@ -16,7 +16,8 @@ def _modules() -> list:
     names = []
     for package in (micrograd_like, nn):
         names.append(package.__name__)
-        names += [f"{package.__name__}.{m.name}" for m in pkgutil.iter_modules(package.__path__)]
+        # subpackages too (nn.exercises and its modules)
+        names += [m.name for m in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")]
     # by module path: the package re-exports a function named ``gradcheck`` over its module
     return [importlib.import_module(name) for name in names if not name.endswith("__main__")]
 
@@ -27,7 +28,8 @@ MODULES = _modules()
 MUST_HAVE_EXAMPLES = {
     "micrograd_like", "micrograd_like.engine", "micrograd_like.gradcheck", "micrograd_like.viz",
     "micrograd_like.expr", "micrograd_like.tape", "micrograd_like.files", "nn", "nn.train",
-    "nn.io", "nn.plots",
+    "nn.io", "nn.plots", "nn.exercises", "nn.exercises.derivatives",
+    "nn.exercises.backward_pass", "nn.exercises.bp_equations", "nn.exercises.training_loop",
 }
 
 

@@ -13,6 +13,7 @@ import pytest
 import nn
 from micrograd_like import Value, topological_order
 from nn import exercises as ex
+from nn.exercises import backward_pass, bp_equations, training_loop
 
 
 def sigmoid(z):
@@ -365,7 +366,7 @@ def test_a_whole_number_factor_between_two_numbers_is_still_named(net):
 
 
 def test_backward_cases_have_the_closed_form_gradients():
-    for formula, root, leaves, want, _ in ex._backward_cases():
+    for formula, root, leaves, want, _ in backward_pass._backward_cases():
         root.backward()
         assert [v.grad for v in leaves] == pytest.approx(want, rel=1e-12), formula
 
@@ -486,7 +487,8 @@ def test_bp2_accepts_hand_deltas(net):
     (lambda n, j: n["w3"][0, j] * n["d3"] * n["a2"][j], "BP2 needs σ′(z²₁)"),
     (lambda n, j: -n["d2"][j], "wrong sign"),
     (lambda n, j: n["d3"] * n["a2"][j] * (1 - n["a2"][j]), "missing the weight w³₁₁"),
-    (lambda n, j: ex._W[0][j, 0] * n["d3"] * n["a2"][j] * (1 - n["a2"][j]), "off-by-one layer"),
+    (lambda n, j: bp_equations._W[0][j, 0] * n["d3"] * n["a2"][j] * (1 - n["a2"][j]),
+     "off-by-one layer"),
 ])
 def test_bp2_names_the_mistake(net, mistake, hint):
     v = ex.check_bp2([mistake(net, 0), mistake(net, 1)])
@@ -644,7 +646,7 @@ def test_step_expected_update_is_the_engines_gradient():
     before = np.array([p.data for p in mlp.parameters()])
     nn.quadratic([mlp(x) for x in ex.XOR_X], ex.XOR_Y).backward()
     grad = np.array([p.grad for p in mlp.parameters()])
-    cost, analytic = ex._xor_gradient(ex.training_network())
+    cost, analytic = training_loop._xor_gradient(ex.training_network())
     assert analytic == pytest.approx(grad, rel=1e-10, abs=1e-14)
     assert before.shape == analytic.shape and cost > 0.1
 
