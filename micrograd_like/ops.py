@@ -35,6 +35,7 @@ overflows a float (``exp(1000)``).  Non-differentiable points take a documented 
 from __future__ import annotations
 
 import _thread
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -136,18 +137,9 @@ class _Floats:
 FLOATS = _Floats
 """The float namespace: what the eager engine's first-order path computes with."""
 
-_lazy: dict[str, Any] = {}
-
-
+@functools.cache  # made on first use: `import micrograd_like` does not load numpy
 def arrays() -> Any:
     """The numpy namespace (imports numpy on first use); what the tape computes with."""
-    ns = _lazy.get("arrays")
-    if ns is None:
-        ns = _lazy["arrays"] = _make_arrays()
-    return ns
-
-
-def _make_arrays() -> Any:
     import numpy as np
 
     def sigmoid(a):
@@ -197,15 +189,9 @@ def _make_arrays() -> Any:
     return Arrays
 
 
+@functools.cache  # made on first use (the engine imports this module)
 def values() -> Any:
     """The Value namespace: each function is the engine's op, so partials become nodes."""
-    ns = _lazy.get("values")
-    if ns is None:
-        ns = _lazy["values"] = _make_values()
-    return ns
-
-
-def _make_values() -> Any:
     from micrograd_like import engine
 
     Value = engine.Value

@@ -587,71 +587,53 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU, uses, batch, n_in) -> _Instr:
     return ins
 
 
-def _make_sumsq(node: int, ir: _IR, out: slice, slot, wants) -> _Instr:
+def _make_sumsq(node: int, ir: _IR, out: slice, slot, wants, differences: bool) -> _Instr:
     """One node ``c · Σₖ xₖ²`` over varying xₖ (``c = ½`` for the quadratic cost's tail):
-    forward one square and one reduction over k, backward ``∂/∂xₖ = 2c·xₖ``.
+    forward the squares and one reduction over k, backward ``∂/∂xₖ = 2c·xₖ``.  It replaces
+    the K products xₖ·xₖ, their sum and the scaling: three instructions each way become one.
 
-    It replaces the K products xₖ·xₖ, their sum and the scaling: three instructions each
-    way become one.
+    With ``differences`` (kind ``"sqdist"``, args ``a₁..a_K, y₁..y_K``) the node is
+    ``c · Σₖ (aₖ − yₖ)²``, the quadratic cost ½‖a − y‖² itself: xₖ = aₖ − yₖ is computed here
+    and kept for backward, which gives ``∂/∂aₖ = 2c·xₖ`` (BP1's ∇ₐC = a − y for c = ½) and
+    ``∂/∂yₖ = −2c·xₖ``; the same float operations as the ``-`` instruction it replaces, so
+    the same bits.
     """
     ins = _Instr("sumsq", 1, True, out)
-    xs = ir.args[node]
+    args = ir.args[node]
+    K = len(args) // 2 if differences else len(args)
     c = float(ir.extra[node])
-    x_slots = [slot[a] for a in xs]
-    x_idx = _index(x_slots)
-    add_x = _adder(x_slots, reduce_batch=False) if any(wants[a] for a in xs) else _skip
+    parts = [args[:K], args[K:]] if differences else [args]  # a (or x), then y
+    operands = [_operand(p, slot, ir.varying) for p in parts]
+    adders = [_adder(s, reduce_batch=not vy) if any(wants[i] for i in p) else _skip
+              for (vy, _, s), p in zip(operands, parts)]
     row = out.start
+    kept: dict[int, np.ndarray] = {}  # batch size -> the differences a − y
+
+    def terms(V, U):  # xₖ for every example: slots of V, or the differences, computed
+        (a_vy, a_idx, _), *y = operands
+        A = (V if a_vy else U)[a_idx]
+        if not y:
+            return A
+        (y_vy, y_idx, _), = y
+        B = V.shape[1]
+        X = kept.get(B)
+        if X is None:
+            X = kept[B] = np.empty((K, B))
+        return np.subtract(A, (V if y_vy else U)[y_idx], out=X)
 
     def forward(V, U):
-        X = V[x_idx]
+        X = terms(V, U)
         o = V[row]
         np.add.reduce(X * X, axis=0, out=o)  # overflow raises (numpy's flags are set)
         if c != 1.0:
             o *= c
 
     def backward(V, U, DV, DU):
-        add_x(DV, V[x_idx] * (DV[out] * (2.0 * c)))  # ∂(c Σ xₖ²)/∂xₖ = 2c·xₖ
-
-    ins.forward, ins.backward = forward, backward
-    return ins
-
-
-def _make_sqdist(node: int, ir: _IR, out: slice, slot, wants) -> _Instr:
-    """One node ``c · Σₖ (aₖ − yₖ)²`` (``c = ½``: the quadratic cost ½‖a − y‖²): forward the
-    differences, their squares and one reduction over k; backward ``∂/∂aₖ = 2c·(aₖ − yₖ)``
-    and ``∂/∂yₖ = −2c·(aₖ − yₖ)`` (BP1's ∇ₐC = a − y for c = ½), from the differences kept
-    by the forward pass.  The same float operations as the ``-`` and sum-of-squares
-    instructions it replaces, so the same bits.
-    """
-    ins = _Instr("sumsq", 1, True, out)  # its errors name it as the sum of squares it is
-    args = ir.args[node]
-    K = len(args) // 2
-    c = float(ir.extra[node])
-    (a_vy, a_idx, a_slots), (y_vy, y_idx, y_slots) = (
-        _operand(args[:K], slot, ir.varying), _operand(args[K:], slot, ir.varying))
-    add_a = _adder(a_slots, reduce_batch=not a_vy) if any(wants[a] for a in args[:K]) else _skip
-    add_y = _adder(y_slots, reduce_batch=not y_vy) if any(wants[y] for y in args[K:]) else _skip
-    row = out.start
-    kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # batch size -> (a − y, its square)
-
-    def forward(V, U):
-        B = V.shape[1]
-        bufs = kept.get(B)
-        if bufs is None:
-            bufs = kept[B] = (np.empty((K, B)), np.empty((K, B)))
-        D, S = bufs
-        np.subtract((V if a_vy else U)[a_idx], (V if y_vy else U)[y_idx], out=D)
-        np.multiply(D, D, out=S)
-        o = V[row]
-        np.add.reduce(S, axis=0, out=o)  # overflow raises (numpy's flags are set)
-        if c != 1.0:
-            o *= c
-
-    def backward(V, U, DV, DU):
-        s = kept[V.shape[1]][0] * (DV[out] * (2.0 * c))  # 2c·(a − y)·∂C/∂(this node)
-        add_a(DV if a_vy else DU, s)
-        if add_y is not _skip:
-            add_y(DV if y_vy else DU, -s)
+        X = kept[V.shape[1]] if differences else terms(V, U)
+        s = X * (DV[out] * (2.0 * c))  # ∂(c Σ xₖ²)/∂xₖ = 2c·xₖ, times ∂C/∂(this node)
+        for (vy, _, _), add, sign in zip(operands, adders, (1.0, -1.0)):
+            if add is not _skip:
+                add(DV if vy else DU, s if sign > 0.0 else -s)  # ∂xₖ/∂aₖ = 1, ∂xₖ/∂yₖ = −1
 
     ins.forward, ins.backward = forward, backward
     return ins
@@ -759,17 +741,7 @@ class Tape:
                 overflow is 1.0): the message names the op and the example, where the eager
                 engine raises OverflowError or ValueError for the same example.
         """
-        # a copy: a first layer reads these rows again in backward, so a caller who
-        # changes their array in between must not change the gradient
-        X = np.array(inputs, dtype=np.float64, order="C")
-        n_in = len(self.inputs)
-        if X.ndim != 2 or X.shape[1] != n_in:
-            raise ValueError(
-                f"Tape.forward: inputs must have shape (batch, {n_in}), got {X.shape}")
-        B = X.shape[0]
-        if B == 0:
-            raise ValueError("Tape.forward: the batch is empty")
-        _check_finite_array("Tape.forward: inputs", X, ("example", "input"))
+        X = self._examples(inputs, "Tape.forward", "batch")
         previous = None
         if params is not None:
             theta = np.asarray(params, dtype=np.float64)
@@ -796,13 +768,20 @@ class Tape:
             inputs: array-like of shape ``(examples, len(self.inputs))`` of finite numbers
                 (copied, so later changes to it do not reach the tape).
         """
+        self._data = self._examples(inputs, "Tape.load", "examples")
+
+    def _examples(self, inputs, what: str, rows: str) -> np.ndarray:
+        """``inputs`` as the tape's own C-ordered float64 copy, one example per row, checked:
+        a first layer reads these rows again in backward, so a caller who changes their
+        array in between must not change the gradient."""
         X = np.array(inputs, dtype=np.float64, order="C")
         n_in = len(self.inputs)
-        if X.ndim != 2 or X.shape[1] != n_in or X.shape[0] == 0:
-            raise ValueError(
-                f"Tape.load: inputs must have shape (examples, {n_in}), got {X.shape}")
-        _check_finite_array("Tape.load: inputs", X, ("example", "input"))
-        self._data = X
+        if X.ndim != 2 or X.shape[1] != n_in:
+            raise ValueError(f"{what}: inputs must have shape ({rows}, {n_in}), got {X.shape}")
+        if X.shape[0] == 0:
+            raise ValueError(f"{what}: inputs must hold at least one example, got {X.shape}")
+        _check_finite_array(f"{what}: inputs", X, ("example", "input"))
+        return X
 
     def forward_rows(self, rows) -> np.ndarray:
         """:meth:`forward` on the examples ``rows`` (indices or a slice) of :meth:`load`'s data.
@@ -1068,9 +1047,9 @@ def compile(  # noqa: A001
         if kind == "dot":
             ins = _make_dot(nodes, ir, out, slot, wants, U, DU, uses, batch, n_in)
         elif kind == "sumsq":
-            ins = _make_sumsq(nodes[0], ir, out, slot, wants)
+            ins = _make_sumsq(nodes[0], ir, out, slot, wants, differences=False)
         elif kind == "sqdist":
-            ins = _make_sqdist(nodes[0], ir, out, slot, wants)
+            ins = _make_sumsq(nodes[0], ir, out, slot, wants, differences=True)
         elif kind == "sum":
             ins = _make_sum([ir.args[i] for i in nodes], out, vy, slot, ir.varying, wants)
         else:
