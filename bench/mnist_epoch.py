@@ -93,77 +93,82 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def run_numpy(X, Y, sizes, size, epochs, seed) -> list[float]:
+def timed_epochs(X, Y, sizes, size, epochs, seed, step) -> list[float]:
+    """Seconds of each epoch of ``step(X, Y, ws, bs, idx)``, one call per mini-batch, from
+    Nielsen's start (each bias a column) over the mini-batches every engine shares."""
     ws, bs = initial(sizes, seed)
     bs = [b[:, None] for b in bs]
     times = []
     for epoch in batches(len(X), size, epochs, seed):
         t0 = time.perf_counter()
         for idx in epoch:
-            a = X[idx].T  # (784, m): one column per example
-            activations, zs = [a], []
-            for w, b in zip(ws, bs):
-                z = w @ a + b
-                a = sigmoid(z)
-                zs.append(z)
-                activations.append(a)
-            delta = (a - Y[idx].T) * a * (1.0 - a)  # BP1
-            step = LR / len(idx)
-            for layer in range(len(ws) - 1, -1, -1):
-                nabla_w = delta @ activations[layer].T  # BP4, summed over the batch
-                nabla_b = delta.sum(axis=1, keepdims=True)  # BP3
-                if layer:
-                    s = activations[layer]
-                    delta = (ws[layer].T @ delta) * s * (1.0 - s)  # BP2
-                ws[layer] -= step * nabla_w
-                bs[layer] -= step * nabla_b
+            step(X, Y, ws, bs, idx)
         times.append(time.perf_counter() - t0)
     return times
 
 
-def run_numpy_guarded(X, Y, sizes, size, epochs, seed) -> list[float]:
-    """:func:`run_numpy` with what the tape guarantees and the minimal code skips: the
+def numpy_step(X, Y, ws, bs, idx) -> None:
+    """One SGD step on the mini-batch ``idx``, the matrix equations and nothing else."""
+    a = X[idx].T  # (784, m): one column per example
+    activations = [a]
+    for w, b in zip(ws, bs):
+        a = sigmoid(w @ a + b)
+        activations.append(a)
+    delta = (a - Y[idx].T) * a * (1.0 - a)  # BP1
+    step = LR / len(idx)
+    for layer in range(len(ws) - 1, -1, -1):
+        nabla_w = delta @ activations[layer].T  # BP4, summed over the batch
+        nabla_b = delta.sum(axis=1, keepdims=True)  # BP3
+        if layer:
+            s = activations[layer]
+            delta = (ws[layer].T @ delta) * s * (1.0 - s)  # BP2
+        ws[layer] -= step * nabla_w
+        bs[layer] -= step * nabla_b
+
+
+def guarded_step(X, Y, ws, bs, idx) -> None:
+    """:func:`numpy_step` with what the tape guarantees and the minimal code skips: the
     batch's loss (``fit`` records it), overflow and invalid operations raised, a finiteness
     check after each matrix product (BLAS sets no flag), and a step refused, with the weights
     unchanged, when a new weight would not be finite.  The floor for an engine that keeps
     those promises."""
-    ws, bs = initial(sizes, seed)
-    bs = [b[:, None] for b in bs]
-    times = []
-    for epoch in batches(len(X), size, epochs, seed):
-        t0 = time.perf_counter()
-        for idx in epoch:
-            with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
-                a = X[idx].T
-                activations = [a]
-                for w, b in zip(ws, bs):
-                    z = w @ a
-                    if not np.isfinite(z).all():
-                        raise FloatingPointError("product overflowed")
-                    z += b
-                    a = 1.0 / (1.0 + np.exp(-np.minimum(z, 709.0)))
-                    activations.append(a)
-                diff = a - Y[idx].T
-                loss = 0.5 * float(np.square(diff).sum()) / len(idx)  # what fit records
-                delta = diff * a * (1.0 - a)
-                step = LR / len(idx)
-                new_ws, new_bs = [], []
-                for layer in range(len(ws) - 1, -1, -1):
-                    nabla_w = delta @ activations[layer].T
-                    nabla_b = delta.sum(axis=1, keepdims=True)
-                    if layer:
-                        s = activations[layer]
-                        delta = (ws[layer].T @ delta) * s * (1.0 - s)
-                    new_ws.append(ws[layer] - step * nabla_w)
-                    new_bs.append(bs[layer] - step * nabla_b)
-            total = sum(float(np.add.reduce(v, axis=None)) for v in new_ws + new_bs)
-            if not np.isfinite(total) or not np.isfinite(loss):
-                raise FloatingPointError("a step would make a weight non-finite")
-            for layer, (w, b) in enumerate(zip(reversed(new_ws), reversed(new_bs))):
-                ws[layer][...] = w
-                bs[layer][...] = b
-        times.append(time.perf_counter() - t0)
-    return times
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        a = X[idx].T
+        activations = [a]
+        for w, b in zip(ws, bs):
+            z = w @ a
+            if not np.isfinite(z).all():
+                raise FloatingPointError("product overflowed")
+            z += b
+            a = 1.0 / (1.0 + np.exp(-np.maximum(z, -709.0)))  # e⁻ᶻ capped below overflow
+            activations.append(a)
+        diff = a - Y[idx].T
+        loss = 0.5 * float(np.square(diff).sum()) / len(idx)  # what fit records
+        delta = diff * a * (1.0 - a)
+        step = LR / len(idx)
+        new_ws, new_bs = [], []
+        for layer in range(len(ws) - 1, -1, -1):
+            nabla_w = delta @ activations[layer].T
+            nabla_b = delta.sum(axis=1, keepdims=True)
+            if layer:
+                s = activations[layer]
+                delta = (ws[layer].T @ delta) * s * (1.0 - s)
+            new_ws.append(ws[layer] - step * nabla_w)
+            new_bs.append(bs[layer] - step * nabla_b)
+    total = sum(float(np.add.reduce(v, axis=None)) for v in new_ws + new_bs)
+    if not np.isfinite(total) or not np.isfinite(loss):
+        raise FloatingPointError("a step would make a weight non-finite")
+    for layer, (w, b) in enumerate(zip(reversed(new_ws), reversed(new_bs))):
+        ws[layer][...] = w
+        bs[layer][...] = b
+
+
+def run_numpy(X, Y, sizes, size, epochs, seed) -> list[float]:
+    return timed_epochs(X, Y, sizes, size, epochs, seed, numpy_step)
+
+
+def run_numpy_guarded(X, Y, sizes, size, epochs, seed) -> list[float]:
+    return timed_epochs(X, Y, sizes, size, epochs, seed, guarded_step)
 
 
 def run_torch(X, Y, sizes, size, epochs, seed, threads: int | None) -> list[float]:
