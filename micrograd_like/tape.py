@@ -48,9 +48,11 @@ examples to check that structure and constants do not change.
 
 from __future__ import annotations
 
+import math
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -335,6 +337,37 @@ def _adder(slots: Sequence[int], reduce_batch: bool) -> Callable[[np.ndarray, np
     return add_repeated
 
 
+def _chain(slots: Sequence[int], reduce_batch: bool, sole: bool
+           ) -> Callable[[np.ndarray, np.ndarray, np.ndarray], None]:
+    """``D[slots] += g · local``, the chain rule's contribution of one operand.
+
+    ``sole``: this operand's nodes are read by this instruction alone, once each, so the
+    product is their whole adjoint: it is written straight into ``D`` (no temporary, no add).
+    """
+    idx = _index(slots)
+    if sole and isinstance(idx, slice) and not reduce_batch:
+        def put(D, g, local, idx=idx):
+            np.multiply(g, local, out=D[idx])
+        return put
+    add = _adder(slots, reduce_batch)
+
+    def add_product(D, g, local):
+        add(D, g * local)
+    return add_product
+
+
+def _no_chain(D: np.ndarray, g: np.ndarray, local: np.ndarray) -> None:
+    """The chain of an operand that no parameter depends on: its adjoint is never needed."""
+
+
+_T = TypeVar("_T")
+
+def _raising() -> np.errstate:
+    """numpy's error state while the tape runs: an overflow or an undefined value raises
+    FloatingPointError where the eager engine raises (an underflow to 0 passes, as in float
+    arithmetic)."""
+    return np.errstate(over="raise", invalid="raise", divide="raise", under="ignore")
+
 # --------------------------------------------------------------------------------------
 # Instructions: one per group of same-op nodes; forward(V, U) and backward(V, U, DV, DU)
 # --------------------------------------------------------------------------------------
@@ -375,17 +408,18 @@ def _operand(nodes: list[int], slot, varying) -> tuple[bool, slice | np.ndarray,
     return vy, _index(slots), slots
 
 
-def _make_elementwise(op, extra, arg_lists, out, out_vy, slot, varying, wants) -> _Instr:
+def _make_elementwise(op, extra, arg_lists, out, out_vy, slot, varying, wants, uses) -> _Instr:
     """A group of same-op nodes: the op's value and partials from ops.RULES, on arrays."""
     ins = _Instr(op, len(arg_lists[0]), out_vy, out)
     operands = [_operand(a, slot, varying) for a in arg_lists]
-    adders = [_adder(s, reduce_batch=out_vy and not vy) if any(wants[n] for n in nodes)
-              else _skip for (vy, _, s), nodes in zip(operands, arg_lists)]
+    chains = [_chain(s, reduce_batch=out_vy and not vy, sole=all(uses[n] == 1 for n in nodes))
+              if any(wants[n] for n in nodes) else _no_chain
+              for (vy, _, s), nodes in zip(operands, arg_lists)]
     rule, m = ops.rule(op), ops.arrays()
     fwd, partials = rule.forward, rule.partials
     if len(operands) == 1:
         (avy, ai, _), = operands
-        add_a, = adders
+        chain_a, = chains
         local, = partials
 
         def forward(V, U):
@@ -394,11 +428,11 @@ def _make_elementwise(op, extra, arg_lists, out, out_vy, slot, varying, wants) -
 
         def backward(V, U, DV, DU):
             A = V if avy else U
-            g = (DV if out_vy else DU)[out]
-            add_a(DV if avy else DU, g * local(m, A[ai], (V if out_vy else U)[out]))
+            chain_a(DV if avy else DU, (DV if out_vy else DU)[out],
+                    local(m, A[ai], (V if out_vy else U)[out]))
     else:
         spaces = [(vy, i) for vy, i, _ in operands]
-        todo = [(k, add) for k, add in enumerate(adders) if add is not _skip]
+        todo = [(k, chain) for k, chain in enumerate(chains) if chain is not _no_chain]
 
         def forward(V, U):
             (V if out_vy else U)[out] = fwd(m, *[(V if vy else U)[i] for vy, i in spaces])
@@ -407,8 +441,8 @@ def _make_elementwise(op, extra, arg_lists, out, out_vy, slot, varying, wants) -
             args = [(V if vy else U)[i] for vy, i in spaces]
             g = (DV if out_vy else DU)[out]
             o = (V if out_vy else U)[out]
-            for k, add in todo:
-                add(DV if spaces[k][0] else DU, g * partials[k](m, *args, o))
+            for k, chain in todo:
+                chain(DV if spaces[k][0] else DU, g, partials[k](m, *args, o))
     ins.forward, ins.backward = forward, backward
     return ins
 
@@ -535,7 +569,7 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU, uses, batch, n_in) -> _Instr:
         np.matmul(weights(), activations(V), out=Z)
         if has_bias:
             Z += U[b_idx]
-        if not np.isfinite(Z).all():  # a matrix product raises no numpy flag
+        if not _all_finite(Z):  # a matrix product run by BLAS's threads sets no numpy flag
             raise FloatingPointError("dot overflowed")
 
     # nn's layout puts each neuron's bias right after its weights, so [W | b] is one
@@ -587,7 +621,8 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU, uses, batch, n_in) -> _Instr:
     return ins
 
 
-def _make_sumsq(node: int, ir: _IR, out: slice, slot, wants, differences: bool) -> _Instr:
+def _make_sumsq(node: int, ir: _IR, out: slice, slot, wants, uses,
+                differences: bool) -> _Instr:
     """One node ``c · Σₖ xₖ²`` over varying xₖ (``c = ½`` for the quadratic cost's tail):
     forward the squares and one reduction over k, backward ``∂/∂xₖ = 2c·xₖ``.  It replaces
     the K products xₖ·xₖ, their sum and the scaling: three instructions each way become one.
@@ -604,7 +639,8 @@ def _make_sumsq(node: int, ir: _IR, out: slice, slot, wants, differences: bool) 
     c = float(ir.extra[node])
     parts = [args[:K], args[K:]] if differences else [args]  # a (or x), then y
     operands = [_operand(p, slot, ir.varying) for p in parts]
-    adders = [_adder(s, reduce_batch=not vy) if any(wants[i] for i in p) else _skip
+    chains = [_chain(s, reduce_batch=not vy, sole=all(uses[i] == 1 for i in p))
+              if any(wants[i] for i in p) else _no_chain
               for (vy, _, s), p in zip(operands, parts)]
     row = out.start
     kept: dict[int, np.ndarray] = {}  # batch size -> the differences a − y
@@ -630,10 +666,10 @@ def _make_sumsq(node: int, ir: _IR, out: slice, slot, wants, differences: bool) 
 
     def backward(V, U, DV, DU):
         X = kept[V.shape[1]] if differences else terms(V, U)
-        s = X * (DV[out] * (2.0 * c))  # ∂(c Σ xₖ²)/∂xₖ = 2c·xₖ, times ∂C/∂(this node)
-        for (vy, _, _), add, sign in zip(operands, adders, (1.0, -1.0)):
-            if add is not _skip:
-                add(DV if vy else DU, s if sign > 0.0 else -s)  # ∂xₖ/∂aₖ = 1, ∂xₖ/∂yₖ = −1
+        g = DV[out] * (2.0 * c)  # ∂(c Σ xₖ²)/∂xₖ = 2c·xₖ, times ∂C/∂(this node)
+        for (vy, _, _), chain, sign in zip(operands, chains, (1.0, -1.0)):
+            if chain is not _no_chain:
+                chain(DV if vy else DU, g if sign > 0.0 else -g, X)  # ∂xₖ/∂aₖ = 1, ∂xₖ/∂yₖ = −1
 
     ins.forward, ins.backward = forward, backward
     return ins
@@ -669,6 +705,9 @@ class Tape:
         self._n_v = n_v
         self._U = U  # (n_u, 1): params first, then constants, then invariant results
         self._DU = DU  # their adjoints; both are allocated once (the dot views point into them)
+        self._grad = DU[: len(params), 0]  # ∂C/∂θ, where backward leaves it
+        self._grad_read_only = self._grad.view()  # what backward(copy=False) hands out
+        self._grad_read_only.flags.writeable = False
         self._backward_order = [ins for ins in reversed(instructions) if ins.wanted]
         # backward zeroes the adjoints it will add to: every row of DU but those that an
         # instruction assigns outright (an MLP layer's [∂C/∂W | ∂C/∂b])
@@ -686,6 +725,7 @@ class Tape:
         self._in_v = _index(inputs_in_v) if inputs_in_v else None
         self._V = np.zeros((n_v, 0))
         self._data: np.ndarray | None = None  # load()'s data set, for forward_rows
+        self._replaying: int | None = None  # the thread inside replaying(), if any
         self._batch = 0
         self._ready = False
 
@@ -793,19 +833,86 @@ class Tape:
         >>> tape.forward_rows([2, 0])       # w·x for examples 2 and 0
         array([15.,  3.])
         """
+        self._take_rows(rows, "Tape.forward_rows")
+        return self._under_raising(self._run_forward)
+
+    def value_and_grad_rows(self, rows, *, copy: bool = True, check: bool = True
+                            ) -> tuple[float, np.ndarray]:
+        """``(C, ∂C/∂θ)`` on the examples ``rows`` of :meth:`load`'s data: one training step's
+        :meth:`forward_rows` and :meth:`backward` in one call (``copy`` and ``check`` as there).
+
+        ``C`` is the batch mean of the root.  The same numbers as the two calls, a little
+        faster (numpy's error state is set once for both passes).
+
+        >>> from micrograd_like import Value
+        >>> x, w = Value(0.0), Value(3.0)
+        >>> tape = compile(w * x * x, inputs=[x], params=[w])
+        >>> tape.load([[1.0], [2.0], [5.0]])
+        >>> tape.value_and_grad_rows([0, 1])    # C = ½(3·1 + 3·4), ∂C/∂w = ½(1 + 4)
+        (7.5, array([2.5]))
+        """
+        self._take_rows(rows, "Tape.value_and_grad_rows")
+        out = self._under_raising(self._run_both)
+        return float(np.add.reduce(out)) / len(out), self._hand_out(copy, check)
+
+    @contextmanager
+    def replaying(self) -> Iterator[None]:
+        """Many steps under one numpy error state: a training loop's hot path.
+
+        Each replay runs under ``np.errstate`` with overflow, division by zero and invalid
+        operations raising (how the tape finds where the eager engine would raise); setting
+        it costs as much as a small layer's arithmetic, so a loop of thousands of steps sets
+        it once here.  Inside the block, the caller's own numpy code raises on overflow too.
+        Only the thread that entered it is covered.
+
+        >>> from micrograd_like import Value
+        >>> x, w = Value(0.0), Value(3.0)
+        >>> tape = compile(w * x, inputs=[x], params=[w])
+        >>> tape.load([[1.0], [2.0]])
+        >>> with tape.replaying():
+        ...     steps = [tape.value_and_grad_rows([k]) for k in (0, 1)]
+        >>> steps
+        [(3.0, array([1.])), (6.0, array([2.]))]
+        """
+        before = self._replaying
+        with _raising():
+            self._replaying = threading.get_ident()
+            try:
+                yield
+            finally:
+                self._replaying = before
+
+    def _under_raising(self, run: Callable[[], _T]) -> _T:
+        """``run()`` under ``_raising()``, set here unless :meth:`replaying`
+        holds it for this thread."""
+        if self._replaying == threading.get_ident():
+            return run()
+        with _raising():
+            return run()
+
+    def _run_both(self) -> np.ndarray:
+        out = self._run_forward()
+        self._run_backward()
+        return out
+
+    def _take_rows(self, rows, what: str) -> None:
+        """Make the examples ``rows`` of :meth:`load`'s data the current batch."""
         if self._data is None:
-            raise RuntimeError("Tape.forward_rows: call load(inputs) first")
+            raise RuntimeError(f"{what}: call load(inputs) first")
         X = self._data[rows]
         if X.ndim != 2:
-            raise ValueError(f"Tape.forward_rows: rows must be a 1-D index or a slice, got "
-                             f"{rows!r}")
+            raise ValueError(f"{what}: rows must be a 1-D index or a slice, got {rows!r}")
         if X.shape[0] == 0:
-            raise ValueError(f"Tape.forward_rows: rows must select at least one example, "
-                             f"got {rows!r}")
-        return self._forward(X)
+            raise ValueError(f"{what}: rows must select at least one example, got {rows!r}")
+        self._set_batch(X)
 
     def _forward(self, X: np.ndarray) -> np.ndarray:
         """The replay itself, on finite inputs (rows are examples)."""
+        self._set_batch(X)
+        return self._under_raising(self._run_forward)
+
+    def _set_batch(self, X: np.ndarray) -> None:
+        """``X`` (finite, one example per row) becomes the batch the next replay reads."""
         self._ready = False
         B = X.shape[0]
         if B != self._batch:  # buffers for a new batch size
@@ -817,19 +924,18 @@ class Tape:
         self._batch_rows.X = X
         if self._in_v is not None:
             self._V[self._in_v] = X[:, self._in_v].T
-        return self._replay()
 
-    def _replay(self) -> np.ndarray:
-        """Run the instructions; numpy's overflow and invalid flags raise."""
-        V, U, B = self._V, self._U, self._batch
-        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
-            for ins in self.instructions:
-                try:
-                    ins.forward(V, U)
-                except FloatingPointError:
-                    raise self._locate_nonfinite(ins) from None
+    def _run_forward(self) -> np.ndarray:
+        """Run the instructions, under the caller's ``_raising()``: numpy's
+        overflow and invalid flags raise."""
+        V, U = self._V, self._U
+        for ins in self.instructions:
+            try:
+                ins.forward(V, U)
+            except FloatingPointError:
+                raise self._locate_nonfinite(ins) from None
         r = self._root_slot
-        out = V[r].copy() if self._root_vy else np.full(B, U[r, 0])
+        out = V[r].copy() if self._root_vy else np.full(self._batch, U[r, 0])
         self._ready = True
         return out
 
@@ -847,20 +953,22 @@ class Tape:
             FloatingPointError: a chain-rule product overflowed (the message names the op
                 or the parameter).
         """
-        grad = self._backward()
+        self._under_raising(self._run_backward)
+        return self._hand_out(copy, check)
+
+    def _hand_out(self, copy: bool, check: bool) -> np.ndarray:
+        """The gradient as :meth:`backward` returns it: scanned, then copied or read-only."""
+        grad = self._grad
         bad = _first_nonfinite(grad) if check else None
         if bad is not None:
             raise FloatingPointError(
                 f"Tape.backward: gradient overflowed to {grad[bad]!r} at param {bad} "
                 f"({self.params[bad]!r})")
-        if copy:
-            return grad.copy()
-        view = grad.view()
-        view.flags.writeable = False
-        return view
+        return grad.copy() if copy else self._grad_read_only
 
-    def _backward(self) -> np.ndarray:
-        """The backward pass; returns a view of the gradient buffer (valid until the next)."""
+    def _run_backward(self) -> None:
+        """The backward pass, under the caller's ``_raising()``: ∂C/∂θ is left
+        in ``self._grad`` (valid until the next)."""
         if not self._ready:
             raise RuntimeError("Tape.backward: call forward() first (and let it succeed)")
         V, U, DV, DU = self._V, self._U, self._DV, self._DU
@@ -872,16 +980,14 @@ class Tape:
             DV[r] = 1.0 / self._batch
         else:
             DU[r] = 1.0
-        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
-            for ins in self._backward_order:
-                try:
-                    ins.backward(V, U, DV, DU)
-                except FloatingPointError as e:
-                    raise FloatingPointError(
-                        f"Tape.backward: the chain rule overflowed or was undefined at op "
-                        f"'{ins.op}' ({e}); the eager engine's backward would raise too"
-                    ) from None
-        return DU[: len(self.params), 0]
+        for ins in self._backward_order:
+            try:
+                ins.backward(V, U, DV, DU)
+            except FloatingPointError as e:
+                raise FloatingPointError(
+                    f"Tape.backward: the chain rule overflowed or was undefined at op "
+                    f"'{ins.op}' ({e}); the eager engine's backward would raise too"
+                ) from None
 
     def value_of(self, node: Value) -> np.ndarray:
         """The batch of values of any node of the compiled graph, after :meth:`forward`.
@@ -934,6 +1040,20 @@ class Tape:
         return FloatingPointError(
             f"Tape.forward: op '{failed.op}' overflowed or was undefined in a group of "
             f"{failed.size} nodes; the eager engine would raise here")
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """Is every entry of ``a`` finite?  For the replay, under ``_raising()``.
+
+    One summation when they are: an inf or a NaN makes the sum inf or NaN, so a finite sum
+    proves it; a sum that overflows (huge finite entries) raises and is settled entry by entry.
+    """
+    try:
+        if math.isfinite(np.add.reduce(a, axis=None)):
+            return True
+    except FloatingPointError:
+        pass
+    return bool(np.isfinite(a).all())
 
 
 def _first_nonfinite(a: np.ndarray) -> int | None:
@@ -1036,6 +1156,7 @@ def compile(  # noqa: A001
         else:
             n_u += len(nodes)
     uses = _uses(ir, live)
+    uses[root_node] += 1  # backward's seed ∂C/∂C: no instruction may write over it
     U = np.zeros((n_u, 1))
     U[: len(u_values), 0] = u_values
     DU = np.zeros((n_u, 1))
@@ -1047,16 +1168,16 @@ def compile(  # noqa: A001
         if kind == "dot":
             ins = _make_dot(nodes, ir, out, slot, wants, U, DU, uses, batch, n_in)
         elif kind == "sumsq":
-            ins = _make_sumsq(nodes[0], ir, out, slot, wants, differences=False)
+            ins = _make_sumsq(nodes[0], ir, out, slot, wants, uses, differences=False)
         elif kind == "sqdist":
-            ins = _make_sumsq(nodes[0], ir, out, slot, wants, differences=True)
+            ins = _make_sumsq(nodes[0], ir, out, slot, wants, uses, differences=True)
         elif kind == "sum":
             ins = _make_sum([ir.args[i] for i in nodes], out, vy, slot, ir.varying, wants)
         else:
             arity = len(ir.args[nodes[0]])
             arg_lists = [[ir.args[i][p] for i in nodes] for p in range(arity)]
             ins = _make_elementwise(kind, ir.extra[nodes[0]], arg_lists, out, vy, slot,
-                                    ir.varying, wants)
+                                    ir.varying, wants, uses)
         ins.wanted = any(wants[i] for i in nodes)
         instructions.append(ins)
         for i in nodes:  # the inputs read through V (a layer fed by batch.X reads its A there)

@@ -98,10 +98,21 @@ class Optimizer:
         ``grad[k]`` its ∂C/∂p.  Raises FloatingPointError (and changes nothing) if a new
         value would not be finite."""
         with np.errstate(over="ignore", invalid="ignore"):  # a non-finite result is refused
+            self._step_vector(theta, grad)
+
+    def _step_vector(self, theta: np.ndarray, grad: np.ndarray) -> None:
+        """:meth:`step_vector` under the caller's numpy error state, which either ignores
+        overflow (``step_vector``) or raises it (``fit``'s loop, inside ``Tape.replaying()``,
+        where entering another error state per step would cost more than the check)."""
+        try:
             new, commit = self.update(theta, grad)
             # one pass in the usual case: an inf or NaN entry makes the sum inf or NaN, so a
             # finite sum proves every entry finite (a sum that overflows is checked entry-wise)
             total = float(np.add.reduce(new))
+        except FloatingPointError:  # raised by the caller's error state: settled below
+            with np.errstate(over="ignore", invalid="ignore"):
+                new, commit = self.update(theta, grad)
+            total = math.nan
         if not math.isfinite(total) and not (finite := np.isfinite(new)).all():
             k = int(np.flatnonzero(~finite)[0])
             cause = ("its gradient ∂C/∂p is not finite" if not math.isfinite(grad[k])

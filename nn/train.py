@@ -24,7 +24,7 @@ import math
 import numbers
 import random
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -271,12 +271,13 @@ def fit(
                 rng.shuffle(order)
             batches = np.array(order)  # slices of it are views, no conversion per step
             total, outs = 0.0, np.empty((n, width))
-            for start in range(0, n, size):
-                idx = batches[start:start + size]
-                data_loss, out = step(idx, acc_fn is not None)  # outputs only to score them
-                if out is not None:
-                    outs[start:start + len(idx)] = out
-                total += data_loss * (len(idx) / n)  # exact for a single full batch
+            with step.running():
+                for start in range(0, n, size):
+                    idx = batches[start:start + size]
+                    data_loss, out = step(idx, acc_fn is not None)  # outputs only to score
+                    if out is not None:
+                        outs[start:start + len(idx)] = out
+                    total += data_loss * (len(idx) / n)  # exact for a single full batch
             history.loss.append(total)
             acc = None if acc_fn is None else float(acc_fn(outs, Ya[batches]))
             history.accuracy.append(acc)
@@ -377,6 +378,10 @@ class _EagerSteps:
             return loss, np.array([[a.data for a in row] for row in outputs])
         return evaluate
 
+    def running(self) -> AbstractContextManager[None]:
+        """An epoch's steps run inside this: nothing to set for the eager engine."""
+        return _nothing()
+
     def sync(self) -> None:
         """Nothing to do: the eager engine updates the Values themselves."""
 
@@ -435,18 +440,21 @@ class _TapeSteps:
     def __call__(self, idx: np.ndarray, want_outputs: bool = True
                  ) -> tuple[float, np.ndarray | None]:
         tape, theta = self.tape, self.theta
-        batch_loss = tape.forward_rows(idx).mean()
         # the tape's buffer, no copy; step_vector refuses a non-finite step (so no scan here)
-        grad = tape.backward(copy=False, check=False)
+        batch_loss, grad = tape.value_and_grad_rows(idx, copy=False, check=False)
         if self.l2:
             grad = self._with_l2(grad)
-        if self.pos is None:
-            self.opt.step_vector(theta, grad)
+        if self.pos is None:  # under running()'s error state, so not step_vector's own
+            self.opt._step_vector(theta, grad)
         else:  # the optimiser updates some of the parameters only
             part = theta[self.pos]
-            self.opt.step_vector(part, grad[self.pos])
+            self.opt._step_vector(part, grad[self.pos])
             theta[self.pos] = part
-        return float(batch_loss), tape.values_of(self.out) if want_outputs else None
+        return batch_loss, tape.values_of(self.out) if want_outputs else None
+
+    def running(self) -> AbstractContextManager[None]:
+        """An epoch's steps run inside this: the tape's error state, set once."""
+        return self.tape.replaying()
 
     def _with_l2(self, grad: np.ndarray) -> np.ndarray:
         """The gradient plus ∂(α Σ p²)/∂p = 2α·p on the chosen parameters, after checking

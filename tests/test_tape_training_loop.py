@@ -260,3 +260,89 @@ def test_changing_the_inputs_after_forward_does_not_change_the_gradient():
     tape.forward(data)
     data[:] = 0.5  # the caller reuses its array before backward
     np.testing.assert_array_equal(tape.backward(), want)
+
+
+# -- one call per step, and one error state per loop ---------------------------------------
+
+
+def test_value_and_grad_rows_is_the_mean_loss_and_gradient_of_forward_rows_then_backward():
+    _, tape = mlp_tape(seed=5)
+    data = rows(9, len(tape.inputs), seed=12)
+    tape.load(data)
+    picked = [7, 2, 4]
+    losses_each = tape.forward_rows(picked)
+    grad = tape.backward()
+    loss, got = tape.value_and_grad_rows(picked)
+    assert loss == float(np.add.reduce(losses_each)) / 3
+    np.testing.assert_array_equal(got, grad)
+
+
+def test_value_and_grad_rows_without_copy_hands_out_the_read_only_buffer():
+    _, tape = mlp_tape()
+    tape.load(rows(6, len(tape.inputs)))
+    _, view = tape.value_and_grad_rows([0, 1], copy=False)
+    _, second = tape.value_and_grad_rows([2, 3])
+    np.testing.assert_array_equal(view, second)  # the same buffer, overwritten
+    with pytest.raises(ValueError, match="read-only"):
+        view[0] = 0.0
+
+
+def test_value_and_grad_rows_before_load_is_refused():
+    _, tape = mlp_tape()
+    with pytest.raises(RuntimeError, match=r"Tape.value_and_grad_rows: call load\(inputs\)"):
+        tape.value_and_grad_rows([0])
+
+
+def exp_tape():
+    x, w = Value(0.0), Value(1.0)
+    return compile((w * x).exp(), inputs=[x], params=[w])
+
+
+def test_inside_replaying_an_overflow_still_names_the_op_and_the_example():
+    tape = exp_tape()
+    tape.load([[1.0], [800.0]])  # e⁸⁰⁰ is not a float
+    with tape.replaying():
+        assert tape.value_and_grad_rows([0])[0] == pytest.approx(np.e)
+        with pytest.raises(FloatingPointError, match=r"op 'exp' .* example 1"):
+            tape.forward_rows([0, 1])
+
+
+def test_replaying_restores_numpys_error_state():
+    tape = exp_tape()
+    before = np.geterr()
+    with tape.replaying():
+        assert np.geterr()["over"] == "raise"
+    assert np.geterr() == before
+
+
+def test_replaying_covers_only_the_thread_that_entered_it():
+    import threading
+    tape = exp_tape()
+    tape.load([[800.0]])
+    caught = []
+
+    def other():
+        try:
+            tape.forward_rows([0])
+        except FloatingPointError as e:
+            caught.append(e)
+    with np.errstate(over="ignore"), tape.replaying():
+        thread = threading.Thread(target=other)  # its own numpy error state: the default
+        thread.start()
+        thread.join()
+    assert len(caught) == 1  # the tape set its error state for that thread itself
+
+
+def test_a_node_that_reads_the_root_does_not_overwrite_backwards_seed():
+    # the root's only reader is a kept node; its chain rule must add to ∂C/∂C = 1, not
+    # write the kept node's zero adjoint over it
+    x, w = Value(0.0), Value(0.3)
+    root = (w * x).tanh()
+    tape = compile(root, inputs=[x], params=[w], keep=[root.exp()])
+    data = np.array([[0.5], [-2.0]])
+    tape.forward(data)
+
+    def root_of(r):
+        return (w * Value(r[0])).tanh()
+    np.testing.assert_allclose(tape.backward(), eager_mean_grad(root_of, [w], data),
+                               rtol=1e-14)
