@@ -512,7 +512,7 @@ def _grid_view(flat: np.ndarray, idx: np.ndarray) -> np.ndarray | None:
     return np.lib.stride_tricks.as_strided(flat[s:], shape=(rows, cols), strides=(r * item, item))
 
 
-def _make_dot(nodes, ir, out, slot, wants, U, DU, uses, batch, n_in) -> _Instr:
+def _make_dot(nodes, ir, out, slot, wants, Us, DU, uses, batch, n_in) -> _Instr:
     """A layer of dot nodes sharing one input vector: Z = W·A + b, one matrix product.
 
     Backward is BP2/BP4 in matrix form: δA = Wᵀ δZ, ∂C/∂W = δZ Aᵀ (summed over the batch by
@@ -535,18 +535,19 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU, uses, batch, n_in) -> _Instr:
     fed = isinstance(x_idx, slice) and x_idx.stop <= n_in  # A is inputs: read batch.X
     ins.reads_batch = fed
     W_idx = np.asarray([[slot[a] for a in ir.args[i][:n]] for i in nodes], dtype=np.intp)
-    W_view = _grid_view(U[:, 0], W_idx)
+    # W as a view of each of the tape's two parameter buffers (see Tape.step_params)
+    U0 = Us[0]
+    W_view0, W_view1 = (_grid_view(u[:, 0], W_idx) for u in Us)
     dW_view = _grid_view(DU[:, 0], W_idx)
-    if W_view is None:  # weights scattered in U: gather them, add their gradient by index
+    if W_view0 is None:  # weights scattered in U: gather them, add their gradient by index
         add_w = _adder(W_idx.ravel().tolist(), reduce_batch=False)
-        U1 = U[:, 0]
-        def weights():
-            return U1[W_idx]
+        def weights(U):
+            return U[:, 0][W_idx]
         def add_dW(dW):
             add_w(DU, dW.reshape(nout * n, 1))
     else:
-        def weights():
-            return W_view
+        def weights(U):
+            return W_view0 if U is U0 else W_view1
         def add_dW(dW):
             dW_view.__iadd__(dW)
     b_slots = [slot[ir.args[i][2 * n]] for i in nodes] if has_bias else []
@@ -566,7 +567,7 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU, uses, batch, n_in) -> _Instr:
 
     def forward(V, U):
         Z = V[out]
-        np.matmul(weights(), activations(V), out=Z)
+        np.matmul(weights(U), activations(V), out=Z)
         if has_bias:
             Z += U[b_idx]
         if not _all_finite(Z):  # a matrix product run by BLAS's threads sets no numpy flag
@@ -576,7 +577,7 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU, uses, batch, n_in) -> _Instr:
     # contiguous block of U and [∂C/∂W | ∂C/∂b] = δZ [Aᵀ | 1] is one product written with one
     # contiguous add (adding into the strided W alone costs several times more).
     s0 = int(W_idx[0, 0])
-    joint = (W_view is not None and has_bias and want_w
+    joint = (W_view0 is not None and has_bias and want_w
              and b_slots == [s0 + j * (n + 1) + n for j in range(nout)]
              and (nout == 1 or int(W_idx[1, 0]) - s0 == n + 1))
     dWb = DU[s0 : s0 + nout * (n + 1), 0]
@@ -611,11 +612,11 @@ def _make_dot(nodes, ir, out, slot, wants, U, DU, uses, batch, n_in) -> _Instr:
         if not want_x:
             return
         if x_sole:  # δA = Wᵀ δZ, the only contribution to these adjoints
-            np.matmul(weights().T, g, out=DV[x_idx])
+            np.matmul(weights(U).T, g, out=DV[x_idx])
         elif add_x is None:
-            DV[x_idx] += weights().T @ g  # δA = Wᵀ δZ
+            DV[x_idx] += weights(U).T @ g  # δA = Wᵀ δZ
         else:  # the shared vector lists one node twice
-            add_x(DV, weights().T @ g)
+            add_x(DV, weights(U).T @ g)
 
     ins.forward, ins.backward = forward, backward
     return ins
@@ -694,7 +695,7 @@ class Tape:
         instructions: one per group of nodes run as one numpy call (or one matrix product).
     """
 
-    def __init__(self, root, inputs, params, instructions, n_v, U, DU, root_slot, root_vy,
+    def __init__(self, root, inputs, params, instructions, n_v, Us, DU, root_slot, root_vy,
                  n_nodes, where, batch, inputs_in_v) -> None:
         self._where: dict[int, tuple[bool, int]] = where  # id(Value) -> (varying?, slot)
         self.root = root
@@ -703,7 +704,9 @@ class Tape:
         self.instructions: list[_Instr] = instructions
         self.n_nodes = n_nodes
         self._n_v = n_v
-        self._U = U  # (n_u, 1): params first, then constants, then invariant results
+        # (n_u, 1): params first, then constants, then invariant results; two of them, so
+        # that step_params can move to new parameters by trading them instead of copying
+        self._U, self._U_spare = Us
         self._DU = DU  # their adjoints; both are allocated once (the dot views point into them)
         self._grad = DU[: len(params), 0]  # ∂C/∂θ, where backward leaves it
         self._grad_read_only = self._grad.view()  # what backward(copy=False) hands out
@@ -751,6 +754,27 @@ class Tape:
         Values are not touched until :meth:`push_params`.
         """
         return self._U[: len(self.params), 0]
+
+    def step_params(self, update: Callable[[np.ndarray, np.ndarray], object]) -> None:
+        """Move to new parameters without copying them: a training loop's update step.
+
+        ``update(theta, out)`` reads the current parameters ``theta`` (:attr:`params_vector`)
+        and writes the new ones into ``out``, the tape's second parameter buffer; then the
+        two buffers trade places.  If ``update`` raises, the parameters stay as they were.
+        A view of :attr:`params_vector` taken before the call shows the old values after it:
+        read the property again.
+
+        >>> from micrograd_like import Value
+        >>> x, w = Value(0.0), Value(3.0)
+        >>> tape = compile(w * x, inputs=[x], params=[w])
+        >>> tape.step_params(lambda theta, out: np.subtract(theta, 0.5, out=out))
+        >>> tape.params_vector
+        array([2.5])
+        """
+        P = len(self.params)
+        update(self._U[:P, 0], self._U_spare[:P, 0])
+        self._U_spare[P:] = self._U[P:]  # what the last forward computed from the parameters
+        self._U, self._U_spare = self._U_spare, self._U
 
     def pull_params(self) -> None:
         """Copy the parameter Values' ``.data`` into :attr:`params_vector`."""
@@ -1159,6 +1183,7 @@ def compile(  # noqa: A001
     uses[root_node] += 1  # backward's seed ∂C/∂C: no instruction may write over it
     U = np.zeros((n_u, 1))
     U[: len(u_values), 0] = u_values
+    U_spare = U.copy()  # the second parameter buffer (Tape.step_params): same constants
     DU = np.zeros((n_u, 1))
     instructions: list[_Instr] = []
     batch = _Batch()
@@ -1166,7 +1191,7 @@ def compile(  # noqa: A001
     for key, nodes, vy, out in placed:
         kind = key[1]
         if kind == "dot":
-            ins = _make_dot(nodes, ir, out, slot, wants, U, DU, uses, batch, n_in)
+            ins = _make_dot(nodes, ir, out, slot, wants, (U, U_spare), DU, uses, batch, n_in)
         elif kind == "sumsq":
             ins = _make_sumsq(nodes[0], ir, out, slot, wants, uses, differences=False)
         elif kind == "sqdist":
@@ -1190,7 +1215,7 @@ def compile(  # noqa: A001
     n_nodes = sum(1 for i, k in enumerate(ir.kind)
                   if live[i] and k not in ("input", "param", "const"))
     where = {key: (ir.varying[i], slot[i]) for key, i in node_of.items() if slot[i] >= 0}
-    return Tape(root, inputs, params, instructions, n_v, U, DU, slot[root_node],
+    return Tape(root, inputs, params, instructions, n_v, (U, U_spare), DU, slot[root_node],
                 ir.varying[root_node], n_nodes, where, batch, sorted(in_v))
 
 

@@ -63,10 +63,14 @@ class Optimizer:
         self.params = ps
         self.lr = lr
         self._buffer = np.empty(0)
+        self._into: np.ndarray | None = None  # _step_vector's ``out`` while it runs
 
     def _scratch(self, like: np.ndarray) -> np.ndarray:
-        """A reusable float array shaped like ``like`` (an update's result before it is
-        checked and copied in): fit's thousands of steps allocate nothing per step."""
+        """Where :meth:`update` may write the new vector: the caller's ``out`` of
+        :meth:`_step_vector` (a parameter buffer the tape swaps in), else a reusable array
+        shaped like ``like`` (checked, then copied in): fit's steps allocate nothing."""
+        if self._into is not None:
+            return self._into
         if self._buffer.shape != like.shape:
             self._buffer = np.empty(like.shape)
         return self._buffer
@@ -100,19 +104,30 @@ class Optimizer:
         with np.errstate(over="ignore", invalid="ignore"):  # a non-finite result is refused
             self._step_vector(theta, grad)
 
-    def _step_vector(self, theta: np.ndarray, grad: np.ndarray) -> None:
+    def _step_vector(self, theta: np.ndarray, grad: np.ndarray,
+                     out: np.ndarray | None = None) -> None:
         """:meth:`step_vector` under the caller's numpy error state, which either ignores
         overflow (``step_vector``) or raises it (``fit``'s loop, inside ``Tape.replaying()``,
-        where entering another error state per step would cost more than the check)."""
+        where entering another error state per step would cost more than the check).
+
+        ``out``: write the new values there instead of into ``theta`` (``fit`` passes the
+        tape's second parameter buffer, ``Tape.step_params``); if this raises, ``out`` may
+        have been written but ``theta`` and the optimiser's state are unchanged.
+        """
+        self._into = out
         try:
-            new, commit = self.update(theta, grad)
-            # one pass in the usual case: an inf or NaN entry makes the sum inf or NaN, so a
-            # finite sum proves every entry finite (a sum that overflows is checked entry-wise)
-            total = float(np.add.reduce(new))
-        except FloatingPointError:  # raised by the caller's error state: settled below
-            with np.errstate(over="ignore", invalid="ignore"):
+            try:
                 new, commit = self.update(theta, grad)
-            total = math.nan
+                # one pass in the usual case: an inf or NaN entry makes the sum inf or NaN,
+                # so a finite sum proves every entry finite (a sum that overflows is checked
+                # entry-wise)
+                total = float(np.add.reduce(new))
+            except FloatingPointError:  # raised by the caller's error state: settled below
+                with np.errstate(over="ignore", invalid="ignore"):
+                    new, commit = self.update(theta, grad)
+                total = math.nan
+        finally:
+            self._into = None
         if not math.isfinite(total) and not (finite := np.isfinite(new)).all():
             k = int(np.flatnonzero(~finite)[0])
             cause = ("its gradient ∂C/∂p is not finite" if not math.isfinite(grad[k])
@@ -123,7 +138,9 @@ class Optimizer:
                 f"{float(new[k])!r}: {cause}; "
                 f"try a smaller learning rate than {self._lr:g}")
         commit()
-        theta[:] = new
+        target = theta if out is None else out
+        if new is not target:
+            target[:] = new
 
     def update(self, theta: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, Callable[[], None]]:
         """The rule: ``(new θ, commit)`` where ``commit()`` stores the new state (momentum,

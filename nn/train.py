@@ -391,8 +391,9 @@ class _TapeSteps:
 
     One example's loss (its targets as input leaves) is compiled once; each step replays it
     over the batch, adds the L2 gradient 2α·θ (on the chosen parameters), and lets the
-    optimiser update the tape's parameter vector in place.  :meth:`sync` writes that vector
-    into the Values.
+    optimiser write the new parameters into the tape's second buffer, which the tape then
+    swaps in (``Tape.step_params``: no copy).  :meth:`sync` writes the parameters into the
+    Values.
     """
 
     def __init__(self, model, loss, Xa, Ya, width, params, opt, l2, l2_params) -> None:
@@ -421,7 +422,6 @@ class _TapeSteps:
         self.tape = _tape.compile(terms[fn](self.out, xs[Xa.shape[1]:]), inputs=xs,
                                   params=params, keep=self.out)
         self.tape.load(inputs)  # checked once; each step replays some of its rows
-        self.theta = self.tape.params_vector  # the parameters while training, in place
         self.opt = opt
         position = {id(p): k for k, p in enumerate(params)}
         missing = [p for p in opt.params if id(p) not in position]
@@ -439,16 +439,18 @@ class _TapeSteps:
 
     def __call__(self, idx: np.ndarray, want_outputs: bool = True
                  ) -> tuple[float, np.ndarray | None]:
-        tape, theta = self.tape, self.theta
+        tape, opt = self.tape, self.opt
         # the tape's buffer, no copy; step_vector refuses a non-finite step (so no scan here)
         batch_loss, grad = tape.value_and_grad_rows(idx, copy=False, check=False)
         if self.l2:
             grad = self._with_l2(grad)
-        if self.pos is None:  # under running()'s error state, so not step_vector's own
-            self.opt._step_vector(theta, grad)
+        # under running()'s error state, so the optimiser's _step_vector, not step_vector
+        if self.pos is None:  # the new parameters go to the tape's spare buffer, swapped in
+            tape.step_params(lambda theta, out: opt._step_vector(theta, grad, out))
         else:  # the optimiser updates some of the parameters only
+            theta = tape.params_vector
             part = theta[self.pos]
-            self.opt._step_vector(part, grad[self.pos])
+            opt._step_vector(part, grad[self.pos])
             theta[self.pos] = part
         return batch_loss, tape.values_of(self.out) if want_outputs else None
 
@@ -459,7 +461,7 @@ class _TapeSteps:
     def _with_l2(self, grad: np.ndarray) -> np.ndarray:
         """The gradient plus ∂(α Σ p²)/∂p = 2α·p on the chosen parameters, after checking
         that α Σ p² is a float."""
-        theta = self.theta
+        theta = self.tape.params_vector
         out = theta[self.l2_left_out]  # few (the biases): Σ over the chosen = Σ all − these
         with np.errstate(over="ignore", invalid="ignore"):
             # not a BLAS dot: right after a threaded matrix product, waking BLAS's threads

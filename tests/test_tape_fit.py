@@ -31,6 +31,23 @@ def test_fit_compiled_follows_the_eager_history_and_weights(loss, width, out_act
     np.testing.assert_allclose(w_taped, w_eager, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("make_optimizer", [
+    lambda ps: SGD(ps, lr=0.2, momentum=0.9),
+    lambda ps: Adam(ps, lr=0.05),
+], ids=["sgd-momentum", "adam"])
+def test_an_optimizer_with_state_follows_the_eager_weights_on_the_tape(make_optimizer):
+    # plain SGD writes straight into the tape's spare parameter buffer; these build their
+    # result elsewhere and copy it there
+    X, y = make_moons(40, noise=0.1, seed=5)
+    weights = []
+    for compiled in (False, True):
+        mlp = MLP(2, [5, 1], activation="tanh", seed=6)
+        fit(mlp, X, 2 * y - 1, loss="hinge", optimizer=make_optimizer(mlp.parameters()),
+            epochs=3, batch_size=8, progress=False, compile=compiled)
+        weights.append(weights_of(mlp))
+    np.testing.assert_allclose(weights[1], weights[0], rtol=1e-11, atol=1e-12)
+
+
 def test_fit_compiled_checks_hinge_labels():
     X, y = make_moons(10, noise=0.1, seed=1)
     with pytest.raises(ValueError, match=r"labels\[2\] = 0 must be -1 or \+1"):

@@ -346,3 +346,41 @@ def test_a_node_that_reads_the_root_does_not_overwrite_backwards_seed():
         return (w * Value(r[0])).tanh()
     np.testing.assert_allclose(tape.backward(), eager_mean_grad(root_of, [w], data),
                                rtol=1e-14)
+
+
+# -- moving to new parameters without a copy -------------------------------------------------
+
+
+def test_step_params_moves_to_the_values_the_update_writes():
+    _, tape = mlp_tape()
+    before = tape.params_vector.copy()
+    tape.step_params(lambda theta, out: np.multiply(theta, 2.0, out=out))
+    np.testing.assert_array_equal(tape.params_vector, 2.0 * before)
+
+
+def test_after_step_params_forward_and_backward_use_the_new_parameters():
+    _, tape = mlp_tape(seed=6)
+    data = rows(5, len(tape.inputs), seed=13)
+    new = tape.params_vector - 0.1
+    want_loss = tape.forward(data, params=new)  # the oracle: the parameters given outright
+    want_grad = tape.backward()
+    _, other = mlp_tape(seed=6)
+    other.step_params(lambda theta, out: np.subtract(theta, 0.1, out=out))
+    np.testing.assert_array_equal(other.forward(data), want_loss)
+    np.testing.assert_array_equal(other.backward(), want_grad)
+    # and again, on the other buffer
+    other.step_params(lambda theta, out: np.add(theta, 0.1, out=out))
+    np.testing.assert_allclose(other.forward(data), mlp_tape(seed=6)[1].forward(data),
+                               rtol=1e-12)
+
+
+def test_an_update_that_raises_leaves_the_parameters_as_they_were():
+    _, tape = mlp_tape()
+    before = tape.params_vector.copy()
+
+    def bad(theta, out):
+        out[:] = np.nan  # written, then refused
+        raise FloatingPointError("refused")
+    with pytest.raises(FloatingPointError, match="refused"):
+        tape.step_params(bad)
+    np.testing.assert_array_equal(tape.params_vector, before)
