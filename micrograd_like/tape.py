@@ -337,27 +337,46 @@ def _adder(slots: Sequence[int], reduce_batch: bool) -> Callable[[np.ndarray, np
     return add_repeated
 
 
-def _chain(slots: Sequence[int], reduce_batch: bool, sole: bool
-           ) -> Callable[[np.ndarray, np.ndarray, np.ndarray], None]:
-    """``D[slots] += g · local``, the chain rule's contribution of one operand.
+_Chain = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
+
+
+def _chain(slots: Sequence[int], reduce_batch: bool, sole: bool) -> tuple[_Chain, slice | None]:
+    """``D[slots] += g · local``, the chain rule's contribution of one operand, and the rows
+    it writes outright (or None).
 
     ``sole``: this operand's nodes are read by this instruction alone, once each, so the
-    product is their whole adjoint: it is written straight into ``D`` (no temporary, no add).
+    product is their whole adjoint: it is written straight into ``D`` (no temporary, no add,
+    and backward need not zero those rows first).
     """
     idx = _index(slots)
     if sole and isinstance(idx, slice) and not reduce_batch:
         def put(D, g, local, idx=idx):
             np.multiply(g, local, out=D[idx])
-        return put
+        return put, idx
     add = _adder(slots, reduce_batch)
 
     def add_product(D, g, local):
         add(D, g * local)
-    return add_product
+    return add_product, None
 
 
 def _no_chain(D: np.ndarray, g: np.ndarray, local: np.ndarray) -> None:
     """The chain of an operand that no parameter depends on: its adjoint is never needed."""
+
+
+def _chains(operands, node_lists, reduce_batch, wants, uses, ins: _Instr) -> list[_Chain]:
+    """The chain of each operand (``_no_chain`` where no parameter reaches it); the rows of
+    DV they write outright go to ``ins.assigns_v``."""
+    chains: list[_Chain] = []
+    for (vy, _, slots), nodes, reduce in zip(operands, node_lists, reduce_batch):
+        if not any(wants[n] for n in nodes):
+            chains.append(_no_chain)
+            continue
+        chain, assigned = _chain(slots, reduce, sole=all(uses[n] == 1 for n in nodes))
+        chains.append(chain)
+        if vy and assigned is not None:
+            ins.assigns_v.append(assigned)
+    return chains
 
 
 _T = TypeVar("_T")
@@ -387,18 +406,20 @@ class _Batch:
 
 class _Instr:
     __slots__ = ("op", "size", "out_varying", "out", "forward", "backward", "wanted", "assigns",
-                 "reads_batch")
+                 "assigns_v", "reads_batch")
     # set by the _make_* function that builds the instruction
     forward: Callable[[np.ndarray, np.ndarray], None]
     backward: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
     wanted: bool  # does a parameter reach one of its nodes (else no adjoints)
 
     assigns: slice | None  # rows of DU its backward writes (=, not +=) and no other touches
+    assigns_v: list[slice]  # the same for rows of DV
     reads_batch: bool
 
     def __init__(self, op: str, size: int, out_varying: bool, out: slice) -> None:
         self.op, self.size, self.out_varying, self.out = op, size, out_varying, out
         self.assigns = None
+        self.assigns_v = []
         self.reads_batch = False  # reads its inputs from the batch's rows, not from V
 
 
@@ -412,9 +433,8 @@ def _make_elementwise(op, extra, arg_lists, out, out_vy, slot, varying, wants, u
     """A group of same-op nodes: the op's value and partials from ops.RULES, on arrays."""
     ins = _Instr(op, len(arg_lists[0]), out_vy, out)
     operands = [_operand(a, slot, varying) for a in arg_lists]
-    chains = [_chain(s, reduce_batch=out_vy and not vy, sole=all(uses[n] == 1 for n in nodes))
-              if any(wants[n] for n in nodes) else _no_chain
-              for (vy, _, s), nodes in zip(operands, arg_lists)]
+    chains = _chains(operands, arg_lists, [out_vy and not vy for vy, _, _ in operands], wants,
+                     uses, ins)
     rule, m = ops.rule(op), ops.arrays()
     fwd, partials = rule.forward, rule.partials
     if len(operands) == 1:
@@ -561,6 +581,8 @@ def _make_dot(nodes, ir, out, slot, wants, Us, DU, uses, batch, n_in) -> _Instr:
     # A is read by this group alone (each of its nodes once per neuron): assign δA
     x_sole = (isinstance(x_idx, slice) and all(uses[a] == nout for a in x_nodes)
               and len(set(x_nodes)) == n)
+    if x_sole and want_x and isinstance(x_idx, slice):
+        ins.assigns_v = [x_idx]
 
     def activations(V):  # A, (n, batch); a transposed view of batch.X for a first layer
         return batch.X[:, x_idx].T if fed else V[x_idx]
@@ -574,32 +596,34 @@ def _make_dot(nodes, ir, out, slot, wants, Us, DU, uses, batch, n_in) -> _Instr:
             raise FloatingPointError("dot overflowed")
 
     # nn's layout puts each neuron's bias right after its weights, so [W | b] is one
-    # contiguous block of U and [∂C/∂W | ∂C/∂b] = δZ [Aᵀ | 1] is one product written with one
+    # contiguous block of U, and [∂C/∂W | ∂C/∂b] = δZ [Aᵀ | 1] is one product added with one
     # contiguous add (adding into the strided W alone costs several times more).
     s0 = int(W_idx[0, 0])
     joint = (W_view0 is not None and has_bias and want_w
              and b_slots == [s0 + j * (n + 1) + n for j in range(nout)]
              and (nout == 1 or int(W_idx[1, 0]) - s0 == n + 1))
     dWb = DU[s0 : s0 + nout * (n + 1), 0]
+    db_view = DU[s0 + n : s0 + nout * (n + 1) : n + 1, 0]  # ∂C/∂b inside that block
     # the only reader of its weights and biases: their adjoints are this product alone
     sole = joint and all(uses[a] == 1 for i in nodes
                          for a in ir.args[i][:n] + ir.args[i][2 * n:])
     ins.assigns = slice(s0, s0 + nout * (n + 1)) if sole else None
-    dWb_rows = dWb.reshape(nout, n + 1) if sole else None  # a contiguous view of DU
     buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # batch size -> ([Aᵀ | 1], product)
 
     def joint_grad(V, g):
+        AT = batch.X[:, x_idx] if fed else V[x_idx].T  # Aᵀ, (batch, n)
+        if sole:  # written in place, through views of the block: nothing to add, no copy
+            np.matmul(g, AT, out=dW_view)  # ∂C/∂W = δZ Aᵀ, summed over the batch
+            np.add.reduce(g, axis=1, out=db_view)  # ∂C/∂b = Σₓ δZ
+            return
         B = g.shape[1]
         bufs = buffers.get(B)
         if bufs is None:
             bufs = buffers[B] = (np.ones((B, n + 1)), np.empty((nout, n + 1)))
         A1, G = bufs
-        A1[:, :n] = batch.X[:, x_idx] if fed else V[x_idx].T
-        if sole:  # δZ [Aᵀ | 1]: ∂C/∂W and ∂C/∂b summed over the batch, written in place
-            np.matmul(g, A1, out=dWb_rows)
-        else:
-            np.matmul(g, A1, out=G)
-            dWb.__iadd__(G.reshape(-1))
+        A1[:, :n] = AT
+        np.matmul(g, A1, out=G)  # δZ [Aᵀ | 1]
+        dWb.__iadd__(G.reshape(-1))
 
     def backward(V, U, DV, DU):
         g = DV[out]
@@ -640,10 +664,9 @@ def _make_sumsq(node: int, ir: _IR, out: slice, slot, wants, uses,
     c = float(ir.extra[node])
     parts = [args[:K], args[K:]] if differences else [args]  # a (or x), then y
     operands = [_operand(p, slot, ir.varying) for p in parts]
-    chains = [_chain(s, reduce_batch=not vy, sole=all(uses[i] == 1 for i in p))
-              if any(wants[i] for i in p) else _no_chain
-              for (vy, _, s), p in zip(operands, parts)]
+    chains = _chains(operands, parts, [not vy for vy, _, _ in operands], wants, uses, ins)
     row = out.start
+    two_c = 2.0 * c
     kept: dict[int, np.ndarray] = {}  # batch size -> the differences a − y
 
     def terms(V, U):  # xₖ for every example: slots of V, or the differences, computed
@@ -667,7 +690,8 @@ def _make_sumsq(node: int, ir: _IR, out: slice, slot, wants, uses,
 
     def backward(V, U, DV, DU):
         X = kept[V.shape[1]] if differences else terms(V, U)
-        g = DV[out] * (2.0 * c)  # ∂(c Σ xₖ²)/∂xₖ = 2c·xₖ, times ∂C/∂(this node)
+        g = DV[out] if two_c == 1.0 else DV[out] * two_c  # ∂(c Σ xₖ²)/∂xₖ = 2c·xₖ, times
+        # ∂C/∂(this node); the quadratic cost's c = ½ needs no product
         for (vy, _, _), chain, sign in zip(operands, chains, (1.0, -1.0)):
             if chain is not _no_chain:
                 chain(DV if vy else DU, g if sign > 0.0 else -g, X)  # ∂xₖ/∂aₖ = 1, ∂xₖ/∂yₖ = −1
@@ -722,6 +746,15 @@ class Tape:
             if a > start:
                 self._DU_zero.append(DU[start:a])
             start = max(start, b)
+        # and every row of DV but those written outright (an MLP's: all of them)
+        zero_v = np.ones(n_v, dtype=bool)
+        zero_v[: len(inputs)] = False  # no adjoint reaches an input: they stay 0
+        for ins in self._backward_order:
+            for rows in ins.assigns_v:
+                zero_v[rows] = False
+        if root_vy:
+            zero_v[root_slot] = False  # backward's seed sets it
+        self._DV_zero = [slice(a, b) for a, b in _runs(zero_v)]
         self._root_slot, self._root_vy = root_slot, root_vy
         self._batch_rows: _Batch = batch  # the examples as rows, shared with a first layer
         # the input rows of V that instructions read (a first layer reads the batch itself)
@@ -941,8 +974,7 @@ class Tape:
         B = X.shape[0]
         if B != self._batch:  # buffers for a new batch size
             self._V = np.empty((self._n_v, B))
-            self._DV = np.empty((self._n_v, B))
-            self._DV[: len(self.inputs)] = 0.0  # no adjoint reaches an input: stays 0
+            self._DV = np.zeros((self._n_v, B))  # rows no backward writes stay 0
             self._batch = B
         X = np.ascontiguousarray(X)
         self._batch_rows.X = X
@@ -998,7 +1030,8 @@ class Tape:
         V, U, DV, DU = self._V, self._U, self._DV, self._DU
         for rows in self._DU_zero:
             rows.fill(0.0)
-        DV[len(self.inputs):] = 0.0  # the input rows are never written: set once
+        for dv_rows in self._DV_zero:  # the adjoints that backward adds to
+            DV[dv_rows] = 0.0
         r = self._root_slot
         if self._root_vy:
             DV[r] = 1.0 / self._batch
@@ -1078,6 +1111,12 @@ def _all_finite(a: np.ndarray) -> bool:
     except FloatingPointError:
         pass
     return bool(np.isfinite(a).all())
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """The ``(start, stop)`` of each run of True in a boolean vector."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
 
 
 def _first_nonfinite(a: np.ndarray) -> int | None:
