@@ -12,7 +12,7 @@ Every op also has a function form, for a Value or a plain number (``exp``, ``tan
 with :func:`define_op`):
 
 >>> import micrograd_like as mg
->>> float(mg.grad(mg.tanh)(0.0))  # tanh′(0) = 1
+>>> mg.grad(mg.tanh)(0.0).data  # tanh′(0) = 1
 1.0
 
 Importing the package loads only the engine and the standard library; the tape (numpy)

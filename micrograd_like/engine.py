@@ -15,6 +15,10 @@ Python's cyclic garbage collector.
 Numerical rules (the engine never returns a non-finite number):
 
 * Inputs must be finite real numbers; ``bool`` is rejected (write ``float(flag)``).
+* A Value never turns into a plain number: ``float(v)``, ``math.exp(v)``, ``int(v)``,
+  ``round(v)``, ``bool(v)``, ... raise :class:`TypeError` naming the fix (``v.exp()`` to stay
+  in the graph, ``v.data`` for the number), since the result would leave the graph and the
+  gradient through it would be lost.
 * An op whose value is undefined (``log(0)``, ``x / 0``, ``sqrt(-1)``, ``0 ** -1``) raises
   :class:`ValueError` or :class:`ZeroDivisionError` naming the op and the operand.
 * An op whose value or local derivative overflows a float (``exp(1000)``, ``1e200 * 1e200``)
@@ -45,7 +49,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import reduce
 from operator import add, attrgetter, mul
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from micrograd_like import ops
 
@@ -70,7 +74,9 @@ def _as_float(x: Any, what: str) -> float:
         f = x
     elif isinstance(x, bool) or not isinstance(x, numbers.Real):
         kind = "bool" if isinstance(x, bool) else type(x).__name__
-        hint = " (use float(flag) for 0.0/1.0)" if kind == "bool" else ""
+        hint = (" (use float(flag) for 0.0/1.0)" if kind == "bool" else
+                " (a Value is a node of a graph, not a number: use v.data for its number)"
+                if isinstance(x, Value) else "")
         raise TypeError(f"{what} must be a real number, got {kind}: {x!r}{hint}")
     else:
         f = float(x)
@@ -294,8 +300,43 @@ class Value:
         c = _as_float(other, "% divisor")
         return _apply1(ops.rule(f"%{ops.short(c)}"), self)
 
-    def __float__(self) -> float:  # float(v) is v.data (so grad(f)(x) converts)
-        return self.data
+    # -- no conversion to a plain number ------------------------------------------------
+    # float(v) would hand back a bare number, and so would everything that calls it
+    # (math.exp(v), math.sin(v), np.float64(v), complex(v), math.floor(v), ...): the op
+    # done on that number is not in the graph and the gradient through it is silently lost
+    # (x * math.exp(x) would get ∂/∂x = eˣ instead of eˣ(1 + x)).  So every conversion
+    # raises a TypeError naming the fix; v.data is the number, said out loud.  ``if v:``
+    # raises too: it would test that the object exists (always true, even for 0.0), not
+    # its number.  The methods are hidden from type checkers, so that mypy also reports
+    # ``math.exp(v)`` (a Value is not SupportsFloat).
+
+    if not TYPE_CHECKING:
+        def __float__(self):  # float(v), math.exp(v), np.float64(v), ...
+            raise _conversion_error(self, "float")
+
+        def __complex__(self):  # complex(v), cmath.exp(v)
+            raise _conversion_error(self, "complex")
+
+        def __int__(self):  # int(v)
+            raise _conversion_error(self, "int")
+
+        def __index__(self):  # operator.index(v), seq[v], range(v)
+            raise _conversion_error(self, "index")
+
+        def __round__(self, ndigits=None):  # round(v)
+            raise _conversion_error(self, "round")
+
+        def __trunc__(self):  # math.trunc(v)
+            raise _conversion_error(self, "math.trunc")
+
+        def __floor__(self):  # math.floor(v)
+            raise _conversion_error(self, "math.floor")
+
+        def __ceil__(self):  # math.ceil(v)
+            raise _conversion_error(self, "math.ceil")
+
+        def __bool__(self):  # if v:, v or w, not v
+            raise _conversion_error(self, "bool")
 
     # -- elementwise functions: generated from ops.RULES (value, partial and domain there);
     # tanh and relu, the networks' activations, are written out for speed and
@@ -423,8 +464,8 @@ class Value:
                         p.grad += next(pairs) * g
         for v in leaves:  # non-finite values reach at least one leaf, so check only leaves
             g = v.grad
-            if type(g) is not float:  # a Value left by backward(create_graph=True)
-                g = float(g)
+            if type(g) is not float:  # a Value left by create_graph=True, a numpy float
+                g = _number(g)
             if g - g:
                 raise FloatingPointError(f"backward: gradient overflowed to {g!r} at leaf {v!r}")
 
@@ -432,6 +473,39 @@ class Value:
         """Set ``grad = 0`` on this node and on every node it depends on."""
         for v in topological_order(self):
             v.grad = 0.0
+
+
+#: Each refused conversion: what was written, and what to write instead.
+_CONVERSIONS: dict[str, tuple[str, str]] = {
+    "float": ("a Value is not a float: float(v), which math.exp(v), math.log(v), math.sqrt(v), "
+              "np.float64(v) and np.asarray(..., dtype=float) call,",
+              "use v.exp(), v.log(), v.sqrt(), ... (or micrograd_like.exp(v), ...) to stay in "
+              "the graph, or v.data for the number"),
+    "complex": ("a Value is not a complex number: complex(v)",
+                "the engine is real-valued: use v.data for the number"),
+    "int": ("a Value is not an int: int(v)", "use int(v.data) for the number"),
+    "index": ("a Value is not an integer index: operator.index(v), seq[v], range(v)",
+              "use int(v.data) for the number"),
+    **{f: (f"a Value cannot be rounded in the graph: {f}(v)",
+           f"rounding has slope 0, so use {f}(v.data), a constant")
+       for f in ("round", "math.trunc", "math.floor", "math.ceil")},
+    "bool": ("the truth value of a Value is ambiguous: bool(v) (if v:, v or w, not v) would "
+             "test that the node exists, true even for 0.0, not its number",
+             "compare instead (v > 0, v.data != 0.0) or test v is not None"),
+}
+
+
+def _conversion_error(v: Value, kind: str) -> TypeError:
+    """The TypeError of a refused conversion of ``v`` (a key of ``_CONVERSIONS``)."""
+    what, fix = _CONVERSIONS[kind]
+    drops = "" if kind == "bool" else " would drop v from the graph and lose its gradient"
+    return TypeError(f"{what}{drops}; {fix} (here v.data = {v.data!r})")
+
+
+def _number(r: Any) -> float:
+    """A rule's result as a float.  A user's formula (define_op) may give an int, or, when
+    written with the function forms (``micrograd_like.exp(x)``), a Value even on floats."""
+    return r.data if isinstance(r, Value) else float(r)
 
 
 def _node(data: float, op: str, a: Value | None = None, da: float = 0.0,
@@ -473,8 +547,12 @@ def _apply1(op: ops.Op, x: Value) -> Value:
     if domain is not None and not domain(a):
         raise op.error((a,))
     try:
-        r = float(op.forward(_F, a))  # float(): a user's formula may give a Value or an int
-        d = float(op.partials[0](_F, a, r))
+        r = op.forward(_F, a)
+        if type(r) is not float:
+            r = _number(r)
+        d = op.partials[0](_F, a, r)
+        if type(d) is not float:
+            d = _number(d)
         if r - r or d - d:  # ±inf or nan (x - x is 0.0 for every finite x)
             raise OverflowError
     except (ArithmeticError, ValueError):
@@ -500,11 +578,11 @@ def apply(op: str | ops.Op, *args: Operand) -> Value:
     if rule.domain is not None and not rule.domain(*xs):
         raise rule.error(xs)
     try:
-        r = float(rule.forward(_F, *xs))
+        r = _number(rule.forward(_F, *xs))
         if rule.arity == ops.NARY:
-            ds = [float(d) for d in rule.partials[0](_F, xs, r)]
+            ds = [_number(d) for d in rule.partials[0](_F, xs, r)]
         else:
-            ds = [float(p(_F, *xs, r)) for p in rule.partials]
+            ds = [_number(p(_F, *xs, r)) for p in rule.partials]
         if r - r or any(d - d for d in ds):
             raise OverflowError
     except (ArithmeticError, ValueError):
@@ -829,14 +907,14 @@ def grad(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Value]:
 
     ``grad(f)(x)`` calls ``f`` with ``x`` as a Value (numbers are wrapped) and returns
     ``∂f/∂x`` as a Value whose graph computes it, so ``grad(grad(f))`` is the second
-    derivative.  ``float()`` of the result is the number.  ``.grad`` fields are not touched.
+    derivative.  The result's ``.data`` is the number.  ``.grad`` fields are not touched.
 
     >>> import math
     >>> d2 = grad(grad(lambda x: x.tanh()))        # tanh″ = −2 tanh·(1 − tanh²)
     >>> t = math.tanh(0.5)
-    >>> round(float(d2(0.5)), 12) == round(-2 * t * (1 - t * t), 12)
+    >>> round(d2(0.5).data, 12) == round(-2 * t * (1 - t * t), 12)
     True
-    >>> float(grad(lambda x, y: x * y, argnum=1)(2.0, 5.0))   # ∂(xy)/∂y = x
+    >>> grad(lambda x, y: x * y, argnum=1)(2.0, 5.0).data   # ∂(xy)/∂y = x
     2.0
     """
     if not callable(f):
@@ -855,7 +933,8 @@ def grad(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Value]:
         if not isinstance(out, Value):
             _as_float(out, "grad: f's result")
             return Value(0.0)  # f does not depend on its argument
-        return _grad_values(out).get(x) or Value(0.0)
+        g = _grad_values(out).get(x)
+        return Value(0.0) if g is None else g  # None: out does not depend on x
 
     df.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
     df.__doc__ = f"∂/∂(argument {argnum}) of {getattr(f, '__name__', 'f')}"

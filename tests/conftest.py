@@ -124,3 +124,17 @@ def slow_dot(tmp_path_factory, monkeypatch):
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", str(fake.parent) + os.pathsep + os.environ.get("PATH", ""))
     return fake
+
+
+@pytest.fixture
+def rule_table_restored():
+    """``define_op`` registers ops globally: put the rule table (and the cache of function
+    forms) back as it was after the test, so no other test sees an op it did not define."""
+    from micrograd_like import ops
+
+    rules, functions = dict(ops.RULES), dict(ops._functions)
+    yield
+    ops.RULES.clear()
+    ops.RULES.update(rules)
+    ops._functions.clear()
+    ops._functions.update(functions)

@@ -33,20 +33,6 @@ MUST_HAVE_EXAMPLES = {
 }
 
 
-@pytest.fixture
-def rule_table_restored():
-    """``define_op``'s examples register ops globally (a "cube"): put the rule table back
-    after each module, so no other test sees an op it did not define."""
-    from micrograd_like import ops
-
-    rules, functions = dict(ops.RULES), dict(ops._functions)
-    yield
-    ops.RULES.clear()
-    ops.RULES.update(rules)
-    ops._functions.clear()
-    ops._functions.update(functions)
-
-
 @pytest.mark.usefixtures("rule_table_restored")
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
 def test_docstring_examples_run_and_print_what_they_claim(module):

@@ -198,24 +198,13 @@ def test_op_judges_the_function_not_the_way_it_is_built():
     assert ex.check_op(lambda v: (v * 3.0 - v * 2.0) ** 3, lambda t: t**3, name="cube").ok
 
 
-@pytest.fixture
-def rule_table():
-    """define_op registers ops globally: put the table back as it was after the test."""
-    from micrograd_like import ops
-
-    saved = dict(ops.RULES)
-    yield
-    ops.RULES.clear()
-    ops.RULES.update(saved)
-
-
 def softsign_op(partial, name="softsign_under_test"):
     from micrograd_like import define_op
 
     return define_op(name, softsign, [partial], formula="x / (1 + |x|)")
 
 
-def test_op_accepts_define_op_with_the_right_partial(rule_table):
+def test_op_accepts_define_op_with_the_right_partial(rule_table_restored):
     assert ex.check_op(softsign_op(lambda t: 1 / (1 + abs(t)) ** 2), softsign).ok
 
 
@@ -225,7 +214,7 @@ def test_op_accepts_define_op_with_the_right_partial(rule_table):
     (softsign, "returns the op's value"),
     (lambda t: 0.0 * t, "no gradient reaches x"),
 ])
-def test_op_made_with_a_wrong_partial_names_the_mistake(rule_table, partial, hint):
+def test_op_made_with_a_wrong_partial_names_the_mistake(rule_table_restored, partial, hint):
     v = ex.check_op(softsign_op(partial), softsign)
     assert not v.ok and hint in v.hint.replace("’", "'")
 

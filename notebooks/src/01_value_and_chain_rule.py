@@ -128,7 +128,7 @@ for _ in range(4):
 
 fig, ax = plt.subplots(figsize=(6, 3.2))
 for n, f in enumerate(derivatives):
-    ax.plot(xs4, [float(f(x)) for x in xs4], label="tanh" + "′" * n if n < 4 else "tanh⁗")
+    ax.plot(xs4, [f(x).data for x in xs4], label="tanh" + "′" * n if n < 4 else "tanh⁗")
 ax.set_xlabel("x")
 ax.legend(fontsize=8)
 ax.grid(alpha=0.3)
@@ -141,7 +141,7 @@ def fourth(x):
 
 
 print("largest |tanh⁗ − closed form|:",
-      max(abs(float(derivatives[4](x)) - fourth(x)) for x in xs4))
+      max(abs(derivatives[4](x).data - fourth(x)) for x in xs4))
 
 # %% [markdown]
 # ## Gradients accumulate in leaves
