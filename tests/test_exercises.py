@@ -189,6 +189,12 @@ def test_op_sees_that_floats_cut_the_graph():
     assert not v.ok and "no gradient reaches x" in v.hint
 
 
+def test_op_written_with_a_math_function_is_told_to_use_the_values_method():
+    # math.exp(v) used to give a float silently (the gradient through it lost); it raises now
+    v = ex.check_op(lambda v: v * math.exp(v), lambda t: t * math.exp(t), name="xexp")
+    assert not v.ok and "math.exp(v)" in v.message and "use v.exp()" in v.message
+
+
 def test_op_rejects_a_wrong_forward_value_before_the_derivative():
     v = ex.check_op(lambda v: v * 2, softsign, name="softsign")
     assert not v.ok and "forward value is wrong" in v.hint
