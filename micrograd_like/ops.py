@@ -48,6 +48,7 @@ __all__ = [
     "FLOATS",
     "Op",
     "RULES",
+    "array_kernel",
     "arrays",
     "define_op",
     "function",
@@ -142,12 +143,12 @@ def arrays() -> Any:
     """The numpy namespace (imports numpy on first use); what the tape computes with."""
     import numpy as np
 
-    def sigmoid(a):
-        # 1/(1 + e⁻ˣ) in one buffer, six numpy calls (the tape's hot path).  Accurate to
-        # rounding for every x (for x < 0, e⁻ˣ is large and 1 + e⁻ˣ loses nothing); the
-        # exponent is capped at 709 so e⁻ˣ never overflows: below x = −709, σ(x) < 1.2e−308
-        # and the cap changes the result by less than that.
-        o = np.negative(a, out=np.empty_like(a, dtype=np.float64))
+    def sigmoid(a, out=None):
+        # 1/(1 + e⁻ˣ) in one buffer (``out``, e.g. the tape's rows), five numpy calls: the
+        # tape's hot path.  Accurate to rounding for every x (for x < 0, e⁻ˣ is large and
+        # 1 + e⁻ˣ loses nothing); the exponent is capped at 709 so e⁻ˣ never overflows: below
+        # x = −709, σ(x) < 1.2e−308 and the cap changes the result by less than that.
+        o = np.negative(a, out=np.empty_like(a, dtype=np.float64) if out is None else out)
         np.minimum(o, 709.0, out=o)
         np.exp(o, out=o)
         o += 1.0
@@ -163,8 +164,8 @@ def arrays() -> Any:
         maximum, minimum = np.maximum, np.minimum
 
         @staticmethod
-        def sigmoid(a):
-            return sigmoid(a)
+        def sigmoid(a, out=None):
+            return sigmoid(a, out)
 
         @staticmethod
         def softplus(a):
@@ -175,8 +176,8 @@ def arrays() -> Any:
             return (a > 0.0).astype(np.float64)
 
         @staticmethod
-        def relu(a):
-            return np.maximum(a, 0.0)
+        def relu(a, out=None):
+            return np.maximum(a, 0.0, out=out)
 
         @staticmethod
         def above(a, b):
@@ -187,6 +188,50 @@ def arrays() -> Any:
             return np.where(x == 0.0, 0.0, x * np.log(np.where(x == 0.0, 1.0, y)))
 
     return Arrays
+
+
+class _Call(NamedTuple):
+    name: str
+    args: tuple
+
+
+class _Recorder:
+    """A namespace whose every function returns a record of how it was called."""
+
+    def __getattr__(self, name: str) -> Callable[..., _Call]:
+        return lambda *args: _Call(name, args)
+
+
+def array_kernel(op: Op) -> Callable[..., Any] | None:
+    """The numpy function that is a unary op's whole forward, if it takes ``out=``; else None.
+
+    Most ops are one elementary function (``forward(m, x) = m.sigmoid(x)``, ``m.exp(x)``):
+    a consumer with an output buffer (the tape's rows) can then call ``kernel(x, out=rows)``
+    and skip a temporary and a copy.  Found by running the formula once on a recorder, so
+    the formula stays written once, in the op's entry.
+
+    >>> array_kernel(RULES["sigmoid"]) is not None, array_kernel(RULES["neg"])  # −x: no call
+    (True, None)
+    """
+    if op.arity != 1:
+        return None
+    x = object()
+    try:
+        got = op.forward(_Recorder(), x)
+    except (TypeError, AttributeError, ValueError):  # arithmetic on x itself (−x, x ** c)
+        return None
+    if not (isinstance(got, _Call) and len(got.args) == 1 and got.args[0] is x):
+        return None
+    kernel = getattr(arrays(), got.name, None)
+    if kernel is None:
+        return None
+    import inspect  # here: compiling a tape needs it, `import micrograd_like` does not
+
+    import numpy as np
+
+    if isinstance(kernel, np.ufunc) or "out" in inspect.signature(kernel).parameters:
+        return kernel
+    return None
 
 
 @functools.cache  # made on first use (the engine imports this module)

@@ -442,9 +442,14 @@ def _make_elementwise(op, extra, arg_lists, out, out_vy, slot, varying, wants, u
         chain_a, = chains
         local, = partials
 
+        kernel = ops.array_kernel(rule)  # σ, exp, tanh, ...: computed straight into the rows
+
         def forward(V, U):
             A = V if avy else U
-            (V if out_vy else U)[out] = fwd(m, A[ai])
+            if kernel is None:
+                (V if out_vy else U)[out] = fwd(m, A[ai])
+            else:
+                kernel(A[ai], out=(V if out_vy else U)[out])
 
         def backward(V, U, DV, DU):
             A = V if avy else U

@@ -159,6 +159,22 @@ def test_tape_replays_the_op_as_the_eager_engine_computes_it(name):
     assert g.tolist() == pytest.approx((expected / len(rows)).tolist(), rel=1e-12, abs=1e-15)
 
 
+@pytest.mark.parametrize("name", [n for n in OPS if ops.array_kernel(ops.rule(n)) is not None])
+def test_an_array_kernel_writes_into_out_exactly_what_the_formula_computes(name):
+    # the tape computes these ops straight into its rows; the formula is the definition
+    x = np.array([xs[0] for xs in points(name, n=8)]).reshape(2, 4)
+    rows = np.full((3, 4), np.nan)
+    returned = ops.array_kernel(ops.rule(name))(x, out=rows[1:])
+    assert np.shares_memory(returned, rows)
+    np.testing.assert_array_equal(rows[1:], ops.rule(name).forward(ops.arrays(), x))
+    assert np.isnan(rows[0]).all()  # nothing written outside out
+
+
+def test_ops_that_are_not_one_namespace_call_have_no_array_kernel():
+    for name in ["neg", "exp2", "softplus", "**2", "2**", "%3", "+", "*"]:
+        assert ops.array_kernel(ops.rule(name)) is None, name
+
+
 @pytest.mark.parametrize("name", [n for n in OPS if ops.rule(n).domain is not None])
 def test_inputs_outside_the_domain_raise_naming_the_op_and_input(name):
     op = ops.rule(name)
