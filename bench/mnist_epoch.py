@@ -1,15 +1,15 @@
 """One epoch of Nielsen's network on MNIST: the compiled tape against numpy and PyTorch.
 
-Run:  python bench/mnist_epoch.py [--repeats 5] [--epochs 3] [--widths 10,30,100,300]
+Run:  python bench/mnist_epoch.py [--repeats 3] [--epochs 4] [--widths 10,30,100,300]
 
 Workload (issue 12): ``nn.datasets.load_mnist()``'s 4,000 training images, an MLP
 784 → H sigmoid → 10 sigmoid, the quadratic cost C = 1/2m Σₓ ‖y − a‖² on one-hot targets,
-plain mini-batch SGD with η = 3.0, shuffled each epoch.  Engines, side by side in one process,
-each repeat running every engine once in turn (interleaved, so machine load hits all alike):
+plain mini-batch SGD with η = 3.0, shuffled each epoch, from Nielsen's N(0, 1) start shared
+by every engine.  Engines, side by side in one process:
 
-* tape: ``nn.fit(mlp, ..., compile=True)`` exactly as a user calls it, ``epochs`` epochs in one
-  call; one epoch's time is the gap between two ``callback`` calls (epochs 2.., so compiling
-  is not in it; the callback writes the weights back into the Values each epoch, included).
+* tape: ``nn.fit(mlp, ..., compile=True)`` exactly as a user calls it; one epoch's time is the
+  gap between two ``callback`` calls (so compiling is not in it; what fit does per epoch for
+  a callback, writing the weights into the Values, is).
 * numpy: the same matrix equations written by hand (BP1–BP4 on a mini-batch: Z = W A + b,
   δᴸ = (aᴸ − y) ⊙ σ′(zᴸ), δˡ = (Wˡ⁺¹)ᵀ δˡ⁺¹ ⊙ σ′(zˡ), W ← W − η/m δ Aᵀ), the floor any
   Python engine pays.
@@ -19,14 +19,17 @@ each repeat running every engine once in turn (interleaved, so machine load hits
 * torch: PyTorch float64 on the CPU, ``nn.Sequential(Linear, Sigmoid, Linear, Sigmoid)``,
   ``loss.backward()``, ``torch.optim.SGD``.
 
-Each engine runs once with one thread and once with its default threads: ``torch.set_num_threads``
-for PyTorch, and for the tape and numpy the threads of numpy's BLAS (OpenBLAS), limited with
-``threadpoolctl`` when it is installed (it comes with scikit-learn).  On a busy machine with few
-cores, BLAS's threads can cost more than they save on these small matrices.
+Interleaved by epoch: fit's callback runs one epoch of every other engine between two tape
+epochs, outside the tape's timed window, so each engine's epoch k runs right after the tape's
+(this shared VM's speed drifts by up to 2x between minutes; engines timed one run after the
+other disagreed by tens of percent).  A ratio is the median over the pairs of epochs run back
+to back, with the spread (min–max); seconds are medians over all timed epochs.
 
-Figures are medians over repeats (of the per-epoch medians), with the spread (min–max).
-``--widths`` also times the tape and numpy for 784-H-10 at several H (batch 10), to show how
-an epoch grows with the hidden width.
+Each configuration runs once with one thread and once with every engine's default threads:
+``torch.set_num_threads`` for PyTorch, and for the tape and numpy the threads of numpy's BLAS
+(OpenBLAS), limited with ``threadpoolctl`` when it is installed (scikit-learn brings it).  On a
+busy machine with few cores, BLAS's threads can cost more than they save on these small
+matrices.  ``--widths`` also times the tape and numpy for 784-H-10 at several H (batch 10).
 Compiling (Linux only): a fresh process builds the loss graph from Values and compiles it;
 the growth of its resident memory (the graph and the tape both alive) is reported.
 Nothing here is a unit test.
@@ -41,6 +44,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,35 +81,16 @@ def batches(n: int, size: int, epochs: int, seed: int) -> list[list[np.ndarray]]
     return out
 
 
-# -- engines: each returns the seconds of each epoch ----------------------------------------
-
-
-def run_tape(X, Y, sizes, size, epochs, seed) -> list[float]:
-    ws, bs = initial(sizes, seed)
-    mlp = nn.MLP.from_matrices(ws, bs, activation="sigmoid", output_activation="sigmoid")
-    stamps = []
-    nn.fit(mlp, X, Y, loss="quadratic", lr=LR, epochs=epochs, batch_size=size, seed=seed,
-           compile=True, progress=False, accuracy=None,
-           callback=lambda e, h: stamps.append(time.perf_counter()))
-    return [b - a for a, b in itertools.pairwise(stamps)]
+# -- engines ---------------------------------------------------------------------------------
+# The tape is timed inside nn.fit exactly as a user calls it.  Every other engine is an
+# ``epoch(batches)`` function holding its own weights; fit's callback runs one epoch of each
+# between two tape epochs, outside the tape's timed window, so consecutive epochs of all
+# engines meet the machine in the same state (this VM's speed drifts by up to 2x between
+# minutes, which made runs timed one after the other disagree by tens of percent).
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
-
-
-def timed_epochs(X, Y, sizes, size, epochs, seed, step) -> list[float]:
-    """Seconds of each epoch of ``step(X, Y, ws, bs, idx)``, one call per mini-batch, from
-    Nielsen's start (each bias a column) over the mini-batches every engine shares."""
-    ws, bs = initial(sizes, seed)
-    bs = [b[:, None] for b in bs]
-    times = []
-    for epoch in batches(len(X), size, epochs, seed):
-        t0 = time.perf_counter()
-        for idx in epoch:
-            step(X, Y, ws, bs, idx)
-        times.append(time.perf_counter() - t0)
-    return times
 
 
 def numpy_step(X, Y, ws, bs, idx) -> None:
@@ -163,46 +149,67 @@ def guarded_step(X, Y, ws, bs, idx) -> None:
         bs[layer][...] = b
 
 
-def run_numpy(X, Y, sizes, size, epochs, seed) -> list[float]:
-    return timed_epochs(X, Y, sizes, size, epochs, seed, numpy_step)
+def numpy_engine(X, Y, sizes, seed, step) -> Callable[[list[np.ndarray]], None]:
+    """An epoch of ``step`` (one call per mini-batch) from Nielsen's start, biases as columns."""
+    ws, bs = initial(sizes, seed)
+    bs = [b[:, None] for b in bs]
+
+    def epoch(batches: list[np.ndarray]) -> None:
+        for idx in batches:
+            step(X, Y, ws, bs, idx)
+    return epoch
 
 
-def run_numpy_guarded(X, Y, sizes, size, epochs, seed) -> list[float]:
-    return timed_epochs(X, Y, sizes, size, epochs, seed, guarded_step)
-
-
-def run_torch(X, Y, sizes, size, epochs, seed, threads: int | None) -> list[float]:
+def torch_engine(X, Y, sizes, seed) -> Callable[[list[np.ndarray]], None]:
+    """PyTorch float64: Sequential(Linear, Sigmoid, ...), loss.backward(), optim.SGD."""
     import torch
 
-    before = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(threads)
-    try:
-        ws, bs = initial(sizes, seed)
-        layers = []
-        for w, b in zip(ws, bs):
-            lin = torch.nn.Linear(w.shape[1], w.shape[0], dtype=torch.float64)
-            with torch.no_grad():
-                lin.weight.copy_(torch.from_numpy(w))
-                lin.bias.copy_(torch.from_numpy(b))
-            layers += [lin, torch.nn.Sigmoid()]
-        model = torch.nn.Sequential(*layers)
-        opt = torch.optim.SGD(model.parameters(), lr=LR)
-        Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
-        times = []
-        for epoch in batches(len(X), size, epochs, seed):
+    ws, bs = initial(sizes, seed)
+    layers = []
+    for w, b in zip(ws, bs):
+        lin = torch.nn.Linear(w.shape[1], w.shape[0], dtype=torch.float64)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(w))
+            lin.bias.copy_(torch.from_numpy(b))
+        layers += [lin, torch.nn.Sigmoid()]
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+
+    def epoch(batches: list[np.ndarray]) -> None:
+        for idx in batches:
+            i = torch.from_numpy(idx)
+            out = model(Xt[i])
+            loss = 0.5 * ((out - Yt[i]) ** 2).sum() / len(idx)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return epoch
+
+
+def interleaved(X, Y, sizes, size, epochs, seed, others) -> dict[str, list[float]]:
+    """Seconds of each epoch of ``fit(compile=True)`` ("tape") and of each engine of
+    ``others`` (name -> epoch function), one epoch of each in turn; the first epoch of every
+    engine is a warm-up and is dropped.  The tape's epoch includes what fit does per epoch
+    when given a callback (writing the weights into the Values)."""
+    ws, bs = initial(sizes, seed)
+    mlp = nn.MLP.from_matrices(ws, bs, activation="sigmoid", output_activation="sigmoid")
+    order = batches(len(X), size, epochs + 1, seed)
+    times: dict[str, list[float]] = {"tape": [], **{k: [] for k in others}}
+    last: list[float] = []
+
+    def between_tape_epochs(e: int, history) -> None:
+        if last:
+            times["tape"].append(time.perf_counter() - last[0])
+        for name, epoch in others.items():
             t0 = time.perf_counter()
-            for idx in epoch:
-                i = torch.from_numpy(idx)
-                out = model(Xt[i])
-                loss = 0.5 * ((out - Yt[i]) ** 2).sum() / len(idx)
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-            times.append(time.perf_counter() - t0)
-        return times
-    finally:
-        torch.set_num_threads(before)
+            epoch(order[e - 1])
+            times[name].append(time.perf_counter() - t0)
+        last[:] = [time.perf_counter()]
+
+    nn.fit(mlp, X, Y, loss="quadratic", lr=LR, epochs=epochs + 1, batch_size=size, seed=seed,
+           compile=True, progress=False, accuracy=None, callback=between_tape_epochs)
+    return {k: v[1:] if k != "tape" else v for k, v in times.items()}
 
 
 _COMPILE = """
@@ -240,15 +247,21 @@ def compile_cost(hidden: int) -> tuple[float, float, float]:
 # -- reporting ----------------------------------------------------------------------------
 
 
-def summary(per_repeat: list[float]) -> str:
-    med = statistics.median(per_repeat)
-    return f"{med:.4f} ({min(per_repeat):.4f}–{max(per_repeat):.4f})"
+def summary(samples: list[float]) -> str:
+    med = statistics.median(samples)
+    return f"{med:.4f} ({min(samples):.4f}–{max(samples):.4f})"
+
+
+def ratio(num: list[float], den: list[float]) -> str:
+    """The median of the per-epoch ratios (each of two epochs run back to back), min–max."""
+    r = [a / b for a, b in zip(num, den)]
+    return f"{statistics.median(r):.2f} ({min(r):.2f}–{max(r):.2f})"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--epochs", type=int, default=3, help="epochs per run (tape: one more)")
+    ap.add_argument("--repeats", type=int, default=3, help="fit runs per configuration")
+    ap.add_argument("--epochs", type=int, default=4, help="timed epochs per run (plus one)")
     ap.add_argument("--widths", default="10,30,100,300")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-torch", action="store_true")
@@ -263,62 +276,65 @@ def main() -> None:
     except ImportError:
         have_torch, torch_version = False, "not installed"
     print(f"# {platform.python_version()}, numpy {np.__version__}, torch {torch_version}, "
-          f"{platform.machine()}, {args.repeats} repeats × {args.epochs} epochs\n")
-
-    def blas(threads, run):
-        """``run`` with numpy's BLAS limited to ``threads`` (None: its default)."""
-        def limited(s, n):
-            if threads is None or threadpool_limits is None:
-                return run(s, n)
-            with threadpool_limits(threads):
-                return run(s, n)
-        return limited
-
-    def tape(s, n):
-        return run_tape(X, Y, s, n, args.epochs + 1, args.seed)
-
-    def numpy_(s, n):
-        return run_numpy(X, Y, s, n, args.epochs, args.seed)
-
-    def guarded(s, n):
-        return run_numpy_guarded(X, Y, s, n, args.epochs, args.seed)
-
-    engines = {
-        "tape, 1 thread": blas(1, tape),
-        "numpy by hand, 1 thread": blas(1, numpy_),
-        "numpy with the tape's checks, 1 thread": blas(1, guarded),
-    }
-    if have_torch:
-        engines["PyTorch, 1 thread"] = (
-            lambda s, n: run_torch(X, Y, s, n, args.epochs, args.seed, 1))
-    engines["tape, default threads"] = blas(None, tape)
-    engines["numpy by hand, default threads"] = blas(None, numpy_)
-    if have_torch:
-        engines["PyTorch, default threads"] = (
-            lambda s, n: run_torch(X, Y, s, n, args.epochs, args.seed, None))
+          f"{platform.machine()}, {args.repeats} runs × {args.epochs} epochs per row\n")
     if threadpool_limits is None:
-        print("(threadpoolctl is not installed: the tape and numpy run with BLAS's default "
-              "threads in both columns)\n")
+        print("(threadpoolctl is not installed: the 1-thread rows run numpy with BLAS's "
+              "default threads)\n")
 
-    print("## One epoch, 4,000 images, SGD η = 3.0, quadratic cost: seconds, median (min–max)\n")
+    def run(sizes, size, one_thread: bool) -> dict[str, list[float]]:
+        """Every engine's epoch times over ``args.repeats`` interleaved fit runs."""
+        out: dict[str, list[float]] = {}
+        for r in range(args.repeats):
+            seed = args.seed + r
+            others = {"numpy": numpy_engine(X, Y, sizes, seed, numpy_step)}
+            if one_thread:
+                others["checked"] = numpy_engine(X, Y, sizes, seed, guarded_step)
+            if have_torch:
+                others["torch"] = torch_engine(X, Y, sizes, seed)
+            before = torch.get_num_threads() if have_torch else None
+            try:
+                if one_thread and have_torch:
+                    torch.set_num_threads(1)
+                if one_thread and threadpool_limits is not None:
+                    with threadpool_limits(1):
+                        got = interleaved(X, Y, sizes, size, args.epochs, seed, others)
+                else:
+                    got = interleaved(X, Y, sizes, size, args.epochs, seed, others)
+            finally:
+                if have_torch:
+                    torch.set_num_threads(before)
+            for k, v in got.items():
+                out.setdefault(k, []).extend(v)
+        return out
+
     configs = [([784, 30, 10], 10), ([784, 30, 10], 100), ([784, 100, 10], 10),
                ([784, 100, 10], 100)]
-    names = list(engines)
-    print("| network | batch | " + " | ".join(names)
-          + " | tape / numpy (1 thread) | tape / numpy with checks | PyTorch / tape (1 thread) |")
-    print("|---|---:|" + "---:|" * len(names) + "---:|---:|---:|")
+    print("## One epoch, 4,000 images, SGD η = 3.0, quadratic cost, 1 thread: seconds, "
+          "median (min–max) over all timed epochs; ratios: median (min–max) of the ratios of "
+          "epochs run back to back\n")
+    print("| network | batch | tape | numpy by hand | numpy with the tape's checks | PyTorch | "
+          "tape / numpy | tape / numpy with checks | PyTorch / tape |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for sizes, size in configs:
-        results: dict[str, list[float]] = {k: [] for k in names}
-        for _ in range(args.repeats):
-            for name in names:
-                results[name].append(statistics.median(engines[name](sizes, size)))
-        med = {k: statistics.median(v) for k, v in results.items()}
-        t1, n1 = med["tape, 1 thread"], med["numpy by hand, 1 thread"]
-        g1 = med["numpy with the tape's checks, 1 thread"]
-        torch1 = f"{med['PyTorch, 1 thread'] / t1:.1f}x" if have_torch else "n/a"
-        print(f"| {'-'.join(map(str, sizes))} | {size} | "
-              + " | ".join(summary(results[k]) for k in names)
-              + f" | {t1 / n1:.2f} | {t1 / g1:.2f} | {torch1} |", flush=True)
+        t = run(sizes, size, one_thread=True)
+        torch_cols = ((summary(t["torch"]), ratio(t["torch"], t["tape"])) if have_torch
+                      else ("n/a", "n/a"))
+        print(f"| {'-'.join(map(str, sizes))} | {size} | {summary(t['tape'])} | "
+              f"{summary(t['numpy'])} | {summary(t['checked'])} | {torch_cols[0]} | "
+              f"{ratio(t['tape'], t['numpy'])} | {ratio(t['tape'], t['checked'])} | "
+              f"{torch_cols[1]} |", flush=True)
+
+    print("\n## The same with every engine's default threads (BLAS's for the tape and numpy, "
+          "torch.get_num_threads() for PyTorch): seconds\n")
+    print("| network | batch | tape | numpy by hand | PyTorch | tape / numpy | PyTorch / tape |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for sizes, size in configs:
+        t = run(sizes, size, one_thread=False)
+        torch_cols = ((summary(t["torch"]), ratio(t["torch"], t["tape"])) if have_torch
+                      else ("n/a", "n/a"))
+        print(f"| {'-'.join(map(str, sizes))} | {size} | {summary(t['tape'])} | "
+              f"{summary(t['numpy'])} | {torch_cols[0]} | {ratio(t['tape'], t['numpy'])} | "
+              f"{torch_cols[1]} |", flush=True)
 
     print("\n## Time per epoch against the hidden width (784-H-10, batch 10, 1 thread): "
           "seconds\n")
@@ -326,13 +342,16 @@ def main() -> None:
     print("|---:|---:|---:|---:|---:|")
     for h in (int(w) for w in args.widths.split(",")):
         sizes = [784, h, 10]
-        t, n_ = [], []
-        for _ in range(max(1, args.repeats // 2)):
-            t.append(statistics.median(engines["tape, 1 thread"](sizes, 10)))
-            n_.append(statistics.median(engines["numpy by hand, 1 thread"](sizes, 10)))
+        t_, n_ = [], []
+        for r in range(max(1, args.repeats // 2)):
+            with threadpool_limits(1) if threadpool_limits is not None else nullcontext():
+                got = interleaved(X, Y, sizes, 10, max(2, args.epochs // 2), args.seed + r,
+                                  {"numpy": numpy_engine(X, Y, sizes, args.seed + r,
+                                                         numpy_step)})
+            t_ += got["tape"]
+            n_ += got["numpy"]
         p = 785 * h + (h + 1) * 10
-        print(f"| {h} | {p:,} | {summary(t)} | {summary(n_)} | "
-              f"{statistics.median(t) / statistics.median(n_):.2f} |", flush=True)
+        print(f"| {h} | {p:,} | {summary(t_)} | {summary(n_)} | {ratio(t_, n_)} |", flush=True)
 
     print("\n## Building and compiling the loss graph (fresh process each)\n")
     print("| network | build the graph (s) | compile (s) | total (s) | RSS growth (MB) |")

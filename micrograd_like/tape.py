@@ -811,7 +811,8 @@ class Tape:
         """
         P = len(self.params)
         update(self._U[:P, 0], self._U_spare[:P, 0])
-        self._U_spare[P:] = self._U[P:]  # what the last forward computed from the parameters
+        if len(self._U) > P:  # what the last forward computed from the parameters
+            self._U_spare[P:] = self._U[P:]
         self._U, self._U_spare = self._U_spare, self._U
 
     def pull_params(self) -> None:
@@ -914,8 +915,10 @@ class Tape:
         (7.5, array([2.5]))
         """
         self._take_rows(rows, "Tape.value_and_grad_rows")
-        out = self._under_raising(self._run_both)
-        return float(np.add.reduce(out)) / len(out), self._hand_out(copy, check)
+        self._under_raising(self._run_both)
+        r = self._root_slot
+        mean = float(np.add.reduce(self._V[r])) / self._batch if self._root_vy else self._U[r, 0]
+        return float(mean), self._hand_out(copy, check)
 
     @contextmanager
     def replaying(self) -> Iterator[None]:
@@ -952,10 +955,9 @@ class Tape:
         with _raising():
             return run()
 
-    def _run_both(self) -> np.ndarray:
-        out = self._run_forward()
+    def _run_both(self) -> None:
+        self._run_forward()
         self._run_backward()
-        return out
 
     def _take_rows(self, rows, what: str) -> None:
         """Make the examples ``rows`` of :meth:`load`'s data the current batch."""
@@ -995,10 +997,9 @@ class Tape:
                 ins.forward(V, U)
             except FloatingPointError:
                 raise self._locate_nonfinite(ins) from None
-        r = self._root_slot
-        out = V[r].copy() if self._root_vy else np.full(self._batch, U[r, 0])
         self._ready = True
-        return out
+        r = self._root_slot
+        return V[r].copy() if self._root_vy else np.full(self._batch, U[r, 0])
 
     def backward(self, *, copy: bool = True, check: bool = True) -> np.ndarray:
         """∂C/∂θ for the batch mean ``C = (1/B) Σₓ Cₓ`` of the last :meth:`forward`.
