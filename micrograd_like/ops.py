@@ -144,13 +144,18 @@ def arrays() -> Any:
     import numpy as np
 
     def sigmoid(a, out=None):
-        # 1/(1 + e⁻ˣ) in one buffer (``out``, e.g. the tape's rows), five numpy calls: the
+        # 1/(1 + e⁻ˣ) in one buffer (``out``, e.g. the tape's rows), four numpy calls: the
         # tape's hot path.  Accurate to rounding for every x (for x < 0, e⁻ˣ is large and
-        # 1 + e⁻ˣ loses nothing); the exponent is capped at 709 so e⁻ˣ never overflows: below
-        # x = −709, σ(x) < 1.2e−308 and the cap changes the result by less than that.
+        # 1 + e⁻ˣ loses nothing).  Below x = −709.78, e⁻ˣ overflows: the tape runs with
+        # overflow raising, and then the exponent is capped at 709 (σ(x) < 1.2e−308 there,
+        # so the cap changes the result by less than that); with overflow ignored, e⁻ˣ = inf
+        # gives σ = 0, also within 1.2e−308.
         o = np.negative(a, out=np.empty_like(a, dtype=np.float64) if out is None else out)
-        np.minimum(o, 709.0, out=o)
-        np.exp(o, out=o)
+        try:
+            np.exp(o, out=o)
+        except FloatingPointError:
+            np.minimum(np.negative(a, out=o), 709.0, out=o)
+            np.exp(o, out=o)
         o += 1.0
         return np.reciprocal(o, out=o)
 

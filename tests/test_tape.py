@@ -402,3 +402,16 @@ def test_an_overflow_in_the_chain_rule_is_caught_in_backward():
     assert np.isfinite(tape.forward([[1e10]])).all()  # e⁷⁰⁰ ≈ 1e304 is finite
     with pytest.raises(FloatingPointError, match=r"chain rule overflowed .* op '\*'"):
         tape.backward()  # but 1e304 · 1e10 is not
+
+
+def test_sigmoid_far_below_zero_is_tiny_on_the_tape_not_an_overflow():
+    # e⁻ᶻ overflows below z = −709.78; the tape caps the exponent there, where σ(z) is
+    # below 1.2e−308 (the eager engine's eᶻ/(1 + eᶻ) gives such a value, or 0)
+    x, w = Value(0.0), Value(1.0)
+    tape = compile((w * x).sigmoid(), inputs=[x], params=[w])
+    zs = [-800.0, -710.0, -30.0, 0.0, 30.0]
+    got = tape.forward([[z] for z in zs])
+    want = [(Value(z)).sigmoid().data for z in zs]
+    np.testing.assert_allclose(got, want, rtol=1e-15, atol=1.3e-308)
+    assert got[0] > 0.0 and got[1] > 0.0
+    tape.backward()  # σ′ = σ(1 − σ) stays finite
