@@ -109,7 +109,7 @@ def test_every_file_the_readme_names_is_in_the_source_tree():
 
 
 def test_tape_training_loop_example_learns_xor_as_its_comment_claims():
-    code = next(b for b in blocks("python") if "forward_rows" in b)
+    code = next(b for b in blocks("python") if "value_and_grad_rows" in b)
     claimed = re.search(r"print\(.*\)\s+#\s*(\[.*\])", code).group(1)
     namespace: dict = {}
     out = io.StringIO()
