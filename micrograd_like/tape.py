@@ -406,7 +406,7 @@ class _Batch:
 
 class _Instr:
     __slots__ = ("op", "size", "out_varying", "out", "forward", "backward", "wanted", "assigns",
-                 "assigns_v", "reads_batch")
+                 "assigns_v", "from_batch")
     # set by the _make_* function that builds the instruction
     forward: Callable[[np.ndarray, np.ndarray], None]
     backward: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
@@ -414,13 +414,13 @@ class _Instr:
 
     assigns: slice | None  # rows of DU its backward writes (=, not +=) and no other touches
     assigns_v: list[slice]  # the same for rows of DV
-    reads_batch: bool
+    from_batch: frozenset[int]  # the input slots it reads from the batch's rows, not from V
 
     def __init__(self, op: str, size: int, out_varying: bool, out: slice) -> None:
         self.op, self.size, self.out_varying, self.out = op, size, out_varying, out
         self.assigns = None
         self.assigns_v = []
-        self.reads_batch = False  # reads its inputs from the batch's rows, not from V
+        self.from_batch = frozenset()
 
 
 def _operand(nodes: list[int], slot, varying) -> tuple[bool, slice | np.ndarray, list[int]]:
@@ -558,7 +558,8 @@ def _make_dot(nodes, ir, out, slot, wants, Us, DU, uses, batch, n_in) -> _Instr:
     x_nodes = ir.args[nodes[0]][n : 2 * n]
     x_idx = _index([slot[a] for a in x_nodes])
     fed = isinstance(x_idx, slice) and x_idx.stop <= n_in  # A is inputs: read batch.X
-    ins.reads_batch = fed
+    if fed:
+        ins.from_batch = frozenset(slot[a] for a in x_nodes)
     W_idx = np.asarray([[slot[a] for a in ir.args[i][:n]] for i in nodes], dtype=np.intp)
     # W as a view of each of the tape's two parameter buffers (see Tape.step_params)
     U0 = Us[0]
@@ -651,7 +652,7 @@ def _make_dot(nodes, ir, out, slot, wants, Us, DU, uses, batch, n_in) -> _Instr:
     return ins
 
 
-def _make_sumsq(node: int, ir: _IR, out: slice, slot, wants, uses,
+def _make_sumsq(node: int, ir: _IR, out: slice, slot, wants, uses, batch, n_in,
                 differences: bool) -> _Instr:
     """One node ``c · Σₖ xₖ²`` over varying xₖ (``c = ½`` for the quadratic cost's tail):
     forward the squares and one reduction over k, backward ``∂/∂xₖ = 2c·xₖ``.  It replaces
@@ -673,18 +674,23 @@ def _make_sumsq(node: int, ir: _IR, out: slice, slot, wants, uses,
     row = out.start
     two_c = 2.0 * c
     kept: dict[int, np.ndarray] = {}  # batch size -> the differences a − y
+    (a_vy, a_idx, _), *y_operand = operands
+    y_vy, y_idx, y_slots = y_operand[0] if y_operand else (False, slice(0), [])
+    # targets that are a run of the tape's inputs are read from the batch's rows (no copy)
+    y_fed = isinstance(y_idx, slice) and bool(y_slots) and y_idx.stop <= n_in
+    if y_fed:
+        ins.from_batch = frozenset(y_slots)
 
     def terms(V, U):  # xₖ for every example: slots of V, or the differences, computed
-        (a_vy, a_idx, _), *y = operands
         A = (V if a_vy else U)[a_idx]
-        if not y:
+        if not differences:
             return A
-        (y_vy, y_idx, _), = y
         B = V.shape[1]
         X = kept.get(B)
         if X is None:
             X = kept[B] = np.empty((K, B))
-        return np.subtract(A, (V if y_vy else U)[y_idx], out=X)
+        Y = batch.X[:, y_idx].T if y_fed else (V if y_vy else U)[y_idx]
+        return np.subtract(A, Y, out=X)
 
     def forward(V, U):
         X = terms(V, U)
@@ -1238,9 +1244,11 @@ def compile(  # noqa: A001
         if kind == "dot":
             ins = _make_dot(nodes, ir, out, slot, wants, (U, U_spare), DU, uses, batch, n_in)
         elif kind == "sumsq":
-            ins = _make_sumsq(nodes[0], ir, out, slot, wants, uses, differences=False)
+            ins = _make_sumsq(nodes[0], ir, out, slot, wants, uses, batch, n_in,
+                              differences=False)
         elif kind == "sqdist":
-            ins = _make_sumsq(nodes[0], ir, out, slot, wants, uses, differences=True)
+            ins = _make_sumsq(nodes[0], ir, out, slot, wants, uses, batch, n_in,
+                              differences=True)
         elif kind == "sum":
             ins = _make_sum([ir.args[i] for i in nodes], out, vy, slot, ir.varying, wants)
         else:
@@ -1250,12 +1258,9 @@ def compile(  # noqa: A001
                                     ir.varying, wants, uses)
         ins.wanted = any(wants[i] for i in nodes)
         instructions.append(ins)
-        for i in nodes:  # the inputs read through V (a layer fed by batch.X reads its A there)
-            args = ir.args[i]
-            if ins.reads_batch:
-                n = ir.extra[i][0]
-                args = args[:n] + args[2 * n:]
-            in_v.update(slot[a] for a in args if ir.kind[a] == "input")
+        for i in nodes:  # the inputs read through V, not from the batch's rows
+            in_v.update(slot[a] for a in ir.args[i]
+                        if ir.kind[a] == "input" and slot[a] not in ins.from_batch)
 
     n_nodes = sum(1 for i, k in enumerate(ir.kind)
                   if live[i] and k not in ("input", "param", "const"))

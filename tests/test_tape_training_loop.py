@@ -220,7 +220,7 @@ def test_inputs_read_by_a_layer_and_by_another_op_give_the_eager_values_and_grad
     def build(xs):  # x₂ feeds the layer and, squared, the output directly
         return (dot(w, xs, bias=b).tanh() + xs[2] * xs[2]) * 1.5
     tape = compile(build(x), inputs=x, params=[*w, b])
-    assert tape.instructions[0].reads_batch  # the case under test
+    assert tape.instructions[0].from_batch  # the case under test
     data = rows(4, 3, seed=9)
     got = tape.forward(data)
     want = [build([Value(v) for v in r]).data for r in data]
@@ -239,7 +239,7 @@ def test_a_first_layer_over_a_middle_run_of_the_inputs_reads_those_columns():
     def build(xs):  # the layer reads x₁ and x₂; x₀ and x₃ scale and shift its output
         return dot(w, xs[1:3]).tanh() * xs[0] + xs[3]
     tape = compile(build(x), inputs=x, params=w)
-    assert tape.instructions[0].reads_batch  # the case under test
+    assert tape.instructions[0].from_batch  # the case under test
     data = rows(3, 4, seed=10)
     np.testing.assert_allclose(tape.forward(data),
                                [build([Value(v) for v in r]).data for r in data],
@@ -404,3 +404,23 @@ def test_adjoints_that_add_up_start_from_zero_on_every_backward():
     np.testing.assert_array_equal(tape.backward(), first)
     tape.forward(data)
     np.testing.assert_array_equal(tape.backward(), first)
+
+
+def test_targets_read_by_the_cost_and_by_another_op_give_the_eager_values_and_gradient():
+    # the quadratic tail reads its targets from the batch's rows; another op reads one of
+    # them through the tape's rows, which must then hold it
+    x, y, w = Value(0.0), Value(0.0), Value(0.7)
+    a = (w * x).sigmoid()
+
+    def build(xv, yv):
+        return quadratic_term([a if xv is x else (w * xv).sigmoid()], [yv]) + yv * w
+    tape = compile(build(x, y), inputs=[x, y], params=[w])
+    data = rows(5, 2, seed=14)
+    got = tape.forward(data)
+    want = [build(Value(r[0]), Value(r[1])).data for r in data]
+    np.testing.assert_allclose(got, want, rtol=1e-14)
+
+    def root_of(r):
+        return build(Value(r[0]), Value(r[1]))
+    np.testing.assert_allclose(tape.backward(), eager_mean_grad(root_of, [w], data),
+                               rtol=1e-13)
