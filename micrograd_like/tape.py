@@ -905,10 +905,11 @@ class Tape:
         self._take_rows(rows, "Tape.forward_rows")
         return self._under_raising(self._run_forward)
 
-    def value_and_grad_rows(self, rows, *, copy: bool = True, check: bool = True
-                            ) -> tuple[float, np.ndarray]:
+    def value_and_grad_rows(self, rows, *, copy: bool = True, check: bool = True,
+                            scale: float = 1.0) -> tuple[float, np.ndarray]:
         """``(C, ∂C/∂θ)`` on the examples ``rows`` of :meth:`load`'s data: one training step's
-        :meth:`forward_rows` and :meth:`backward` in one call (``copy`` and ``check`` as there).
+        :meth:`forward_rows` and :meth:`backward` in one call (``copy``, ``check`` and
+        ``scale`` as there).
 
         ``C`` is the batch mean of the root.  The same numbers as the two calls, a little
         faster (numpy's error state is set once for both passes).
@@ -920,8 +921,9 @@ class Tape:
         >>> tape.value_and_grad_rows([0, 1])    # C = ½(3·1 + 3·4), ∂C/∂w = ½(1 + 4)
         (7.5, array([2.5]))
         """
+        seed = _seed(scale, "Tape.value_and_grad_rows")
         self._take_rows(rows, "Tape.value_and_grad_rows")
-        self._under_raising(self._run_both)
+        self._under_raising(self._run_both, seed)
         r = self._root_slot
         mean = float(np.add.reduce(self._V[r])) / self._batch if self._root_vy else self._U[r, 0]
         return float(mean), self._hand_out(copy, check)
@@ -953,17 +955,17 @@ class Tape:
             finally:
                 self._replaying = before
 
-    def _under_raising(self, run: Callable[[], _T]) -> _T:
-        """``run()`` under ``_raising()``, set here unless :meth:`replaying`
-        holds it for this thread."""
+    def _under_raising(self, run: Callable[..., _T], *args: Any) -> _T:
+        """``run(*args)`` under ``_raising()``, set here unless :meth:`replaying` holds it
+        for this thread."""
         if self._replaying == threading.get_ident():
-            return run()
+            return run(*args)
         with _raising():
-            return run()
+            return run(*args)
 
-    def _run_both(self) -> None:
+    def _run_both(self, seed: float) -> None:
         self._run_forward()
-        self._run_backward()
+        self._run_backward(seed)
 
     def _take_rows(self, rows, what: str) -> None:
         """Make the examples ``rows`` of :meth:`load`'s data the current batch."""
@@ -1007,7 +1009,8 @@ class Tape:
         r = self._root_slot
         return V[r].copy() if self._root_vy else np.full(self._batch, U[r, 0])
 
-    def backward(self, *, copy: bool = True, check: bool = True) -> np.ndarray:
+    def backward(self, *, copy: bool = True, check: bool = True, scale: float = 1.0
+                 ) -> np.ndarray:
         """∂C/∂θ for the batch mean ``C = (1/B) Σₓ Cₓ`` of the last :meth:`forward`.
 
         Equal (to rounding) to running the eager engine on each example and averaging the
@@ -1017,11 +1020,24 @@ class Tape:
         skips the scan for a non-finite entry, for a caller that scans anyway (an optimiser's
         ``step_vector`` refuses a step that is not finite).
 
+        ``scale``: backpropagate from ∂(s·C)/∂C = s instead of 1, giving s·∂C/∂θ (the chain
+        rule is linear in its seed).  With s = −η this is plain gradient descent's step
+        Δθ = −η ∇C itself, one pass over the parameters fewer than scaling the gradient.
+
+        >>> from micrograd_like import Value
+        >>> x, w = Value(2.0), Value(3.0)
+        >>> tape = compile(w * x, inputs=[x], params=[w])
+        >>> _ = tape.forward([[2.0]])
+        >>> tape.backward(), tape.backward(scale=-0.5)    # ∂(wx)/∂w = x = 2
+        (array([2.]), array([-1.]))
+
         Raises:
             FloatingPointError: a chain-rule product overflowed (the message names the op
                 or the parameter).
+            ValueError: ``scale`` is not a finite, non-zero number.
         """
-        self._under_raising(self._run_backward)
+        seed = _seed(scale, "Tape.backward")
+        self._under_raising(self._run_backward, seed)
         return self._hand_out(copy, check)
 
     def _hand_out(self, copy: bool, check: bool) -> np.ndarray:
@@ -1034,9 +1050,9 @@ class Tape:
                 f"({self.params[bad]!r})")
         return grad.copy() if copy else self._grad_read_only
 
-    def _run_backward(self) -> None:
-        """The backward pass, under the caller's ``_raising()``: ∂C/∂θ is left
-        in ``self._grad`` (valid until the next)."""
+    def _run_backward(self, seed: float = 1.0) -> None:
+        """The backward pass from ∂(seed·C)/∂C = seed, under the caller's ``_raising()``:
+        seed·∂C/∂θ is left in ``self._grad`` (valid until the next)."""
         if not self._ready:
             raise RuntimeError("Tape.backward: call forward() first (and let it succeed)")
         V, U, DV, DU = self._V, self._U, self._DV, self._DU
@@ -1046,15 +1062,16 @@ class Tape:
             DV[dv_rows] = 0.0
         r = self._root_slot
         if self._root_vy:
-            DV[r] = 1.0 / self._batch
+            DV[r] = seed / self._batch  # C is the batch mean: ∂C/∂Cₓ = 1/B
         else:
-            DU[r] = 1.0
+            DU[r] = seed
         for ins in self._backward_order:
             try:
                 ins.backward(V, U, DV, DU)
             except FloatingPointError as e:
+                whose = "" if seed == 1.0 else f" of {seed:g}·C"  # backward(scale=seed)
                 raise FloatingPointError(
-                    f"Tape.backward: the chain rule overflowed or was undefined at op "
+                    f"Tape.backward: the chain rule{whose} overflowed or was undefined at op "
                     f"'{ins.op}' ({e}); the eager engine's backward would raise too"
                 ) from None
 
@@ -1109,6 +1126,16 @@ class Tape:
         return FloatingPointError(
             f"Tape.forward: op '{failed.op}' overflowed or was undefined in a group of "
             f"{failed.size} nodes; the eager engine would raise here")
+
+
+def _seed(scale: Any, what: str) -> float:
+    """``scale`` as backward's seed: a finite, non-zero float."""
+    if isinstance(scale, bool) or not isinstance(scale, (int, float, np.floating)):
+        raise TypeError(f"{what}: scale must be a real number, got {type(scale).__name__}")
+    s = float(scale)
+    if not math.isfinite(s) or s == 0.0:
+        raise ValueError(f"{what}: scale must be finite and non-zero, got {scale!r}")
+    return s
 
 
 def _all_finite(a: np.ndarray) -> bool:

@@ -104,8 +104,14 @@ class Optimizer:
         with np.errstate(over="ignore", invalid="ignore"):  # a non-finite result is refused
             self._step_vector(theta, grad)
 
+    def step_scale(self) -> float | None:
+        """s when this optimiser's whole step is Δp = s·∂C/∂p (plain SGD: s = −η), so that a
+        tape can backpropagate the step itself (``Tape.backward(scale=s)``); None when the
+        step needs the gradient (momentum, Adam)."""
+        return None
+
     def _step_vector(self, theta: np.ndarray, grad: np.ndarray,
-                     out: np.ndarray | None = None) -> None:
+                     out: np.ndarray | None = None, scale: float = 1.0) -> None:
         """:meth:`step_vector` under the caller's numpy error state, which either ignores
         overflow (``step_vector``) or raises it (``fit``'s loop, inside ``Tape.replaying()``,
         where entering another error state per step would cost more than the check).
@@ -113,28 +119,34 @@ class Optimizer:
         ``out``: write the new values there instead of into ``theta`` (``fit`` passes the
         tape's second parameter buffer, ``Tape.step_params``); if this raises, ``out`` may
         have been written but ``theta`` and the optimiser's state are unchanged.
+        ``scale``: ``grad`` holds ``scale``·∂C/∂p; with ``scale`` = :meth:`step_scale` it is
+        the step itself, and the update is one addition.
         """
+        step = scale != 1.0 and scale == self.step_scale()
         self._into = out
         try:
             try:
-                new, commit = self.update(theta, grad)
+                new, commit = ((np.add(theta, grad, out=self._scratch(theta)), _nothing) if step
+                               else self.update(theta, grad / scale if scale != 1.0 else grad))
                 # one pass in the usual case: an inf or NaN entry makes the sum inf or NaN,
                 # so a finite sum proves every entry finite (a sum that overflows is checked
                 # entry-wise)
                 total = float(np.add.reduce(new))
             except FloatingPointError:  # raised by the caller's error state: settled below
                 with np.errstate(over="ignore", invalid="ignore"):
-                    new, commit = self.update(theta, grad)
+                    new, commit = ((np.add(theta, grad), _nothing) if step
+                                   else self.update(theta, grad / scale))
                 total = math.nan
         finally:
             self._into = None
         if not math.isfinite(total) and not (finite := np.isfinite(new)).all():
             k = int(np.flatnonzero(~finite)[0])
-            cause = ("its gradient ∂C/∂p is not finite" if not math.isfinite(grad[k])
+            g = float(grad[k]) / scale  # ∂C/∂p (for scale = −η, the step over −η)
+            cause = ("its gradient ∂C/∂p is not finite" if not math.isfinite(g)
                      else "the step overflowed a float")
             raise FloatingPointError(
                 f"{type(self).__name__}.step: parameter {k} ({self.params[k].label or 'unnamed'}"
-                f" = {float(theta[k])!r}, ∂C/∂p = {float(grad[k])!r}) would become "
+                f" = {float(theta[k])!r}, ∂C/∂p = {g!r}) would become "
                 f"{float(new[k])!r}: {cause}; "
                 f"try a smaller learning rate than {self._lr:g}")
         commit()
@@ -163,6 +175,10 @@ class SGD(Optimizer):
         super().__init__(params, lr)
         self.momentum = _real(momentum, "momentum", 0.0, 1.0)
         self.velocity = np.zeros(len(self.params))
+
+    def step_scale(self) -> float | None:
+        """−η without momentum (the step is −η·∂C/∂p), else None."""
+        return -self._lr if self.momentum == 0.0 else None
 
     def update(self, theta: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, Callable[[], None]]:
         lr, mu = self._lr, self.momentum

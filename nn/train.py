@@ -437,13 +437,25 @@ class _TapeSteps:
     def __call__(self, idx: np.ndarray, want_outputs: bool = True
                  ) -> tuple[float, np.ndarray | None]:
         tape, opt = self.tape, self.opt
+        # plain SGD's step is −η·∂C/∂θ: the tape backpropagates it from the seed −η directly
+        scale = opt.step_scale() if not self.l2 and self.pos is None else None
         # the tape's buffer, no copy; step_vector refuses a non-finite step (so no scan here)
-        batch_loss, grad = tape.value_and_grad_rows(idx, copy=False, check=False)
+        try:
+            batch_loss, grad = tape.value_and_grad_rows(idx, copy=False, check=False,
+                                                        scale=scale or 1.0)
+        except FloatingPointError:
+            if scale is None:
+                raise
+            # −η·∂C/∂θ overflowed on the way: take ∂C/∂θ itself, so that the optimiser
+            # names the parameter whose step overflows, as it does on the eager engine
+            scale = None
+            batch_loss, grad = tape.value_and_grad_rows(idx, copy=False, check=False)
         if self.l2:
             grad = self._with_l2(grad)
         # under running()'s error state, so the optimiser's _step_vector, not step_vector
         if self.pos is None:  # the new parameters go to the tape's spare buffer, swapped in
-            tape.step_params(lambda theta, out: opt._step_vector(theta, grad, out))
+            tape.step_params(lambda theta, out: opt._step_vector(theta, grad, out,
+                                                                 scale or 1.0))
         else:  # the optimiser updates some of the parameters only
             theta = tape.params_vector
             part = theta[self.pos]

@@ -424,3 +424,42 @@ def test_targets_read_by_the_cost_and_by_another_op_give_the_eager_values_and_gr
         return build(Value(r[0]), Value(r[1]))
     np.testing.assert_allclose(tape.backward(), eager_mean_grad(root_of, [w], data),
                                rtol=1e-13)
+
+
+# -- backpropagating a scaled cost -------------------------------------------------------------
+
+
+def test_backward_with_a_scale_is_that_multiple_of_the_gradient():
+    _, tape = mlp_tape(seed=7)
+    tape.forward(rows(6, len(tape.inputs), seed=15))
+    grad = tape.backward()
+    np.testing.assert_allclose(tape.backward(scale=-3.0), -3.0 * grad, rtol=1e-14)
+    np.testing.assert_array_equal(tape.backward(scale=0.5), 0.5 * grad)  # a power of two
+
+
+def test_value_and_grad_rows_scales_the_gradient_but_not_the_cost():
+    _, tape = mlp_tape(seed=7)
+    tape.load(rows(6, len(tape.inputs), seed=15))
+    loss, grad = tape.value_and_grad_rows([1, 4])
+    loss_s, step = tape.value_and_grad_rows([1, 4], scale=-0.25)
+    assert loss_s == loss
+    np.testing.assert_array_equal(step, -0.25 * grad)
+
+
+@pytest.mark.parametrize(("scale", "error"), [(0.0, ValueError), (float("inf"), ValueError),
+                                              (float("nan"), ValueError), (True, TypeError),
+                                              ("2", TypeError)])
+def test_a_scale_that_is_not_a_finite_non_zero_number_is_refused(scale, error):
+    _, tape = mlp_tape()
+    tape.forward(rows(2, len(tape.inputs)))
+    with pytest.raises(error, match=r"Tape\.backward: scale must"):
+        tape.backward(scale=scale)
+
+
+def test_an_overflow_from_a_scaled_seed_says_it_is_the_scaled_cost():
+    x, w = Value(0.0), Value(1.0)
+    tape = compile((w * x).exp(), inputs=[x], params=[w])
+    tape.forward([[700.0]])  # e⁷⁰⁰ ≈ 1e304 is a float; 1e10 times its slope is not
+    tape.backward()
+    with pytest.raises(FloatingPointError, match=r"chain rule of 1e\+10·C overflowed"):
+        tape.backward(scale=1e10)
