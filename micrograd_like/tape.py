@@ -1152,6 +1152,19 @@ def _all_finite(a: np.ndarray) -> bool:
     return bool(np.isfinite(a).all())
 
 
+def _column(n: int, k: int) -> np.ndarray:
+    """A zeroed (n, 1) float array whose data starts at 1,088·k bytes past a 4 KiB boundary.
+
+    A step reads θ and ∂C/∂θ and writes the new θ in one numpy call.  Large arrays start
+    at the same offset within a page when the allocator maps each on its own, and then the
+    CPU mistakes the loads of one for the stores of another (4K aliasing): θ + Δθ over
+    24,000 parameters took 13 µs instead of 6 on the development machine.
+    """
+    buf = np.zeros(n + 512)
+    start = ((1088 * k - buf.ctypes.data) % 4096) // buf.itemsize
+    return buf[start : start + n].reshape(n, 1)
+
+
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """The ``(start, stop)`` of each run of True in a boolean vector."""
     edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
@@ -1259,10 +1272,9 @@ def compile(  # noqa: A001
             n_u += len(nodes)
     uses = _uses(ir, live)
     uses[root_node] += 1  # backward's seed ∂C/∂C: no instruction may write over it
-    U = np.zeros((n_u, 1))
+    U, U_spare, DU = (_column(n_u, k) for k in range(3))
     U[: len(u_values), 0] = u_values
-    U_spare = U.copy()  # the second parameter buffer (Tape.step_params): same constants
-    DU = np.zeros((n_u, 1))
+    U_spare[:] = U  # the second parameter buffer (Tape.step_params): the same constants
     instructions: list[_Instr] = []
     batch = _Batch()
     in_v: set[int] = set()
