@@ -720,8 +720,9 @@ class Tape:
     """A compiled scalar graph, replayed over a batch.  Make one with :func:`compile`.
 
     One batch: :meth:`forward` then :meth:`backward` (or :meth:`value_and_grad`).  Many
-    mini-batches of one data set: :meth:`load` it, then :meth:`forward_rows` and
-    ``backward(copy=False)`` per step, with the parameters in :attr:`params_vector`.
+    mini-batches of one data set (a training loop): :meth:`load` it, then inside
+    :meth:`replaying` one :meth:`value_and_grad_rows` per step, with the parameters in
+    :attr:`params_vector` (updated in place, or moved to with :meth:`step_params`).
 
     Attributes:
         inputs: the input leaves, in the order of the columns of ``forward``'s ``inputs``.
