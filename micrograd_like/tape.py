@@ -904,7 +904,8 @@ class Tape:
         array([15.,  3.])
         """
         self._take_rows(rows, "Tape.forward_rows")
-        return self._under_raising(self._run_forward)
+        self._under_raising(self._run_forward)
+        return self._root_values()
 
     def value_and_grad_rows(self, rows, *, copy: bool = True, check: bool = True,
                             scale: float = 1.0) -> tuple[float, np.ndarray]:
@@ -982,7 +983,8 @@ class Tape:
     def _forward(self, X: np.ndarray) -> np.ndarray:
         """The replay itself, on finite inputs (rows are examples)."""
         self._set_batch(X)
-        return self._under_raising(self._run_forward)
+        self._under_raising(self._run_forward)
+        return self._root_values()
 
     def _set_batch(self, X: np.ndarray) -> None:
         """``X`` (finite, one example per row) becomes the batch the next replay reads."""
@@ -997,7 +999,7 @@ class Tape:
         if self._in_v is not None:
             self._V[self._in_v] = X[:, self._in_v].T
 
-    def _run_forward(self) -> np.ndarray:
+    def _run_forward(self) -> None:
         """Run the instructions, under the caller's ``_raising()``: numpy's
         overflow and invalid flags raise."""
         V, U = self._V, self._U
@@ -1007,8 +1009,11 @@ class Tape:
             except FloatingPointError:
                 raise self._locate_nonfinite(ins) from None
         self._ready = True
+
+    def _root_values(self) -> np.ndarray:
+        """A new array of the root's value for each example of the last replay."""
         r = self._root_slot
-        return V[r].copy() if self._root_vy else np.full(self._batch, U[r, 0])
+        return self._V[r].copy() if self._root_vy else np.full(self._batch, self._U[r, 0])
 
     def backward(self, *, copy: bool = True, check: bool = True, scale: float = 1.0
                  ) -> np.ndarray:
@@ -1131,6 +1136,8 @@ class Tape:
 
 def _seed(scale: Any, what: str) -> float:
     """``scale`` as backward's seed: a finite, non-zero float."""
+    if scale.__class__ is float and scale - scale == 0.0 and scale != 0.0:  # the usual case
+        return scale
     if isinstance(scale, bool) or not isinstance(scale, (int, float, np.floating)):
         raise TypeError(f"{what}: scale must be a real number, got {type(scale).__name__}")
     s = float(scale)
