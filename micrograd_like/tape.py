@@ -405,8 +405,8 @@ class _Batch:
 
 
 class _Instr:
-    __slots__ = ("op", "size", "out_varying", "out", "forward", "backward", "wanted", "assigns",
-                 "assigns_v", "from_batch")
+    __slots__ = ("op", "size", "out_varying", "out", "forward", "backward", "mean", "wanted",
+                 "assigns", "assigns_v", "from_batch")
     # set by the _make_* function that builds the instruction
     forward: Callable[[np.ndarray, np.ndarray], None]
     backward: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
@@ -415,12 +415,14 @@ class _Instr:
     assigns: slice | None  # rows of DU its backward writes (=, not +=) and no other touches
     assigns_v: list[slice]  # the same for rows of DV
     from_batch: frozenset[int]  # the input slots it reads from the batch's rows, not from V
+    mean: Callable[[np.ndarray, np.ndarray], float] | None  # one node's batch mean, row unset
 
     def __init__(self, op: str, size: int, out_varying: bool, out: slice) -> None:
         self.op, self.size, self.out_varying, self.out = op, size, out_varying, out
         self.assigns = None
         self.assigns_v = []
         self.from_batch = frozenset()
+        self.mean = None
 
 
 def _operand(nodes: list[int], slot, varying) -> tuple[bool, slice | np.ndarray, list[int]]:
@@ -699,6 +701,17 @@ def _make_sumsq(node: int, ir: _IR, out: slice, slot, wants, uses, batch, n_in,
         if c != 1.0:
             o *= c
 
+    def mean(V, U) -> float:
+        """The batch mean c·Σₓ Σₖ xₖ²/B as one dot product, without the per-example row
+        (backward reads the terms, not the row): a training step needs only the mean."""
+        X = terms(V, U)
+        flat = X.ravel()
+        try:
+            return c * float(np.dot(flat, flat)) / X.shape[1]
+        except FloatingPointError:  # the total overflowed: example by example, as forward
+            forward(V, U)
+            return float(np.add.reduce(V[row])) / X.shape[1]
+
     def backward(V, U, DV, DU):
         X = kept[V.shape[1]] if differences else terms(V, U)
         g = DV[out] if two_c == 1.0 else DV[out] * two_c  # ∂(c Σ xₖ²)/∂xₖ = 2c·xₖ, times
@@ -707,7 +720,7 @@ def _make_sumsq(node: int, ir: _IR, out: slice, slot, wants, uses, batch, n_in,
             if chain is not _no_chain:
                 chain(DV if vy else DU, g if sign > 0.0 else -g, X)  # ∂xₖ/∂aₖ = 1, ∂xₖ/∂yₖ = −1
 
-    ins.forward, ins.backward = forward, backward
+    ins.forward, ins.backward, ins.mean = forward, backward, mean
     return ins
 
 
@@ -732,7 +745,7 @@ class Tape:
     """
 
     def __init__(self, root, inputs, params, instructions, n_v, Us, DU, root_slot, root_vy,
-                 n_nodes, where, batch, inputs_in_v) -> None:
+                 n_nodes, where, batch, inputs_in_v, mean_last: bool = False) -> None:
         self._where: dict[int, tuple[bool, int]] = where  # id(Value) -> (varying?, slot)
         self.root = root
         self.inputs = list(inputs)
@@ -768,6 +781,10 @@ class Tape:
             zero_v[root_slot] = False  # backward's seed sets it
         self._DV_zero = [slice(a, b) for a, b in _runs(zero_v)]
         self._root_slot, self._root_vy = root_slot, root_vy
+        # value_and_grad_rows: all but the last instruction, then its batch mean alone
+        self._mean_last: _Instr | None = instructions[-1] if mean_last else None
+        self._body = instructions[:-1] if mean_last else instructions
+        self._root_row_ready = True  # False after a step that computed only the root's mean
         self._batch_rows: _Batch = batch  # the examples as rows, shared with a first layer
         # the input rows of V that instructions read (a first layer reads the batch itself)
         self._in_v = _index(inputs_in_v) if inputs_in_v else None
@@ -925,10 +942,8 @@ class Tape:
         """
         seed = _seed(scale, "Tape.value_and_grad_rows")
         self._take_rows(rows, "Tape.value_and_grad_rows")
-        self._under_raising(self._run_both, seed)
-        r = self._root_slot
-        mean = float(np.add.reduce(self._V[r])) / self._batch if self._root_vy else self._U[r, 0]
-        return float(mean), self._hand_out(copy, check)
+        mean = self._under_raising(self._run_both, seed)
+        return mean, self._hand_out(copy, check)
 
     @contextmanager
     def replaying(self) -> Iterator[None]:
@@ -965,9 +980,23 @@ class Tape:
         with _raising():
             return run(*args)
 
-    def _run_both(self, seed: float) -> None:
-        self._run_forward()
+    def _run_both(self, seed: float) -> float:
+        """Forward and backward; the root's batch mean (its per-example row only if need be)."""
+        last = self._mean_last
+        if last is None:
+            self._run_forward()
+            r = self._root_slot
+            mean = (float(np.add.reduce(self._V[r])) / self._batch if self._root_vy
+                    else float(self._U[r, 0]))
+        else:
+            self._run_forward(self._body)
+            try:
+                mean = last.mean(self._V, self._U)  # type: ignore[misc]
+            except FloatingPointError:
+                raise self._locate_nonfinite(last) from None
+            self._root_row_ready = False
         self._run_backward(seed)
+        return mean
 
     def _take_rows(self, rows, what: str) -> None:
         """Make the examples ``rows`` of :meth:`load`'s data the current batch."""
@@ -999,16 +1028,23 @@ class Tape:
         if self._in_v is not None:
             self._V[self._in_v] = X[:, self._in_v].T
 
-    def _run_forward(self) -> None:
-        """Run the instructions, under the caller's ``_raising()``: numpy's
+    def _run_forward(self, instructions: list[_Instr] | None = None) -> None:
+        """Run the instructions (default: all), under the caller's ``_raising()``: numpy's
         overflow and invalid flags raise."""
         V, U = self._V, self._U
-        for ins in self.instructions:
+        for ins in self.instructions if instructions is None else instructions:
             try:
                 ins.forward(V, U)
             except FloatingPointError:
                 raise self._locate_nonfinite(ins) from None
         self._ready = True
+        self._root_row_ready = True
+
+    def _complete_root(self) -> None:
+        """Fill the root's per-example row that a training step left out."""
+        if not self._root_row_ready and self._mean_last is not None:
+            self._under_raising(self._mean_last.forward, self._V, self._U)
+            self._root_row_ready = True
 
     def _root_values(self) -> np.ndarray:
         """A new array of the root's value for each example of the last replay."""
@@ -1089,6 +1125,7 @@ class Tape:
         """
         if not self._ready:
             raise RuntimeError("Tape.value_of: call forward() first (and let it succeed)")
+        self._complete_root()
         try:
             vy, s = self._where[id(node)]
         except KeyError:
@@ -1113,6 +1150,7 @@ class Tape:
         if (not self._ready or len(where) < len(found)
                 or not all(vy and s >= n_in for vy, s in where)):
             return np.column_stack([self.value_of(v) for v in nodes])
+        self._complete_root()
         rows = _index([s for _, s in where])  # usually a run of rows: a slice, no gather
         return self._V[rows].T.copy()
 
@@ -1312,8 +1350,13 @@ def compile(  # noqa: A001
     n_nodes = sum(1 for i, k in enumerate(ir.kind)
                   if live[i] and k not in ("input", "param", "const"))
     where = {key: (ir.varying[i], slot[i]) for key, i in node_of.items() if slot[i] >= 0}
+    # a training step needs only the root's batch mean: the last instruction may give it
+    # without the per-example row when it computes the root alone and nothing reads it
+    last = instructions[-1] if instructions else None
+    mean_last = (last is not None and last.mean is not None and uses[root_node] == 1
+                 and last.out == slice(slot[root_node], slot[root_node] + 1))
     return Tape(root, inputs, params, instructions, n_v, (U, U_spare), DU, slot[root_node],
-                ir.varying[root_node], n_nodes, where, batch, sorted(in_v))
+                ir.varying[root_node], n_nodes, where, batch, sorted(in_v), mean_last)
 
 
 # --------------------------------------------------------------------------------------

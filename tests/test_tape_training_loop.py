@@ -273,8 +273,31 @@ def test_value_and_grad_rows_is_the_mean_loss_and_gradient_of_forward_rows_then_
     losses_each = tape.forward_rows(picked)
     grad = tape.backward()
     loss, got = tape.value_and_grad_rows(picked)
-    assert loss == float(np.add.reduce(losses_each)) / 3
+    assert loss == pytest.approx(float(np.mean(losses_each)), rel=1e-15)  # summed otherwise
     np.testing.assert_array_equal(got, grad)
+
+
+def test_after_a_step_the_cost_of_each_example_is_still_there_to_read():
+    # a step computes only the batch mean of the quadratic cost; reading the root fills
+    # in the per-example values
+    mlp, tape = mlp_tape(seed=5)
+    tape.load(rows(9, len(tape.inputs), seed=12))
+    each = tape.forward_rows([3, 8])
+    tape.value_and_grad_rows([3, 8])
+    np.testing.assert_array_equal(tape.value_of(tape.root), each)
+    np.testing.assert_array_equal(tape.values_of([tape.root])[:, 0], each)
+
+
+def test_a_step_whose_cost_overflows_names_the_example_as_forward_does():
+    _, tape = mlp_tape()
+    data = rows(3, len(tape.inputs))
+    data[1, -1] = 1e200  # (a − y)² = 1e400 for example 1
+    tape.load(data)
+    with pytest.raises(FloatingPointError, match=r"op 'sumsq' .* example 1") as by_forward:
+        tape.forward_rows([0, 1, 2])
+    with pytest.raises(FloatingPointError, match=r"op 'sumsq' .* example 1") as by_step:
+        tape.value_and_grad_rows([0, 1, 2])
+    assert str(by_step.value) == str(by_forward.value)
 
 
 def test_value_and_grad_rows_without_copy_hands_out_the_read_only_buffer():
