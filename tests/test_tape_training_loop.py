@@ -280,7 +280,7 @@ def test_value_and_grad_rows_is_the_mean_loss_and_gradient_of_forward_rows_then_
 def test_after_a_step_the_cost_of_each_example_is_still_there_to_read():
     # a step computes only the batch mean of the quadratic cost; reading the root fills
     # in the per-example values
-    mlp, tape = mlp_tape(seed=5)
+    _, tape = mlp_tape(seed=5)
     tape.load(rows(9, len(tape.inputs), seed=12))
     each = tape.forward_rows([3, 8])
     tape.value_and_grad_rows([3, 8])
