@@ -707,10 +707,13 @@ def _make_sumsq(node: int, ir: _IR, out: slice, slot, wants, uses, batch, n_in,
         X = terms(V, U)
         flat = X.ravel()
         try:
-            return c * float(np.dot(flat, flat)) / X.shape[1]
-        except FloatingPointError:  # the total overflowed: example by example, as forward
-            forward(V, U)
-            return float(np.add.reduce(V[row])) / X.shape[1]
+            m = c * float(np.dot(flat, flat)) / X.shape[1]
+        except FloatingPointError:  # numpy 2 checks a dot product's overflow, older ones not
+            m = math.inf
+        if math.isfinite(m):
+            return m
+        forward(V, U)  # the total overflowed: example by example, raising where forward does
+        return float(np.add.reduce(V[row])) / X.shape[1]
 
     def backward(V, U, DV, DU):
         X = kept[V.shape[1]] if differences else terms(V, U)
