@@ -295,10 +295,8 @@ def main() -> None:
             try:
                 if one_thread and have_torch:
                     torch.set_num_threads(1)
-                if one_thread and threadpool_limits is not None:
-                    with threadpool_limits(1):
-                        got = interleaved(X, Y, sizes, size, args.epochs, seed, others)
-                else:
+                with (threadpool_limits(1) if one_thread and threadpool_limits is not None
+                      else nullcontext()):
                     got = interleaved(X, Y, sizes, size, args.epochs, seed, others)
             finally:
                 if have_torch:
@@ -309,32 +307,32 @@ def main() -> None:
 
     configs = [([784, 30, 10], 10), ([784, 30, 10], 100), ([784, 100, 10], 10),
                ([784, 100, 10], 100)]
+
+    def table(one_thread: bool) -> None:
+        """One row per configuration; the checked numpy baseline only on one thread."""
+        names = ["tape", "numpy by hand"] + (["numpy with the tape's checks"] if one_thread
+                                             else []) + ["PyTorch"]
+        ratios = ["tape / numpy"] + (["tape / numpy with checks"] if one_thread else []) + [
+            "PyTorch / tape"]
+        print("| network | batch | " + " | ".join(names + ratios) + " |")
+        print("|---|---:|" + "---:|" * (len(names) + len(ratios)))
+        for sizes, size in configs:
+            t = run(sizes, size, one_thread)
+            cells = [summary(t["tape"]), summary(t["numpy"])]
+            cells += [summary(t["checked"])] if one_thread else []
+            cells += [summary(t["torch"]) if have_torch else "n/a", ratio(t["tape"], t["numpy"])]
+            cells += [ratio(t["tape"], t["checked"])] if one_thread else []
+            cells += [ratio(t["torch"], t["tape"]) if have_torch else "n/a"]
+            print(f"| {'-'.join(map(str, sizes))} | {size} | " + " | ".join(cells) + " |",
+                  flush=True)
+
     print("## One epoch, 4,000 images, SGD η = 3.0, quadratic cost, 1 thread: seconds, "
           "median (min–max) over all timed epochs; ratios: median (min–max) of the ratios of "
           "epochs run back to back\n")
-    print("| network | batch | tape | numpy by hand | numpy with the tape's checks | PyTorch | "
-          "tape / numpy | tape / numpy with checks | PyTorch / tape |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for sizes, size in configs:
-        t = run(sizes, size, one_thread=True)
-        torch_cols = ((summary(t["torch"]), ratio(t["torch"], t["tape"])) if have_torch
-                      else ("n/a", "n/a"))
-        print(f"| {'-'.join(map(str, sizes))} | {size} | {summary(t['tape'])} | "
-              f"{summary(t['numpy'])} | {summary(t['checked'])} | {torch_cols[0]} | "
-              f"{ratio(t['tape'], t['numpy'])} | {ratio(t['tape'], t['checked'])} | "
-              f"{torch_cols[1]} |", flush=True)
-
+    table(one_thread=True)
     print("\n## The same with every engine's default threads (BLAS's for the tape and numpy, "
           "torch.get_num_threads() for PyTorch): seconds\n")
-    print("| network | batch | tape | numpy by hand | PyTorch | tape / numpy | PyTorch / tape |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for sizes, size in configs:
-        t = run(sizes, size, one_thread=False)
-        torch_cols = ((summary(t["torch"]), ratio(t["torch"], t["tape"])) if have_torch
-                      else ("n/a", "n/a"))
-        print(f"| {'-'.join(map(str, sizes))} | {size} | {summary(t['tape'])} | "
-              f"{summary(t['numpy'])} | {torch_cols[0]} | {ratio(t['tape'], t['numpy'])} | "
-              f"{torch_cols[1]} |", flush=True)
+    table(one_thread=False)
 
     print("\n## Time per epoch against the hidden width (784-H-10, batch 10, 1 thread): "
           "seconds\n")
