@@ -220,6 +220,15 @@ class Value:
         op = f", op={self.op!r}" if self.op else ""
         return f"Value({name}data={self.data!r}, grad={self.grad!r}{op})"
 
+    def __format__(self, spec: str) -> str:
+        """``f"{v:.4f}"`` formats the number ``v.data`` (text for reading: no op can be done
+        on it, so nothing leaves the graph); ``f"{v}"`` is ``repr(v)``.
+
+        >>> f"loss {Value(0.123456):.3f}", format(Value(2.0), "+.1e")
+        ('loss 0.123', '+2.0e+00')
+        """
+        return format(self.data, spec) if spec else repr(self)
+
     # -- arithmetic ----------------------------------------------------------------------
 
     # The hot binary ops are hand-specialised (one float expression each, no rule lookup);

@@ -167,3 +167,23 @@ def test_a_defined_op_written_with_math_refuses_higher_derivatives_instead_of_dr
     assert x.grad == pytest.approx(math.exp(0.4), rel=1e-15)
     with pytest.raises(TypeError, match=r"math\.exp\(v\).*use v\.exp\(\)"):
         mg.grad(mg.grad(mathexp))(0.4)
+
+
+# -- formatting is for reading, so it shows the number --------------------------------------
+
+
+@pytest.mark.parametrize("spec", [".3f", ".2e", "+.1f", ">12.4g", "%", ",.2f"])
+def test_a_format_spec_formats_the_number_as_for_a_float(spec):
+    v = Value(1234.56789)
+    assert format(v, spec) == format(1234.56789, spec)
+    assert f"{v:{spec}}" == format(1234.56789, spec)
+
+
+def test_formatting_without_a_spec_is_the_repr():
+    v = Value(0.5, label="w")
+    assert f"{v}" == repr(v) == str(v)
+
+
+def test_a_format_spec_that_no_float_accepts_is_refused_as_for_a_float():
+    with pytest.raises(ValueError, match="Unknown format code 'd'"):
+        format(Value(1.5), "d")
