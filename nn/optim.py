@@ -123,19 +123,23 @@ class Optimizer:
         the step itself, and the update is one addition.
         """
         step = scale != 1.0 and scale == self.step_scale()
+
+        def rule() -> tuple[np.ndarray, Callable[[], None]]:
+            if step:  # grad is the step itself
+                return np.add(theta, grad, out=self._scratch(theta)), _nothing
+            return self.update(theta, grad if scale == 1.0 else grad / scale)
+
         self._into = out
         try:
             try:
-                new, commit = ((np.add(theta, grad, out=self._scratch(theta)), _nothing) if step
-                               else self.update(theta, grad / scale if scale != 1.0 else grad))
+                new, commit = rule()
                 # one pass in the usual case: an inf or NaN entry makes the sum inf or NaN,
                 # so a finite sum proves every entry finite (a sum that overflows is checked
                 # entry-wise)
                 total = float(np.add.reduce(new))
             except FloatingPointError:  # raised by the caller's error state: settled below
                 with np.errstate(over="ignore", invalid="ignore"):
-                    new, commit = ((np.add(theta, grad), _nothing) if step
-                                   else self.update(theta, grad / scale))
+                    new, commit = rule()
                 total = math.nan
         finally:
             self._into = None

@@ -77,6 +77,12 @@ def _oracle(cost: str = "quadratic", y: Sequence[float] = _Y) -> dict[str, Any]:
             "d2": deltas[0], "d3": deltas[1], "nb": nabla_b, "nw": nabla_w}
 
 
+def _xent_output() -> tuple[dict[str, Any], float, float]:
+    """Exercise 9's point: the oracle for the cross-entropy cost, a³₁ and its target y."""
+    o = _oracle("cross_entropy", _Y_XENT)
+    return o, float(o["a3"][0]), _Y_XENT[0]
+
+
 def check_bp1(delta: Any) -> Verdict:
     """Exercise 5: δ³₁ = (a³₁ − y) σ′(z³₁) (BP1 for C = ½(a − y)²; σ′ = σ(1 − σ)).
 
@@ -267,8 +273,7 @@ def check_xent_gradient(grad_a: Any) -> Verdict:
 
     def body() -> Verdict:
         got = _output_number(grad_a, "∂C/∂a³₁")
-        o = _oracle("cross_entropy", _Y_XENT)
-        a, y = float(o["a3"][0]), _Y_XENT[0]
+        o, a, y = _xent_output()
         want = float(o["grad_a"][0])
         return compare(ex, "∂C/∂a³₁", got, want, [
             (-y / a, "that is only the first term, −y/a: the cost’s second term "
@@ -309,8 +314,7 @@ def check_bp1_cross_entropy(delta: Any) -> Verdict:
 
     def body() -> Verdict:
         got = _output_number(delta, "δ³₁")
-        o = _oracle("cross_entropy", _Y_XENT)
-        a, y = float(o["a3"][0]), _Y_XENT[0]
+        o, a, y = _xent_output()
         grad_a, sp = float(o["grad_a"][0]), float(an.sigmoid_prime(o["z3"])[0])
         want = float(o["d3"][0])
         return compare(ex, "δ³₁", got, want, [
