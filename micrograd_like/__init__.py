@@ -12,22 +12,16 @@ Every op also has a function form, for a Value or a plain number (``exp``, ``tan
 with :func:`define_op`):
 
 >>> import micrograd_like as mg
->>> mg.grad(mg.tanh)(0.0).data  # tanh′(0) = 1
+>>> mg.grad(mg.tanh)(0.0)  # tanh′(0) = 1
 1.0
 
-Importing the package loads only the engine and the standard library; the tape (numpy)
-and the drawings (graphviz) are imported on first use of their names.
+``mg.sum`` and ``mg.abs`` are here too, but ``from micrograd_like import *`` leaves
+Python's built-in ``sum`` and ``abs`` alone.  Importing the package loads only the engine
+and the standard library; the tape (numpy) and the drawings (graphviz) load on first use.
 """
-
-from __future__ import annotations
 
 # The one place the version is written: pyproject.toml reads it from here at build time.
 __version__ = "0.1.0"
-
-import importlib
-import sys
-import types
-from typing import Any
 
 from micrograd_like import ops
 from micrograd_like.engine import (
@@ -38,29 +32,31 @@ from micrograd_like.engine import (
     grad,
     is_grad_enabled,
     no_grad,
-    sum,
     topological_order,
 )
 from micrograd_like.ops import define_op
 
 # name -> (module, attribute): loaded on first use (numpy, graphviz, dataclasses)
 _LAZY = {
-    "gradcheck": ("micrograd_like.gradcheck", "gradcheck"),
-    "GradcheckReport": ("micrograd_like.gradcheck", "GradcheckReport"),
+    "gradcheck": ("micrograd_like.finite_differences", "gradcheck"),
+    "GradcheckReport": ("micrograd_like.finite_differences", "GradcheckReport"),
     "Tape": ("micrograd_like.tape", "Tape"),
     "compile_tape": ("micrograd_like.tape", "compile"),
     "trace_tape": ("micrograd_like.tape", "trace"),
     "DataDependenceError": ("micrograd_like.tape", "DataDependenceError"),
     "draw_dot": ("micrograd_like.viz", "draw_dot"),
     "backward_frames": ("micrograd_like.viz", "backward_frames"),
-    "explore": ("micrograd_like.explore", "explore"),
+    "explore": ("micrograd_like.explore_page", "explore"),
 }
+
+# Names that would shadow a builtin under `from micrograd_like import *`: reachable as
+# mg.sum and mg.abs, left out of __all__.
+_NOT_STARRED = ("sum", "abs")
 
 __all__ = [
     "Value",
     "apply",
     "dot",
-    "sum",
     "grad",
     "define_op",
     "ops",
@@ -77,39 +73,27 @@ __all__ = [
     "compile_tape",
     "trace_tape",
     "DataDependenceError",
-    *ops.function_names(),
+    *(name for name in ops.function_names() if name not in _NOT_STARRED),
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Lazy exports: the tape and drawing names, and the function form of every op."""
+def __getattr__(name: str) -> object:
+    """Lazy exports: the tape and drawing names, ``sum``, and every op's function form."""
     if name in _LAZY:
+        import importlib
+
         module, attr = _LAZY[name]
         value = getattr(importlib.import_module(module), attr)
         globals()[name] = value
         return value
+    if name == "sum":
+        from micrograd_like.engine import sum
+
+        return sum
     if name in ops.function_names():
         return ops.function(name)  # not kept here: define_op may redefine a user op
     raise AttributeError(f"module 'micrograd_like' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY) | set(ops.function_names()))
-
-
-class _Package(types.ModuleType):
-    """Keeps ``micrograd_like.explore`` and ``micrograd_like.gradcheck`` the functions.
-
-    Importing a submodule binds the package attribute of its name to the submodule; for
-    these two the package's name means the function of the same name (as an eager
-    ``from micrograd_like.explore import explore`` would), loaded lazily by ``__getattr__``.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _FUNCTION_NAMED_MODULES and isinstance(value, types.ModuleType):
-            return  # the import system binding the submodule: keep the function's name
-        super().__setattr__(name, value)
-
-
-_FUNCTION_NAMED_MODULES = ("explore", "gradcheck")
-sys.modules[__name__].__class__ = _Package
+    return sorted({*__all__, *_NOT_STARRED, *ops.function_names(), "__version__"})

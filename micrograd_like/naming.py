@@ -4,7 +4,7 @@ A drawing names a node by its annotation or label (:func:`~micrograd_like.viz.de
 many nodes have neither.  :func:`node_names` calls an unnamed number by its value (``3``) and
 an unnamed op node by what it computes over its parents' names (``x·w + b``) while that is
 short.  The drawings' edge formulas (:func:`~micrograd_like.viz.draw_dot` with
-``show_local_grads``) and the interactive page (:func:`~micrograd_like.explore.explore`)
+``show_local_grads``) and the interactive page (:func:`~micrograd_like.explore_page.explore`)
 both name nodes this way, so they agree.
 
 >>> from micrograd_like import Value, topological_order

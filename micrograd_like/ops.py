@@ -808,7 +808,7 @@ def define_op(
     (8.0, 12.0)
     >>> mg.gradcheck(cube, [0.7]).ok           # the finite difference agrees
     True
-    >>> mg.grad(mg.grad(cube))(2.0).data     # d²/dx² x³ = 6x
+    >>> mg.grad(mg.grad(cube))(2.0)          # d²/dx² x³ = 6x
     12.0
     """
     if not isinstance(name, str) or not name.isidentifier():
@@ -829,7 +829,7 @@ def define_op(
         raise ValueError(f"define_op {name!r}: {arity} partials but {len(texts)} texts")
 
     def fwd(m: Any, *xs: Any) -> Any:
-        return forward(*xs)
+        return _as_number(forward(*xs), m)
 
     wrapped = tuple(_wrap_partial(name, i, p, arity) for i, p in enumerate(partials))
     op = Op(name, arity, fwd, wrapped, formula, texts, domain,
@@ -846,14 +846,23 @@ def _wrap_partial(name: str, i: int, p: Callable, arity: int) -> Callable:
     try:
         params = inspect.signature(p).parameters.values()
     except (TypeError, ValueError):  # a builtin without a signature: give it the inputs
-        return lambda m, *xs: p(*xs[:arity])
+        return lambda m, *xs: _as_number(p(*xs[:arity]), m)
     positional = [q for q in params if q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD)]
     varargs = any(q.kind == q.VAR_POSITIONAL for q in params)
     if varargs or len(positional) == arity + 1:
-        return lambda m, *xs_out: p(*xs_out)
+        return lambda m, *xs_out: _as_number(p(*xs_out), m)
     if len(positional) == arity:
-        return lambda m, *xs_out: p(*xs_out[:arity])
+        return lambda m, *xs_out: _as_number(p(*xs_out[:arity]), m)
     raise TypeError(
         f"define_op {name!r}: partial {i} takes {len(positional)} arguments; it must take the "
         f"{arity} input(s), optionally followed by the output"
     )
+
+
+def _as_number(r: Any, m: Any) -> Any:
+    """A user formula's result on floats as a float: it may be an int, or a Value when the
+    formula uses the function forms (``micrograd_like.exp(x)``).  Other namespaces (Values,
+    numpy arrays) take the result as it is."""
+    if m is not FLOATS or type(r) is float:
+        return r
+    return r.data if hasattr(r, "parents") else float(r)

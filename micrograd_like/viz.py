@@ -14,7 +14,7 @@ root: under a cost a weighted input's gradient is its error δ²₁ = ∂C/∂z�
 output a²₁ it is ∂a²₁/∂z²₁ and is written so.  Targets and constants are drawn grey, with no
 gradient.  ``collapse="neurons"`` draws a whole neuron as one box.  :func:`layout` gives the
 drawing with where each node's data and gradient are in it, for a view that fills the
-numbers in itself (the interactive page, :mod:`micrograd_like.explore`).
+numbers in itself (the interactive page, :mod:`micrograd_like.explore_page`).
 
 This module reads Values only (op, parents, local partials, label, annotation, data, grad); it
 never changes them.  Node ids come from the graph's topological order (``v0, v1, ...``), never
@@ -525,7 +525,7 @@ def layout(root: Value, *, grad_of: Callable[[Value], float | None] | None = Non
            **options: Any) -> Layout:
     """:func:`draw_dot`'s drawing of ``root``, and where each node's texts are in it: for a
     view that fills the picture's numbers in itself (the interactive page of
-    :func:`~micrograd_like.explore.explore` shows each gradient only once it is computed).
+    :func:`~micrograd_like.explore_page.explore` shows each gradient only once it is computed).
 
     Args:
         root: the output Value.

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from micrograd_like import __version__, ops, viz
-from micrograd_like.explore import explore
+from micrograd_like.explore_page import explore
 from micrograd_like.expr import ExpressionError, parse
 from micrograd_like.files import Terminated, sigterm_as_exit, write_bytes
 from nn.notation import DEFAULT as DEFAULT_NOTATION

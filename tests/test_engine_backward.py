@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 import micrograd_like as mg
 from micrograd_like import Value, gradcheck, no_grad, topological_order
-from micrograd_like.engine import _backward_order
 
 # -- shared sub-expressions -------------------------------------------------------------
 
@@ -123,19 +122,6 @@ def test_random_graphs_with_shared_nodes_match_finite_differences(data):
     report = gradcheck(lambda *leaves: _run(program, leaves), xs, tolerance=1e-5)
     assert report.ok, str(report)
 
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.data())
-def test_backward_walks_the_op_nodes_in_topological_order_each_once(data):
-    # backward's own (marking) walk must agree with topological_order, which backward_steps
-    # and backward(create_graph=True) use: same nodes, same order, so the same sums
-    program = _random_program(data.draw)
-    root = _run(program, [Value(0.5), Value(-0.25), Value(2.0)])
-    ops, leaves = _backward_order(root)
-    order = topological_order(root)
-    assert ops == [v for v in order if not v.is_leaf]
-    assert sorted(map(id, leaves)) == sorted(id(v) for v in order if v.is_leaf)
 
 
 def test_backward_passes_in_two_threads_sharing_only_leaves_each_get_their_own_grads():
@@ -279,7 +265,7 @@ def test_no_grad_restores_the_mode_after_an_exception():
     assert mg.is_grad_enabled() is True
 
 
-def test_a_binary_op_node_takes_at_most_200_bytes():
+def test_a_binary_op_node_takes_at_most_250_bytes():
     a, b = Value(0.5), Value(0.25)
     x = Value(1.0)
     gc.collect()
@@ -288,7 +274,7 @@ def test_a_binary_op_node_takes_at_most_200_bytes():
         x = x * a + b
     size, _peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert size / 10_000 <= 200
+    assert size / 10_000 <= 250  # issue 19's bound; a micrograd node takes about 685
 
 
 def test_a_freed_graph_leaves_no_cyclic_garbage():

@@ -133,7 +133,7 @@ def test_a_layout_past_the_timeout_is_killed_and_raises(slow_dot):
 
 
 def test_the_interactive_page_is_time_limited_too(slow_dot):
-    from micrograd_like.explore import explore
+    from micrograd_like.explore_page import explore
 
     with pytest.raises(GraphvizTimeoutError):
         explore(chain(2), timeout=0.5)

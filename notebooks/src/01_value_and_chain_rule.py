@@ -111,8 +111,10 @@ print("largest disagreement:", max(abs(g - s) for g, s in zip(grads, slopes)))
 
 # %% [markdown]
 # ## Derivatives of derivatives
-# `grad(f)` turns a function into its derivative, and the result is again a function of
-# Values, so it can be differentiated again: `grad(grad(f))` is the second derivative.
+# `grad(f)` turns a function into its derivative, as HIPS/autograd's `grad` does: given a
+# number it returns the number f′(x); given a Value it returns a Value whose own graph
+# computes f′(x), so it can be differentiated again: `grad(grad(f))` is the second
+# derivative.
 # Each node's local derivative comes from one rule (`1 − tanh²x` for tanh), rebuilt as
 # Values when a derivative must itself be differentiated. Here are tanh and its first
 # four derivatives (the picture HIPS/autograd made famous), checked against the closed
@@ -127,8 +129,10 @@ for _ in range(4):
     derivatives.append(grad(derivatives[-1]))
 
 fig, ax = plt.subplots(figsize=(6, 3.2))
-for n, f in enumerate(derivatives):
-    ax.plot(xs4, [f(x).data for x in xs4], label="tanh" + "′" * n if n < 4 else "tanh⁗")
+curves = [[tanh(x).data for x in xs4]]                  # tanh itself makes a Value
+curves += [[f(x) for x in xs4] for f in derivatives[1:]]  # each derivative, a number
+for n, ys in enumerate(curves):
+    ax.plot(xs4, ys, label="tanh" + "′" * n if n < 4 else "tanh⁗")
 ax.set_xlabel("x")
 ax.legend(fontsize=8)
 ax.grid(alpha=0.3)
@@ -141,13 +145,19 @@ def fourth(x):
 
 
 print("largest |tanh⁗ − closed form|:",
-      max(abs(derivatives[4](x).data - fourth(x)) for x in xs4))
+      max(abs(derivatives[4](x) - fourth(x)) for x in xs4))
 
 # %% [markdown]
 # ## Gradients accumulate in leaves
 # A second `backward()` *adds* to leaf gradients (that is how gradients are summed over
 # examples), while intermediate gradients are recomputed, so they always equal
 # $\partial L/\partial v$ for the last root. `zero_grad()` resets the leaves.
+#
+# **Coming from the micrograd lecture?** There, a second `backward()` adds into *every*
+# node's gradient, intermediate ones included, and only `zero_grad()` resets them. Here
+# only leaves (the Values you made: weights, inputs) accumulate; each `backward()` first
+# sets the intermediate gradients to 0, so that after it a neuron's `z.grad` is exactly
+# its δ = ∂C/∂z for this cost, however often `backward()` ran before.
 
 # %%
 before = a.grad

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from micrograd_like.engine import Value, _as_float, no_grad
+from micrograd_like.checks import finite_float
+from micrograd_like.engine import Value, no_grad
 
 __all__ = ["gradcheck", "GradcheckReport", "GradcheckRow"]
 
@@ -115,7 +116,7 @@ def gradcheck(
     >>> report.ok
     True
     """
-    xs = [_as_float(x, f"gradcheck input {i}") for i, x in enumerate(inputs)]
+    xs = [finite_float(x, f"gradcheck input {i}") for i, x in enumerate(inputs)]
     leaves = [Value(x) for x in xs]
     out = f(*leaves)
     if not isinstance(out, Value):
