@@ -43,7 +43,7 @@ def small_mlp_cost() -> Value:
 def constant_offset() -> Value:
     """L = tanh(a·b + 2) with the 2 annotated a constant: drawn grey, no gradient."""
     a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    two = annotate(Value(2.0), role="constant", name="2")
+    two = annotate(Value(2.0), kind="constant", name="2")
     L = (a * b + two).tanh()
     L.label = "L"
     return L

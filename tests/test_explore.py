@@ -220,7 +220,7 @@ def test_each_inline_display_gets_its_own_element_ids(graphviz_dot):
 def test_too_large_a_graph_is_refused_with_the_way_out(graphviz_dot):
     mlp = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
     loss = nn.hinge([mlp(x) for x in ([0.5, -1.0], [1.0, 0.2])], [1, -1])
-    with pytest.raises(GraphTooLargeError, match="collapse='neurons'"):
+    with pytest.raises(GraphTooLargeError, match="collapse=True"):
         explore(loss)
 
 
@@ -228,7 +228,7 @@ def test_collapsed_neurons_show_z_delta_and_a_of_each_neuron(graphviz_dot):
     mlp = nn.MLP(2, [3, 1], activation="sigmoid", seed=0)
     t = mlp.trace([0.5, -1.0])
     C = nn.quadratic([t.outputs], [[1.0]])
-    page = explore(C, collapse="neurons")
+    page = explore(C, collapse=True)
     boxes = page._payload["boxes"]
     index = {v: i for i, v in enumerate(topological_order(C))}
     z = boxes[index[t.zs[0][1]]]

@@ -36,13 +36,14 @@ def annotated_layer(n_neurons: int, n_inputs: int) -> Value:
     """One layer of sigmoid neurons annotated as nn annotates them, summed into one output.
 
     The sum is no cost, so the drawing must not call any z's gradient δ."""
-    xs = [annotate(Value(0.1 * (k + 1)), role="input", name=f"x{k + 1}") for k in range(n_inputs)]
+    xs = [annotate(Value(0.1 * (k + 1)), kind="input", role="input", name=f"x{k + 1}")
+          for k in range(n_inputs)]
     outs = []
     for j in range(n_neurons):
         cluster = ("layer 2", f"neuron {j + 1}")
-        ws = [annotate(Value(0.01 * (j - k)), role="weight", name=f"w{j + 1}{k + 1}",
-                       cluster=cluster) for k in range(n_inputs)]
-        b = annotate(Value(0.0), role="bias", name=f"b{j + 1}", cluster=cluster)
+        ws = [annotate(Value(0.01 * (j - k)), kind="parameter", role="weight",
+                       name=f"w{j + 1}{k + 1}", cluster=cluster) for k in range(n_inputs)]
+        b = annotate(Value(0.0), kind="parameter", role="bias", name=f"b{j + 1}", cluster=cluster)
         z = annotate(dot(ws, xs, bias=b), role="z", name=f"z{j + 1}", cluster=cluster,
                      grad_names={"cost": f"δ{j + 1}"})
         outs.append(annotate(z.sigmoid(), role="a", name=f"a{j + 1}", cluster=cluster))
@@ -220,7 +221,7 @@ def test_graph_over_max_nodes_raises_naming_the_count_and_the_ways_out():
 
 
 def test_size_guard_suggests_collapse_only_for_graphs_with_neurons():
-    with pytest.raises(GraphTooLargeError, match="collapse='neurons'"):
+    with pytest.raises(GraphTooLargeError, match="collapse=True"):
         draw_dot(annotated_layer(3, 4), max_nodes=10)
     y, _ = tanh_neuron()
     with pytest.raises(GraphTooLargeError) as info:
@@ -232,7 +233,7 @@ def test_collapse_gets_a_large_network_under_the_limit():
     root = annotated_layer(20, 10)  # per neuron 10 w + b + z + a = 13 values and 2 ops
     with pytest.raises(GraphTooLargeError):
         draw_dot(root, max_nodes=100)
-    src = draw_dot(root, max_nodes=100, collapse="neurons").source
+    src = draw_dot(root, max_nodes=100, collapse=True).source
     assert len(re.findall(r"<td>neuron \d+</td>", src)) == 20
 
 
@@ -257,12 +258,12 @@ def test_a_z_under_a_root_that_is_no_cost_is_labelled_with_the_root_not_delta():
 
 def _neuron(activation: str = "tanh") -> tuple[Value, Value, Value]:
     """x, w annotated as nn does; returns (z, a, C) with C = ½(a − 0.25)² marked a cost."""
-    x = annotate(Value(0.5), role="input", name="x")
-    w = annotate(Value(-1.5), role="weight", name="w")
+    x = annotate(Value(0.5), kind="input", role="input", name="x")
+    w = annotate(Value(-1.5), kind="parameter", role="weight", name="w")
     z = annotate(w * x, role="z", name="z", grad_names={"cost": "δ"})
     a = annotate(getattr(z, activation)(), role="a", name="a")
-    y = annotate(Value(0.25), role="target", name="y")
-    C = annotate((a - y) * (a - y) * annotate(Value(0.5), role="constant", name="½"),
+    y = annotate(Value(0.25), kind="constant", role="target", name="y")
+    C = annotate((a - y) * (a - y) * annotate(Value(0.5), kind="constant", name="½"),
                  role="cost", name="C")
     return z, a, C
 
@@ -298,14 +299,15 @@ def test_targets_and_constants_are_drawn_grey_without_a_gradient():
 def test_describe_nodes_gives_every_view_the_same_texts():
     z, a, C = _neuron()
     texts = describe_nodes(C)
-    assert texts[z] == NodeText(name="z", grad_name="δ", cluster=(), role="z",
-                                is_constant=False, special_grad=True)
+    assert texts[z] == NodeText(name="z", grad_name="δ", cluster=(), kind="", role="z",
+                                special_grad=True)
     assert texts[a].grad_name == "∂C/∂a"
     assert describe_nodes(a)[z].grad_name == "∂a/∂z"
 
 
 def test_describe_nodes_names_nodes_in_the_notation_asked_for():
-    v = annotate(Value(1.0), role="weight", name={"nielsen": "w²₁₁", "zero-based": "w[0][0][0]"})
+    v = annotate(Value(1.0), kind="parameter", role="weight",
+                 name={"nielsen": "w²₁₁", "zero-based": "w[0][0][0]"})
     root = annotate(v * 2.0, name="out")
     assert describe_nodes(root)[v].name == "w²₁₁"  # the first is the default
     assert describe_nodes(root, notation="zero-based")[v].grad_name == "∂out/∂w[0][0][0]"
@@ -314,7 +316,7 @@ def test_describe_nodes_names_nodes_in_the_notation_asked_for():
 
 
 def test_collapse_draws_one_box_per_neuron_with_one_edge_per_input():
-    src = draw_dot(annotated_layer(2, 3), collapse="neurons").source
+    src = draw_dot(annotated_layer(2, 3), collapse=True).source
     assert src.count("<td>neuron 1</td>") == 1
     # inputs x1, x2, x3 (plus the invisible edge that keeps neuron 1 above neuron 2)
     assert len(re.findall(r"^\s*v\d+ -> n0_0$", src, re.M)) == 3
@@ -322,7 +324,7 @@ def test_collapse_draws_one_box_per_neuron_with_one_edge_per_input():
 
 
 def test_collapsed_neurons_are_written_in_numeric_order_and_chained_so():
-    src = draw_dot(annotated_layer(12, 1), collapse="neurons").source
+    src = draw_dot(annotated_layer(12, 1), collapse=True).source
     order = [int(m) for m in re.findall(r"<td>neuron (\d+)</td>", src)]
     assert order == list(range(1, 13))  # 10 after 9, not after 1
     # left to right, a rank runs bottom to top: the invisible chain goes 12 -> 11 -> ... -> 1
@@ -331,7 +333,7 @@ def test_collapsed_neurons_are_written_in_numeric_order_and_chained_so():
 
 def test_collapsed_box_labels_keep_name_and_number_apart():
     root = annotated_layer(2, 3)
-    src = draw_dot(root, collapse="neurons").source
+    src = draw_dot(root, collapse=True).source
     assert re.search(r"<td>z1 = -?\d\.\d{4}</td>", src)
     assert re.search(r"<td>grad -?\d\.\d{4}</td>", src)  # no "δ-0.198" run-together
 
@@ -341,7 +343,7 @@ def test_collapse_on_a_real_mlp_connects_layer_to_layer():
     mlp = nn.MLP(2, [3, 1], seed=0)
     t = mlp.trace([1.0, -2.0])
     nn.losses.quadratic([t.outputs], [[0.5]]).backward()
-    src = draw_dot(t.outputs[0], collapse="neurons").source
+    src = draw_dot(t.outputs[0], collapse=True).source
     for j in range(3):
         assert f"n0_{j} -> n1_0" in src
 
