@@ -14,6 +14,7 @@ import re
 
 import pytest
 from explore_graphs import (
+    circuit,
     constant_offset,
     diamond,
     mlp_cross_entropy_cost,
@@ -233,6 +234,22 @@ def test_collapsed_neurons_show_z_delta_and_a_of_each_neuron(graphviz_dot):
     index = {v: i for i, v in enumerate(topological_order(C))}
     z = boxes[index[t.zs[0][1]]]
     assert z["svg"] == "n0_1" and z["gradPrefix"].startswith("δ")
+
+
+def test_a_gradient_the_builder_names_is_named_in_the_line_that_completes_it(graphviz_dot):
+    v, s2, P = circuit()
+    page = explore(P)
+    i = topological_order(P).index(v)
+    [line] = [ln for step in page.steps for ln in step.lines if ln.node == i]
+    dP_dv = 2 * s2.data * -3.0 * 2.0  # 2·s2 · g2 · g1
+    assert line.text.endswith(f"= {dP_dv:.4f} = sensitivity") and line.total == dP_dv
+
+
+def test_a_builders_innermost_clusters_collapse_on_the_page_too(graphviz_dot):
+    _v, s2, P = circuit()
+    boxes = explore(P, collapse=True)._payload["boxes"]
+    i = topological_order(P).index(s2)
+    assert boxes[i]["svg"] == "n0_1" and boxes[i]["gradPrefix"] == "∂P/∂s2 = "
 
 
 def test_root_must_be_a_value():

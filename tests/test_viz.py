@@ -6,6 +6,7 @@ import math
 import os
 import re
 
+import explore_graphs
 import graphviz
 import pytest
 
@@ -346,6 +347,63 @@ def test_collapse_on_a_real_mlp_connects_layer_to_layer():
     src = draw_dot(t.outputs[0], collapse=True).source
     for j in range(3):
         assert f"n0_{j} -> n1_0" in src
+
+
+# -- any builder's annotations ---------------------------------------------------------------
+# The engine package knows no neural nets: a graph built by someone else, with roles and
+# clusters of its own, is drawn, collapsed and named by the same generic rules.
+
+
+def circuit() -> tuple[Value, Value, Value]:
+    v, s2, P = explore_graphs.circuit()
+    P.backward()
+    return v, s2, P
+
+
+def test_a_builders_own_clusters_are_drawn_nested_in_natural_order():
+    src = draw_dot(circuit()[2]).source
+    assert src.count("label=amplifier") == 1
+    assert src.index('label="stage 1"') < src.index('label="stage 2"')
+    assert "subgraph cluster_0_0 {" in src and "subgraph cluster_0_1 {" in src
+
+
+def test_an_unannotated_op_joins_the_cluster_of_the_node_it_feeds():
+    # g1·v is built inside stage 1 but carries no annotation of its own
+    src = draw_dot(circuit()[2], collapse=True).source
+    assert src.count("shape=ellipse") == 1  # P's *: the stages' * and + are in their boxes
+
+
+def test_collapse_draws_each_innermost_cluster_as_one_box_with_its_parameter_count():
+    _v, s2, P = circuit()
+    src = draw_dot(P, collapse=True).source
+    s1 = 2.0 * 0.5 + 0.1
+    assert f"<td>stage 1</td><td>2 parameters</td><td>s1 = {s1:.4f}</td>" in src
+    assert f"<td>s2 = {s2.data:.4f}</td><td>∂P/∂s2 = {2 * s2.data:.4f}</td>" in src
+    assert re.search(r"^\s*n0_0 -> n0_1$", src, re.M)  # stage 1 feeds stage 2
+
+
+def test_a_gradient_is_named_by_the_annotation_keyed_by_the_roots_role():
+    _v, s2, P = circuit()
+    src = draw_dot(P).source
+    dP_dv = 2 * s2.data * -3.0 * 2.0  # 2·s2 · g2 · g1
+    assert f"{{ v | data 0.5000 | sensitivity = {dP_dv:.4f} }}" in src
+    s2.grad = 0.0
+    s2.backward()  # a root of another role: the gradient is written out
+    assert "sensitivity" not in draw_dot(s2).source and "∂s2/∂v" in draw_dot(s2).source
+
+
+def test_role_alone_changes_nothing_and_kind_constant_greys_a_node_out():
+    words = annotate(Value(2.0), role="constant", name="k")  # a role is only a word
+    fixed = annotate(Value(3.0), kind="constant", role="prior", name="p")
+    src = draw_dot(words * fixed).source
+    assert "{ k | data 2.0000 | grad 0.0000 }" in src
+    [line] = [ln for ln in src.splitlines() if "{ p |" in ln]
+    assert "grad" not in line and 'fillcolor="#eeeeee"' in line
+
+
+def test_collapse_must_be_a_bool():
+    with pytest.raises(ValueError, match=r"collapse must be True .* got 'neurons'"):
+        draw_dot(Value(1.0), collapse="neurons")
 
 
 # -- backward frames ------------------------------------------------------------------------------
