@@ -46,6 +46,7 @@ from micrograd_like import ops, viz
 from micrograd_like.engine import Value, backward_steps, topological_order
 from micrograd_like.files import write_atomic
 from micrograd_like.naming import node_names, op_text
+from micrograd_like.pictures import svg_element
 
 __all__ = ["Explorer", "Line", "Step", "explore"]
 
@@ -178,8 +179,7 @@ def explore(
                          number_format=number_format, show_local_grads=show_local_grads,
                          clusters=clusters, collapse=collapse, max_nodes=max_nodes,
                          notation=notation)
-    svg = viz.render(picture.drawing, "svg", timeout=timeout).decode("utf-8")
-    svg = svg[svg.index("<svg"):]  # drop the XML prologue and DOCTYPE: it goes inside HTML
+    svg = svg_element(picture.drawing, timeout=timeout)
 
     def num(x: float) -> str:
         return format(x, number_format)

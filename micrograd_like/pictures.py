@@ -39,6 +39,7 @@ __all__ = [
     "render_frames",
     "save",
     "save_frames",
+    "svg_element",
 ]
 
 MAX_GIF_BYTES = 256 * 2**20
@@ -89,6 +90,13 @@ def render(graph: graphviz.Digraph, fmt: str, *, timeout: float | None = None) -
     if fmt in ("gv", "dot"):
         return graph.source.encode("utf-8")
     return _pipe(graph, fmt, timeout)
+
+
+def svg_element(graph: graphviz.Digraph, *, timeout: float | None = None) -> str:
+    """Graphviz's SVG of ``graph`` as one ``<svg>`` element, to put inside an HTML page
+    (the XML prologue and doctype of the document left out); ``timeout`` as for render."""
+    svg = render(graph, "svg", timeout=timeout).decode("utf-8")
+    return svg[svg.index("<svg"):]
 
 
 def save(graph: graphviz.Digraph, path: str | os.PathLike[str], fmt: str | None = None, *,

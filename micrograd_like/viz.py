@@ -59,6 +59,7 @@ from micrograd_like.pictures import (
     render_frames,
     save,
     save_frames,
+    svg_element,
 )
 
 __all__ = [
@@ -161,14 +162,14 @@ class Frames(list):
 
     def _repr_html_(self) -> str:
         try:
-            svgs = [render(f, "svg").decode("utf-8") for f in self]
+            svgs = [svg_element(f) for f in self]
         except GraphvizNotFoundError as e:
             return f"<p>{html.escape(str(e))}</p>"
         uid = f"mgl-frames-{next(_FRAME_IDS)}"
         last = len(svgs) - 1
         hidden = ' style="display:none"'
         frames = "".join(
-            f'<div class="mgl-frame"{"" if i == 0 else hidden}>{_svg_body(svg)}</div>'
+            f'<div class="mgl-frame"{"" if i == 0 else hidden}>{svg}</div>'
             for i, svg in enumerate(svgs)
         )
         controls = (
@@ -195,12 +196,6 @@ class Frames(list):
 
 
 _FRAME_IDS = itertools.count()
-
-
-def _svg_body(svg: str) -> str:
-    """The <svg> element of a document Graphviz wrote (no XML declaration or doctype)."""
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
 
 
 def backward_frames(root: Value, *, max_frames: int = MAX_FRAMES, **options: Any

@@ -27,6 +27,13 @@ Initialisation (seedable, never Python's global random state), chosen by ``init`
 
 Values are drawn layer by layer, neuron by neuron, weights in input order then the bias,
 from ``rng`` if given, else from ``random.Random(seed)``.
+
+Drawings and the tape learn what nn's Values are from annotations
+(:mod:`micrograd_like.annotation`), filled here: weights and biases are of kind
+``"parameter"`` (roles "weight", "bias"), inputs of kind ``"input"``; z and a have roles
+"z" and "a"; each neuron's Values share the cluster (layer, neuron), so
+``draw_dot(C, collapse=True)`` draws each neuron as one box; and a z names its gradient
+δ under a root of role "cost" (:func:`nn.losses.mark_cost`).
 """
 
 from __future__ import annotations

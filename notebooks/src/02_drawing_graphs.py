@@ -168,8 +168,9 @@ except GraphTooLargeError as err:
     print("GraphTooLargeError:", err)
 
 # %% [markdown]
-# `collapse=True` draws each neuron as a single box with its z, δ, activation and
-# the activation's grad, and one edge per input. (It groups nodes by their annotations, so
+# `collapse=True` draws each innermost cluster as a single box: for `nn`, each neuron,
+# with its number of parameters (weights and bias), its z, δ, activation and the
+# activation's grad, and one edge per input. (It groups nodes by their annotations, so
 # for a batch it would stack four examples into every box; draw one example's graph.)
 # The structure is now readable: 16 + 16 + 1 neurons, each showing the δ that backward
 # left on its z node. Dead ReLU units, whose $z < 0$, show δ = 0 and stay white: for this
