@@ -65,8 +65,8 @@ def describe_nodes(root: Value, *, notation: str | None = None) -> dict[Value, N
     whose annotation has a name for the root's role gets it; otherwise it is ``∂root/∂node``,
     because after ``root.backward()`` that is what it holds.
 
-    Unannotated op nodes that feed a node with a cluster (the ``*`` and ``+`` of a sum built
-    from elementary ops) are put in that cluster.
+    An unannotated op node whose consumers are all in one cluster (the ``*`` and ``+`` of a
+    sum built from elementary ops) is put in that cluster; one that feeds several stays out.
 
     >>> from micrograd_like import Value
     >>> from micrograd_like.annotation import annotate
@@ -93,11 +93,13 @@ def describe_order(order: list[Value], notation: str | None) -> dict[Value, Node
         note = annotation_of(v)
         if note is not None and note.cluster:
             clusters[v] = tuple(text_of(c, notation) for c in note.cluster)
-    for v in reversed(order):  # children first: an unannotated op joins its consumer's cluster
-        if v in clusters:
-            for p in v.parents:
-                if p.tag is None and not p.is_leaf:
-                    clusters.setdefault(p, clusters[v])
+    consumers_in: dict[Value, set[tuple[str, ...] | None]] = {}  # node -> its consumers' clusters
+    for v in reversed(order):  # every consumer of v comes before v
+        found = consumers_in.get(v, set())
+        if v.tag is None and not v.is_leaf and len(found) == 1 and None not in found:
+            clusters[v] = next(iter(found))
+        for p in v.parents:
+            consumers_in.setdefault(p, set()).add(clusters.get(v))
     out: dict[Value, NodeText] = {}
     for v in order:
         note = annotation_of(v)

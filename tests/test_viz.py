@@ -373,6 +373,16 @@ def test_an_unannotated_op_joins_the_cluster_of_the_node_it_feeds():
     assert src.count("shape=ellipse") == 1  # P's *: the stages' * and + are in their boxes
 
 
+def test_an_unannotated_op_feeding_two_clusters_stays_outside_both():
+    x = Value(1.0, label="x")
+    u = x * 2  # feeds A and B
+    a = annotate(u + 1, name="a", cluster=("A",))
+    b = annotate(u * 3, name="b", cluster=("B",))
+    c = annotate((a * b).tanh(), name="c", cluster=("C",))  # its * feeds only c: inside C
+    texts = describe_nodes(c)
+    assert texts[u].cluster == () and texts[c.parents[0]].cluster == ("C",)
+
+
 def test_collapse_draws_each_innermost_cluster_as_one_box_with_its_parameter_count():
     _v, s2, P = circuit()
     src = draw_dot(P, collapse=True).source
