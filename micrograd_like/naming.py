@@ -96,8 +96,9 @@ def describe_order(order: list[Value], notation: str | None) -> dict[Value, Node
     consumers_in: dict[Value, set[tuple[str, ...] | None]] = {}  # node -> its consumers' clusters
     for v in reversed(order):  # every consumer of v comes before v
         found = consumers_in.get(v, set())
-        if v.tag is None and not v.is_leaf and len(found) == 1 and None not in found:
-            clusters[v] = next(iter(found))
+        only = next(iter(found)) if len(found) == 1 else None
+        if only is not None and v.tag is None and not v.is_leaf:
+            clusters[v] = only
         for p in v.parents:
             consumers_in.setdefault(p, set()).add(clusters.get(v))
     out: dict[Value, NodeText] = {}
