@@ -1,28 +1,30 @@
-"""Annotations: what a library built on the engine tells drawings and the tape about a node.
+"""Annotations: what the builder of a graph tells drawings and the tape about a node.
 
-The engine itself only knows numbers and ops.  A library on top (``nn``) knows more: this
-leaf is a weight, that node is a neuron's weighted input z, this root is a cost.  It says so
-by putting an :class:`Annotation` in a Value's ``tag`` (with :func:`annotate`); drawings
-(:func:`micrograd_like.viz.describe_nodes`) and the tape read it, and never need to know
-which library wrote it.
+The engine only knows numbers and ops.  Whoever builds a graph knows more, and says so by
+putting an :class:`Annotation` in a Value's ``tag`` (with :func:`annotate`).  Drawings
+(:func:`micrograd_like.viz.describe_nodes`) and the tape read it without knowing who wrote it.
 
 An annotation holds
 
-* ``role``: one of :data:`ROLES`.  ``"weight"``/``"bias"`` mark parameters and ``"input"``
-  data (the tape refuses to bake them in as constants); ``"target"``/``"constant"`` mark
-  numbers that nothing learns (drawn in a constant style, without a gradient); ``"cost"``
-  marks a root whose gradients are derivatives of a cost.
+* ``kind``: the one field this package interprets, one of :data:`KINDS`.  ``"input"`` is
+  data that varies per example (the tape feeds it), ``"parameter"`` something learned (the
+  tape refuses to freeze it), ``"constant"`` a number nothing learns (drawn grey, without a
+  gradient); ``""`` is none of these.
+* ``role``: a free-form word that belongs to the builder.  It is never tested here, only
+  passed on: drawings report it, and ``grad_names`` are keyed by the root's role.
 * ``name``: what to call the node; ``cluster``: the boxes it is drawn in, outermost first.
   Each is either a ``str`` or a mapping from a notation's name to a ``str``
-  (``{"nielsen": "z²₁", "zero-based": "z[0][0]"}``); the first entry is the default.
+  (``{"short": "x₁", "long": "x[0]"}``); the first entry is the default.
 * ``grad_names``: what to call ``∂root/∂node`` when the root of the backward pass has a given
-  role.  ``nn`` gives a weighted input ``{"cost": "δ²₁"}``: under a cost its gradient *is*
-  the error δ.  Under any other root the gradient is written out, ``∂a²₁/∂z²₁``.
+  role; under any other root the gradient is written out, ``∂root/∂node``.
+
+A library on top fills these with its own words, for instance a physics model:
 
 >>> from micrograd_like import Value
->>> z = annotate(Value(0.5), role="z", name="z", grad_names={"cost": "δ"})
->>> annotation_of(z).role, text_of(annotation_of(z).grad_names["cost"], None)
-('z', 'δ')
+>>> x = annotate(Value(0.5), kind="input", role="position", name="x",
+...              grad_names={"energy": "−F"})          # under U, ∂U/∂x is minus the force
+>>> annotation_of(x).kind, text_of(annotation_of(x).grad_names["energy"], None)
+('input', '−F')
 """
 
 from __future__ import annotations
@@ -32,23 +34,10 @@ from dataclasses import dataclass, field
 
 from micrograd_like.engine import Value
 
-__all__ = [
-    "Annotation",
-    "CONSTANT_ROLES",
-    "PARAMETER_ROLES",
-    "ROLES",
-    "Text",
-    "annotate",
-    "annotation_of",
-    "text_of",
-]
+__all__ = ["KINDS", "Annotation", "Text", "annotate", "annotation_of", "text_of"]
 
-#: Every role an annotation may have ("" for a node with a name but no special role).
-ROLES = ("", "input", "weight", "bias", "z", "a", "cost", "target", "constant")
-#: Roles of numbers nothing learns: drawn as constants, with no gradient.
-CONSTANT_ROLES = frozenset({"target", "constant"})
-#: Roles of trainable leaves: the tape refuses to freeze an undeclared one.
-PARAMETER_ROLES = frozenset({"weight", "bias"})
+#: The kinds of node this package tells apart ("" for none of them).
+KINDS = ("", "input", "parameter", "constant")
 
 #: A name: the same in every notation (``str``) or one per notation (notation -> str).
 Text = str | Mapping[str, str]
@@ -57,9 +46,9 @@ Text = str | Mapping[str, str]
 def text_of(text: Text, notation: str | None) -> str:
     """``text`` in ``notation``: a ``str`` as it is; a mapping's entry (its first if None).
 
-    >>> text_of({"nielsen": "z²₁", "zero-based": "z[0][0]"}, "zero-based")
-    'z[0][0]'
-    >>> text_of("C", "nielsen")
+    >>> text_of({"short": "x₁", "long": "x[0]"}, "long")
+    'x[0]'
+    >>> text_of("C", "short")
     'C'
     """
     if isinstance(text, str):
@@ -89,19 +78,22 @@ def _check_text(text: object, what: str) -> None:
 class Annotation:
     """What a node is (see the module docstring).  Immutable; share one between nodes freely.
 
-    >>> Annotation(role="weight", name="w").role
-    'weight'
+    >>> Annotation(kind="parameter", role="slope", name="m").kind
+    'parameter'
     """
 
+    kind: str = ""
     role: str = ""
     name: Text = ""
     cluster: tuple[Text, ...] = ()
     grad_names: Mapping[str, Text] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.role not in ROLES:
-            raise ValueError(f"unknown annotation role {self.role!r}; expected one of "
-                             f"{', '.join(map(repr, ROLES))}")
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown annotation kind {self.kind!r}; expected one of "
+                             f"{', '.join(map(repr, KINDS))}")
+        if not isinstance(self.role, str):
+            raise TypeError(f"annotation role must be a str, got {self.role!r}")
         _check_text(self.name, "name")
         if not isinstance(self.cluster, tuple):
             raise TypeError(f"annotation cluster must be a tuple, got {self.cluster!r}")
@@ -111,18 +103,19 @@ class Annotation:
             raise TypeError(f"annotation grad_names must be a mapping role -> name, "
                             f"got {self.grad_names!r}")
         for role, text in self.grad_names.items():
-            if role not in ROLES:
-                raise ValueError(f"annotation grad_names: unknown root role {role!r}")
+            if not isinstance(role, str):
+                raise TypeError(f"annotation grad_names: a root role must be a str, got {role!r}")
             _check_text(text, f"grad_names[{role!r}]")
 
     @property
     def is_constant(self) -> bool:
-        """True for targets and constants: numbers that nothing learns."""
-        return self.role in CONSTANT_ROLES
+        """True for a number nothing learns: drawn without a gradient."""
+        return self.kind == "constant"
 
 
 def annotate(
     v: Value,
+    kind: str = "",
     role: str = "",
     name: Text = "",
     cluster: tuple[Text, ...] = (),
@@ -131,13 +124,13 @@ def annotate(
     """Put an :class:`Annotation` on ``v`` (replacing any tag) and return ``v``.
 
     >>> from micrograd_like import Value
-    >>> C = annotate(Value(0.25), role="cost", name="C")
-    >>> annotation_of(C).name
-    'C'
+    >>> U = annotate(Value(0.25), role="energy", name="U")
+    >>> annotation_of(U).name
+    'U'
     """
     if not isinstance(v, Value):
         raise TypeError(f"annotate: expected a Value, got {type(v).__name__}")
-    v.tag = Annotation(role, name, tuple(cluster), dict(grad_names or {}))
+    v.tag = Annotation(kind, role, name, tuple(cluster), dict(grad_names or {}))
     return v
 
 

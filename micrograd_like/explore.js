@@ -41,7 +41,7 @@ function mglExplore(root) {
     });
     return p;
   });
-  // Which nodes a picture group stands for (several, for a collapsed neuron).
+  // Which nodes a picture group stands for (several, for a collapsed cluster).
   var members = new Map();
   pic.forEach(function (p, i) {
     [p.g, p.op].forEach(function (g) {

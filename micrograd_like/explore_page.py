@@ -8,7 +8,7 @@ at a time, in the order :meth:`Value.backward` visits them, showing every chain-
     p.grad += ∂v/∂p · v.grad        e.g.  w.grad += 2.0000 × 0.5000 = 1.0000
 
 with its numbers; a forward mode steps through the values the same way.  Gradients not yet
-computed are blank.  A constant or target (what the drawing greys out, without a gradient:
+computed are blank.  A constant (what the drawing greys out, without a gradient:
 :attr:`~micrograd_like.viz.NodeText.is_constant`) gets no line and shows no gradient here
 either; the step through its op says it was left out.  Clicking or focusing a node shows
 its op, data, grad, parents and local derivatives.  ``#step=7`` or ``#step=end`` in the
@@ -36,19 +36,22 @@ import json
 import os
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from micrograd_like import ops, viz
 from micrograd_like.engine import Value, backward_steps, topological_order
 from micrograd_like.files import write_atomic
 from micrograd_like.naming import node_names, op_text
+from micrograd_like.pictures import svg_element
 
 __all__ = ["Explorer", "Line", "Step", "explore"]
 
 _SVG = "{http://www.w3.org/2000/svg}"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ def explore(
     number_format: str = ".4f",
     show_local_grads: bool = False,
     clusters: bool = True,
-    collapse: str | None = None,
+    collapse: bool = False,
     max_nodes: int = viz.DEFAULT_MAX_NODES,
     notation: str | None = None,
     title: str | None = None,
@@ -148,16 +151,16 @@ def explore(
 
     The drawing options mean what they mean for :func:`~micrograd_like.viz.draw_dot`, and
     nodes and gradients are named as the drawings name them
-    (:func:`~micrograd_like.viz.describe_nodes`: δ²₁ for a weighted input under a cost, in
-    ``notation``).  The size guard is draw_dot's too: more than ``max_nodes`` boxes and ovals
-    raise :class:`~micrograd_like.viz.GraphTooLargeError`, which says how to go on
-    (``collapse="neurons"`` for ``nn`` graphs).  ``root`` need not have been backpropagated:
+    (:func:`~micrograd_like.viz.describe_nodes`, in ``notation``).  The size guard is
+    draw_dot's too: more than ``max_nodes`` boxes and ovals raise
+    :class:`~micrograd_like.viz.GraphTooLargeError`, which says how to go on
+    (``collapse=True`` for a graph with clusters).  ``root`` need not have been backpropagated:
     the gradients are computed here, and the graph's own ``.grad`` are left as they were.
 
     ``timeout``: seconds Graphviz may take for the layout (None: no limit), as in
     :func:`~micrograd_like.viz.render`.
 
-    Constants and targets are treated as the drawing treats them: no chain-rule line
+    Constants are treated as the drawing treats them: no chain-rule line
     updates them and no gradient of theirs is shown.
 
     Returns:
@@ -176,8 +179,7 @@ def explore(
                          number_format=number_format, show_local_grads=show_local_grads,
                          clusters=clusters, collapse=collapse, max_nodes=max_nodes,
                          notation=notation)
-    svg = viz.render(picture.drawing, "svg", timeout=timeout).decode("utf-8")
-    svg = svg[svg.index("<svg"):]  # drop the XML prologue and DOCTYPE: it goes inside HTML
+    svg = svg_element(picture.drawing, timeout=timeout)
 
     def num(x: float) -> str:
         return format(x, number_format)
@@ -185,7 +187,7 @@ def explore(
     texts = [picture.texts[v] for v in order]
     names = node_names(order, [t.name for t in texts])
     special = {i: t.grad_name for i, t in enumerate(texts) if t.special_grad and t.grad_name}
-    # The drawing shows no gradient for a constant or target; neither does the page.
+    # The drawing shows no gradient for a constant; neither does the page.
     constants = {i for i, t in enumerate(texts) if t.is_constant}
     steps = _backward_steps(root, order, index, names, num, special, constants)
     forward = _forward_steps(order, index, names, num)
@@ -228,9 +230,9 @@ def _engine_grads(root: Value, order: list[Value]) -> list[float]:
 def _backward_steps(root: Value, order: list[Value], index: dict[Value, int],
                     names: list[str], num: Any, special: dict[int, str],
                     constants: set[int]) -> list[Step]:
-    """The seed, then one step per op node; ``special`` names some gradients (δ²₁: a z
-    under a cost), and the lines say so where that gradient is complete.  A node in
-    ``constants`` (a target or constant, as the drawing decides) gets no line: backward
+    """The seed, then one step per op node; ``special`` holds the gradients annotations
+    name for this root, and the lines say so where that gradient is complete.  A node in
+    ``constants`` (as the drawing decides) gets no line: backward
     still adds to its grad, but the page shows that number nowhere, as the drawing."""
     refs = [_ref(n) for n in names]
     r = len(order) - 1
@@ -258,7 +260,7 @@ def _backward_steps(root: Value, order: list[Value], index: dict[Value, int],
         title = f"through {refs[i]}" + (f" = {expr}" if names[i] != expr else "")
         g_text = f"{special[i]} = {num(g)}" if i in special else num(g)
         title += f": each input's grad += ∂{refs[i]}/∂input × {g_text}"
-        fixed = [names[j] for j in _unique_indices(index[p] for p in v.parents) if j in constants]
+        fixed = [names[j] for j in _unique(index[p] for p in v.parents) if j in constants]
         if fixed:
             title += f" ({', '.join(fixed)}: constant, no gradient shown)"
         steps.append(Step(i, title, tuple(lines)))
@@ -287,17 +289,9 @@ def _done_steps(steps: list[Step], n: int) -> list[int]:
     return done
 
 
-def _unique_indices(indices: Any) -> list[int]:
-    """``indices`` in order, each once."""
-    return list(dict.fromkeys(indices))
-
-
-def _unique(values: tuple[Value, ...]) -> list[Value]:
-    seen: list[Value] = []
-    for v in values:
-        if not any(v is s for s in seen):
-            seen.append(v)
-    return seen
+def _unique(items: Iterable[T]) -> list[T]:
+    """``items`` in order, each once (a Value is equal only to itself)."""
+    return list(dict.fromkeys(items))
 
 
 # --------------------------------------------------------------------------------------
@@ -350,7 +344,7 @@ def _nodes(order: list[Value], index: dict[Value, int], names: list[str], grads:
             "dataText": num(v.data),
             "grad": grads[i] if shown else None,
             "gradText": num(grads[i]) if shown else None,
-            "gradName": texts[i].grad_name,  # δ²₁, ∂a/∂z, "grad"; None: a constant
+            "gradName": texts[i].grad_name,  # annotated, ∂y/∂x or "grad"; None: a constant
             "parents": [
                 {"node": index[p], "formula": f, "local": d, "localText": num(d)}
                 for p, d, f in zip(v.parents, v.local_grads, formulas)
@@ -370,7 +364,7 @@ def _boxes(svg: str, picture: viz.Layout, grads: list[float], num: Any
            ) -> list[dict[str, Any]]:
     """Where each node shows in the SVG: its group's title and which text element holds its
     data and its grad (:class:`~micrograd_like.viz.NodeBox`: one text per field), with the
-    words before the number (``"grad "``, ``"δ²₁ = "``); each is checked to end with the
+    words before the number (``"grad "``, ``"∂y/∂x = "``); each is checked to end with the
     number expected there."""
     texts: dict[str, list[str]] = {}
     for g in ET.fromstring(svg).iter(f"{_SVG}g"):
@@ -382,7 +376,7 @@ def _boxes(svg: str, picture: viz.Layout, grads: list[float], num: Any
     for i, (v, at) in enumerate(zip(picture.order, picture.boxes)):
         box: dict[str, Any] = {"svg": at.node_id, "op": at.op_id}
         boxes.append(box)
-        if at.data_field is None:  # a weight or bias inside a collapsed neuron
+        if at.data_field is None:  # a leaf or unnamed op inside a collapsed cluster
             continue
         fields = texts.get(at.node_id, [])
         data, d = fields[at.data_field], num(v.data)

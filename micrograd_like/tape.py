@@ -57,7 +57,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from micrograd_like import engine, ops
-from micrograd_like.annotation import PARAMETER_ROLES, annotate, annotation_of
+from micrograd_like.annotation import annotate, annotation_of
 from micrograd_like.engine import Value
 
 __all__ = [
@@ -148,12 +148,12 @@ def _check_declared(order: list[Value], inputs: list[Value], params: list[Value]
             note = annotation_of(v)
             if note is None:
                 continue
-            if note.role == "input":
+            if note.kind == "input":
                 raise DataDependenceError(
                     f"compile: leaf {v!r} is annotated as an input but was not declared in "
                     f"inputs=; it would be baked in as a constant with this example's value"
                 )
-            if note.role in PARAMETER_ROLES:
+            if note.kind == "parameter":
                 raise ValueError(
                     f"compile: leaf {v!r} is annotated as a parameter ({note.role}) but was not "
                     f"declared in params=; it would be frozen as a constant"
@@ -1478,7 +1478,7 @@ def trace(
 ) -> Tape:
     """Build the graph with ``build(inputs)`` on ``examples[0]`` and compile it.
 
-    ``build`` receives a list of fresh input leaves (annotated with role "input") and returns the
+    ``build`` receives a list of fresh input leaves (annotated with kind "input") and returns the
     root; parameters are the Values it closes over.  While it runs, any comparison between
     Values raises :class:`DataDependenceError`.  With ``check``, the graph is built again on
     every further row of ``examples`` and must have the same ops, the same wiring and the
@@ -1500,7 +1500,7 @@ def trace(
     for r, row in enumerate(rows if check else rows[:1]):
         xs = [Value(float(v)) for v in row]
         for k, x in enumerate(xs):
-            annotate(x, role="input", name=f"x[{k}]")
+            annotate(x, kind="input", name=f"x[{k}]")
         with _refuse_comparisons():
             root = build(xs)
         if not isinstance(root, Value):

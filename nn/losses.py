@@ -128,17 +128,17 @@ def mark_cost(C: Value, name: Text = "C") -> Value:
 
 
 # Shared annotations of the nodes losses build (immutable, so one object serves every node).
-_TARGET = Annotation("target", "y")
-_NEG_TARGET = Annotation("target", "−y")
-_ONE_MINUS_TARGET = Annotation("target", "1 − y")
-_ONE = Annotation("constant", "1")
-_DIFF = Annotation("", "a − y")
-_SQUARE = Annotation("", "(a − y)²")
+_TARGET = Annotation("constant", "target", "y")
+_NEG_TARGET = Annotation("constant", "target", "−y")
+_ONE_MINUS_TARGET = Annotation("constant", "target", "1 − y")
+_ONE = Annotation("constant", "constant", "1")
+_DIFF = Annotation("", "", "a − y")
+_SQUARE = Annotation("", "", "(a − y)²")
 
 
 @functools.cache
 def _constant_note(name: str) -> Annotation:
-    return Annotation("constant", name)
+    return Annotation("constant", "constant", name)
 
 
 def _constant(c: float, name: str) -> Value:
@@ -155,7 +155,7 @@ def _target(y: float, note: Annotation = _TARGET) -> Value:
 
 @functools.cache
 def _note(name: str) -> Annotation:
-    return Annotation("", name)  # one shared object per name: no validation per node
+    return Annotation("", "", name)  # one shared object per name: no validation per node
 
 
 def _named(v: Value, name: str) -> Value:

@@ -27,6 +27,13 @@ Initialisation (seedable, never Python's global random state), chosen by ``init`
 
 Values are drawn layer by layer, neuron by neuron, weights in input order then the bias,
 from ``rng`` if given, else from ``random.Random(seed)``.
+
+Drawings and the tape learn what nn's Values are from annotations
+(:mod:`micrograd_like.annotation`), filled here: weights and biases are of kind
+``"parameter"`` (roles "weight", "bias"), inputs of kind ``"input"``; z and a have roles
+"z" and "a"; each neuron's Values share the cluster (layer, neuron), so
+``draw_dot(C, collapse=True)`` draws each neuron as one box; and a z names its gradient
+δ under a root of role "cost" (:func:`nn.losses.mark_cost`).
 """
 
 from __future__ import annotations
@@ -186,13 +193,13 @@ class Neuron(Module):
         root it is not ∂C/∂z).
         """
         cluster = (nt.names(nt.layer_label, layer), nt.names(nt.neuron_label, layer, j))
-        self._znote = Annotation("z", nt.names(nt.z, layer, j), cluster,
+        self._znote = Annotation("", "z", nt.names(nt.z, layer, j), cluster,
                                  {"cost": nt.names(nt.delta, layer, j)})
-        self._anote = Annotation("a", nt.names(nt.a, layer, j), cluster)
+        self._anote = Annotation("", "a", nt.names(nt.a, layer, j), cluster)
         for k, w in enumerate(self.w):
-            w.tag = Annotation("weight", nt.names(nt.w, layer, j, k), cluster)
+            w.tag = Annotation("parameter", "weight", nt.names(nt.w, layer, j, k), cluster)
             w.label = f"w[{layer}][{j}][{k}]"
-        self.b.tag = Annotation("bias", nt.names(nt.b, layer, j), cluster)
+        self.b.tag = Annotation("parameter", "bias", nt.names(nt.b, layer, j), cluster)
         self.b.label = f"b[{layer}][{j}]"
 
     def weighted_input(self, x: Sequence[Value]) -> Value:
@@ -487,12 +494,13 @@ class MLP(Module):
 
 @functools.cache
 def input_annotation(k: int) -> Annotation:
-    """The annotation of input k (role "input", named x₁ / x[0]); shared, since immutable.
+    """The annotation of input k (kind and role "input", named x₁ / x[0]); shared, since
+    immutable.
 
     >>> input_annotation(0).name
     {'nielsen': 'x₁', 'zero-based': 'x[0]'}
     """
-    return Annotation("input", nt.names(nt.x, k))
+    return Annotation("input", "input", nt.names(nt.x, k))
 
 
 class Trace:

@@ -43,10 +43,30 @@ def small_mlp_cost() -> Value:
 def constant_offset() -> Value:
     """L = tanh(a·b + 2) with the 2 annotated a constant: drawn grey, no gradient."""
     a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    two = annotate(Value(2.0), role="constant", name="2")
+    two = annotate(Value(2.0), kind="constant", name="2")
     L = (a * b + two).tanh()
     L.label = "L"
     return L
+
+
+def circuit() -> tuple[Value, Value, Value]:
+    """(v, s2, P): two amplifier stages sₖ = gₖ·sₖ₋₁ + cₖ from s₀ = v (gains and offsets
+    learned), then the power P = s2²; a builder that is not nn, with roles and clusters of
+    its own, names ∂P/∂v "sensitivity" under a root of role "power"."""
+    v = annotate(Value(0.5), kind="input", role="voltage", name="v",
+                 grad_names={"power": "sensitivity"})
+    out = v
+    for k, (gain, offset) in enumerate([(2.0, 0.1), (-3.0, 0.2)], start=1):
+        box = ("amplifier", f"stage {k}")
+        g = annotate(Value(gain), kind="parameter", role="gain", name=f"g{k}", cluster=box)
+        c = annotate(Value(offset), kind="parameter", role="offset", name=f"c{k}", cluster=box)
+        out = annotate(g * out + c, role="signal", name=f"s{k}", cluster=box)
+    return v, out, annotate(out * out, role="power", name="P")
+
+
+def circuit_power() -> Value:
+    """P of :func:`circuit`."""
+    return circuit()[2]
 
 
 def mlp_cross_entropy_cost() -> Value:

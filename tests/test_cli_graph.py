@@ -219,12 +219,12 @@ def test_a_layout_past_timeout_is_one_line_and_writes_nothing(slow_dot, capsys, 
 
 def test_frames_are_rendered_before_the_picture_is_written(graphviz_dot, capsys, tmp_path,
                                                             monkeypatch):
-    from micrograd_like import viz
+    from micrograd_like import pictures
 
     def fail(*args, **kwargs):
-        raise viz.TooManyFramesError("a GIF of 3 frames would need too much memory")
+        raise pictures.TooManyFramesError("a GIF of 3 frames would need too much memory")
 
-    monkeypatch.setattr(viz, "_gif_bytes", fail)
+    monkeypatch.setattr(pictures, "_gif_bytes", fail)
     code, _, err = run(capsys, "graph", *EXAMPLE, "-o", str(tmp_path / "g.svg"),
                        "--frames", str(tmp_path / "b.gif"))
     assert code == 2 and "too much memory" in err
@@ -282,7 +282,7 @@ def test_a_gif_without_pillow_is_one_line_naming_it(graphviz_dot, capsys, tmp_pa
     import sys
 
     monkeypatch.setitem(sys.modules, "PIL", None)  # import PIL now fails
-    monkeypatch.setattr("micrograd_like.viz._pipe", lambda *a: pytest.fail("laid out"))
+    monkeypatch.setattr("micrograd_like.pictures._pipe", lambda *a: pytest.fail("laid out"))
     code, _, err = run(capsys, "graph", *EXAMPLE, "-o", str(tmp_path / "g.gv"),
                        "--frames", str(tmp_path / "b.gif"))
     assert code == 2 and err.count("\n") == 1 and "needs Pillow" in err

@@ -14,6 +14,7 @@ import re
 
 import pytest
 from explore_graphs import (
+    circuit,
     constant_offset,
     diamond,
     mlp_cross_entropy_cost,
@@ -220,7 +221,7 @@ def test_each_inline_display_gets_its_own_element_ids(graphviz_dot):
 def test_too_large_a_graph_is_refused_with_the_way_out(graphviz_dot):
     mlp = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
     loss = nn.hinge([mlp(x) for x in ([0.5, -1.0], [1.0, 0.2])], [1, -1])
-    with pytest.raises(GraphTooLargeError, match="collapse='neurons'"):
+    with pytest.raises(GraphTooLargeError, match="collapse=True"):
         explore(loss)
 
 
@@ -228,11 +229,27 @@ def test_collapsed_neurons_show_z_delta_and_a_of_each_neuron(graphviz_dot):
     mlp = nn.MLP(2, [3, 1], activation="sigmoid", seed=0)
     t = mlp.trace([0.5, -1.0])
     C = nn.quadratic([t.outputs], [[1.0]])
-    page = explore(C, collapse="neurons")
+    page = explore(C, collapse=True)
     boxes = page._payload["boxes"]
     index = {v: i for i, v in enumerate(topological_order(C))}
     z = boxes[index[t.zs[0][1]]]
     assert z["svg"] == "n0_1" and z["gradPrefix"].startswith("δ")
+
+
+def test_a_gradient_the_builder_names_is_named_in_the_line_that_completes_it(graphviz_dot):
+    v, s2, P = circuit()
+    page = explore(P)
+    i = topological_order(P).index(v)
+    [line] = [ln for step in page.steps for ln in step.lines if ln.node == i]
+    dP_dv = 2 * s2.data * -3.0 * 2.0  # 2·s2 · g2 · g1
+    assert line.text.endswith(f"= {dP_dv:.4f} = sensitivity") and line.total == dP_dv
+
+
+def test_a_builders_innermost_clusters_collapse_on_the_page_too(graphviz_dot):
+    _v, s2, P = circuit()
+    boxes = explore(P, collapse=True)._payload["boxes"]
+    i = topological_order(P).index(s2)
+    assert boxes[i]["svg"] == "n0_1" and boxes[i]["gradPrefix"] == "∂P/∂s2 = "
 
 
 def test_root_must_be_a_value():

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from explore_graphs import constant_offset, neuron, small_mlp_cost
+from explore_graphs import circuit_power, constant_offset, neuron, small_mlp_cost
 
 import micrograd_like
 import nn
@@ -20,7 +20,7 @@ from micrograd_like import Value, draw_dot, topological_order
 from micrograd_like.viz import layout, render
 
 SVG = "{http://www.w3.org/2000/svg}"
-OPTIONS = [{}, {"show_local_grads": True, "rankdir": "TB"}, {"collapse": "neurons"},
+OPTIONS = [{}, {"show_local_grads": True, "rankdir": "TB"}, {"collapse": True},
            {"number_format": ".3g", "clusters": False}]
 
 
@@ -48,7 +48,7 @@ def test_layouts_drawing_is_draw_dots(make, options):
 
 
 @pytest.mark.parametrize("options", OPTIONS)
-@pytest.mark.parametrize("make", [neuron, small_mlp_cost, constant_offset])
+@pytest.mark.parametrize("make", [neuron, small_mlp_cost, constant_offset, circuit_power])
 def test_each_nodes_fields_hold_its_data_and_its_gradient(graphviz_dot, make, options):
     root = backpropagated(make)
     picture = layout(root, **options)
@@ -56,8 +56,8 @@ def test_each_nodes_fields_hold_its_data_and_its_gradient(graphviz_dot, make, op
     fmt = options.get("number_format", ".4f")
     assert picture.order == topological_order(root)
     for v, box in zip(picture.order, picture.boxes):
-        if box.data_field is None:  # a weight or bias inside a collapsed neuron
-            assert options.get("collapse") == "neurons" and v.is_leaf
+        if box.data_field is None:  # a leaf or an unnamed op inside a collapsed cluster
+            assert options.get("collapse") and (v.is_leaf or not picture.texts[v].name)
             continue
         texts = fields[box.node_id]
         assert texts[box.data_field].endswith(format(v.data, fmt)), (texts, box)
@@ -94,7 +94,7 @@ def test_collapsed_neurons_name_their_z_and_a_fields(graphviz_dot):
     t = mlp.trace([0.5, -1.0])
     C = nn.quadratic([t.outputs], [[1.0]])
     C.backward()
-    picture = layout(C, collapse="neurons")
+    picture = layout(C, collapse=True)
     fields = svg_fields(render(picture.drawing, "svg"))
     z, a = t.zs[0][1], t.activations[0][1]  # z²₂ and a²₂
     box_z, box_a = (picture.boxes[picture.order.index(v)] for v in (z, a))

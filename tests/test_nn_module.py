@@ -260,6 +260,14 @@ def test_trace_annotates_inputs_zs_activations_and_parameters_in_nielsens_notati
                                                                            "w[1][0][2]")
 
 
+def test_parameters_and_inputs_are_marked_by_kind_for_the_tape_and_drawings():
+    mlp = MLP(2, [2, 1], activation="tanh")
+    t = mlp.trace([1.0, 2.0])
+    assert {annotation_of(p).kind for p in mlp.parameters()} == {"parameter"}
+    assert [annotation_of(x).kind for x in t.inputs] == ["input", "input"]
+    assert {annotation_of(v).kind for v in t.zs[0] + t.activations[0]} == {""}
+
+
 def test_a_z_is_named_delta_only_under_a_cost_root():
     t = MLP(2, [3, 1], activation="tanh").trace([1.0, 2.0])
     grad_names = annotation_of(t.zs[1][0]).grad_names

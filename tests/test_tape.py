@@ -245,13 +245,13 @@ def test_a_value_declared_twice_is_refused():
 
 
 def test_an_undeclared_leaf_annotated_as_input_is_refused():
-    x, x2 = Value(1.0), annotate(Value(2.0), role="input", name="x2")
+    x, x2 = Value(1.0), annotate(Value(2.0), kind="input", role="input", name="x2")
     with pytest.raises(DataDependenceError, match="annotated as an input"):
         compile(x * x2, inputs=[x], params=[])
 
 
 def test_an_undeclared_leaf_annotated_as_a_weight_is_refused():
-    x, w = Value(1.0), annotate(Value(2.0), role="weight", name="w")
+    x, w = Value(1.0), annotate(Value(2.0), kind="parameter", role="weight", name="w")
     with pytest.raises(ValueError, match=r"annotated as a parameter \(weight\)"):
         compile(x * w, inputs=[x], params=[])
 

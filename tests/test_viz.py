@@ -6,6 +6,7 @@ import math
 import os
 import re
 
+import explore_graphs
 import graphviz
 import pytest
 
@@ -36,13 +37,14 @@ def annotated_layer(n_neurons: int, n_inputs: int) -> Value:
     """One layer of sigmoid neurons annotated as nn annotates them, summed into one output.
 
     The sum is no cost, so the drawing must not call any z's gradient δ."""
-    xs = [annotate(Value(0.1 * (k + 1)), role="input", name=f"x{k + 1}") for k in range(n_inputs)]
+    xs = [annotate(Value(0.1 * (k + 1)), kind="input", role="input", name=f"x{k + 1}")
+          for k in range(n_inputs)]
     outs = []
     for j in range(n_neurons):
         cluster = ("layer 2", f"neuron {j + 1}")
-        ws = [annotate(Value(0.01 * (j - k)), role="weight", name=f"w{j + 1}{k + 1}",
-                       cluster=cluster) for k in range(n_inputs)]
-        b = annotate(Value(0.0), role="bias", name=f"b{j + 1}", cluster=cluster)
+        ws = [annotate(Value(0.01 * (j - k)), kind="parameter", role="weight",
+                       name=f"w{j + 1}{k + 1}", cluster=cluster) for k in range(n_inputs)]
+        b = annotate(Value(0.0), kind="parameter", role="bias", name=f"b{j + 1}", cluster=cluster)
         z = annotate(dot(ws, xs, bias=b), role="z", name=f"z{j + 1}", cluster=cluster,
                      grad_names={"cost": f"δ{j + 1}"})
         outs.append(annotate(z.sigmoid(), role="a", name=f"a{j + 1}", cluster=cluster))
@@ -220,7 +222,7 @@ def test_graph_over_max_nodes_raises_naming_the_count_and_the_ways_out():
 
 
 def test_size_guard_suggests_collapse_only_for_graphs_with_neurons():
-    with pytest.raises(GraphTooLargeError, match="collapse='neurons'"):
+    with pytest.raises(GraphTooLargeError, match="collapse=True"):
         draw_dot(annotated_layer(3, 4), max_nodes=10)
     y, _ = tanh_neuron()
     with pytest.raises(GraphTooLargeError) as info:
@@ -232,7 +234,7 @@ def test_collapse_gets_a_large_network_under_the_limit():
     root = annotated_layer(20, 10)  # per neuron 10 w + b + z + a = 13 values and 2 ops
     with pytest.raises(GraphTooLargeError):
         draw_dot(root, max_nodes=100)
-    src = draw_dot(root, max_nodes=100, collapse="neurons").source
+    src = draw_dot(root, max_nodes=100, collapse=True).source
     assert len(re.findall(r"<td>neuron \d+</td>", src)) == 20
 
 
@@ -257,12 +259,12 @@ def test_a_z_under_a_root_that_is_no_cost_is_labelled_with_the_root_not_delta():
 
 def _neuron(activation: str = "tanh") -> tuple[Value, Value, Value]:
     """x, w annotated as nn does; returns (z, a, C) with C = ½(a − 0.25)² marked a cost."""
-    x = annotate(Value(0.5), role="input", name="x")
-    w = annotate(Value(-1.5), role="weight", name="w")
+    x = annotate(Value(0.5), kind="input", role="input", name="x")
+    w = annotate(Value(-1.5), kind="parameter", role="weight", name="w")
     z = annotate(w * x, role="z", name="z", grad_names={"cost": "δ"})
     a = annotate(getattr(z, activation)(), role="a", name="a")
-    y = annotate(Value(0.25), role="target", name="y")
-    C = annotate((a - y) * (a - y) * annotate(Value(0.5), role="constant", name="½"),
+    y = annotate(Value(0.25), kind="constant", role="target", name="y")
+    C = annotate((a - y) * (a - y) * annotate(Value(0.5), kind="constant", name="½"),
                  role="cost", name="C")
     return z, a, C
 
@@ -298,14 +300,15 @@ def test_targets_and_constants_are_drawn_grey_without_a_gradient():
 def test_describe_nodes_gives_every_view_the_same_texts():
     z, a, C = _neuron()
     texts = describe_nodes(C)
-    assert texts[z] == NodeText(name="z", grad_name="δ", cluster=(), role="z",
-                                is_constant=False, special_grad=True)
+    assert texts[z] == NodeText(name="z", grad_name="δ", cluster=(), kind="", role="z",
+                                special_grad=True)
     assert texts[a].grad_name == "∂C/∂a"
     assert describe_nodes(a)[z].grad_name == "∂a/∂z"
 
 
 def test_describe_nodes_names_nodes_in_the_notation_asked_for():
-    v = annotate(Value(1.0), role="weight", name={"nielsen": "w²₁₁", "zero-based": "w[0][0][0]"})
+    v = annotate(Value(1.0), kind="parameter", role="weight",
+                 name={"nielsen": "w²₁₁", "zero-based": "w[0][0][0]"})
     root = annotate(v * 2.0, name="out")
     assert describe_nodes(root)[v].name == "w²₁₁"  # the first is the default
     assert describe_nodes(root, notation="zero-based")[v].grad_name == "∂out/∂w[0][0][0]"
@@ -314,7 +317,7 @@ def test_describe_nodes_names_nodes_in_the_notation_asked_for():
 
 
 def test_collapse_draws_one_box_per_neuron_with_one_edge_per_input():
-    src = draw_dot(annotated_layer(2, 3), collapse="neurons").source
+    src = draw_dot(annotated_layer(2, 3), collapse=True).source
     assert src.count("<td>neuron 1</td>") == 1
     # inputs x1, x2, x3 (plus the invisible edge that keeps neuron 1 above neuron 2)
     assert len(re.findall(r"^\s*v\d+ -> n0_0$", src, re.M)) == 3
@@ -322,7 +325,7 @@ def test_collapse_draws_one_box_per_neuron_with_one_edge_per_input():
 
 
 def test_collapsed_neurons_are_written_in_numeric_order_and_chained_so():
-    src = draw_dot(annotated_layer(12, 1), collapse="neurons").source
+    src = draw_dot(annotated_layer(12, 1), collapse=True).source
     order = [int(m) for m in re.findall(r"<td>neuron (\d+)</td>", src)]
     assert order == list(range(1, 13))  # 10 after 9, not after 1
     # left to right, a rank runs bottom to top: the invisible chain goes 12 -> 11 -> ... -> 1
@@ -331,7 +334,7 @@ def test_collapsed_neurons_are_written_in_numeric_order_and_chained_so():
 
 def test_collapsed_box_labels_keep_name_and_number_apart():
     root = annotated_layer(2, 3)
-    src = draw_dot(root, collapse="neurons").source
+    src = draw_dot(root, collapse=True).source
     assert re.search(r"<td>z1 = -?\d\.\d{4}</td>", src)
     assert re.search(r"<td>grad -?\d\.\d{4}</td>", src)  # no "δ-0.198" run-together
 
@@ -341,9 +344,76 @@ def test_collapse_on_a_real_mlp_connects_layer_to_layer():
     mlp = nn.MLP(2, [3, 1], seed=0)
     t = mlp.trace([1.0, -2.0])
     nn.losses.quadratic([t.outputs], [[0.5]]).backward()
-    src = draw_dot(t.outputs[0], collapse="neurons").source
+    src = draw_dot(t.outputs[0], collapse=True).source
     for j in range(3):
         assert f"n0_{j} -> n1_0" in src
+
+
+# -- any builder's annotations ---------------------------------------------------------------
+# The engine package knows no neural nets: a graph built by someone else, with roles and
+# clusters of its own, is drawn, collapsed and named by the same generic rules.
+
+
+def circuit() -> tuple[Value, Value, Value]:
+    v, s2, P = explore_graphs.circuit()
+    P.backward()
+    return v, s2, P
+
+
+def test_a_builders_own_clusters_are_drawn_nested_in_natural_order():
+    src = draw_dot(circuit()[2]).source
+    assert src.count("label=amplifier") == 1
+    assert src.index('label="stage 1"') < src.index('label="stage 2"')
+    assert "subgraph cluster_0_0 {" in src and "subgraph cluster_0_1 {" in src
+
+
+def test_an_unannotated_op_joins_the_cluster_of_the_node_it_feeds():
+    # g1·v is built inside stage 1 but carries no annotation of its own
+    src = draw_dot(circuit()[2], collapse=True).source
+    assert src.count("shape=ellipse") == 1  # P's *: the stages' * and + are in their boxes
+
+
+def test_an_unannotated_op_feeding_two_clusters_stays_outside_both():
+    x = Value(1.0, label="x")
+    u = x * 2  # feeds A and B
+    a = annotate(u + 1, name="a", cluster=("A",))
+    b = annotate(u * 3, name="b", cluster=("B",))
+    c = annotate((a * b).tanh(), name="c", cluster=("C",))  # its * feeds only c: inside C
+    texts = describe_nodes(c)
+    assert texts[u].cluster == () and texts[c.parents[0]].cluster == ("C",)
+
+
+def test_collapse_draws_each_innermost_cluster_as_one_box_with_its_parameter_count():
+    _v, s2, P = circuit()
+    src = draw_dot(P, collapse=True).source
+    s1 = 2.0 * 0.5 + 0.1
+    assert f"<td>stage 1</td><td>2 parameters</td><td>s1 = {s1:.4f}</td>" in src
+    assert f"<td>s2 = {s2.data:.4f}</td><td>∂P/∂s2 = {2 * s2.data:.4f}</td>" in src
+    assert re.search(r"^\s*n0_0 -> n0_1$", src, re.M)  # stage 1 feeds stage 2
+
+
+def test_a_gradient_is_named_by_the_annotation_keyed_by_the_roots_role():
+    _v, s2, P = circuit()
+    src = draw_dot(P).source
+    dP_dv = 2 * s2.data * -3.0 * 2.0  # 2·s2 · g2 · g1
+    assert f"{{ v | data 0.5000 | sensitivity = {dP_dv:.4f} }}" in src
+    s2.grad = 0.0
+    s2.backward()  # a root of another role: the gradient is written out
+    assert "sensitivity" not in draw_dot(s2).source and "∂s2/∂v" in draw_dot(s2).source
+
+
+def test_role_alone_changes_nothing_and_kind_constant_greys_a_node_out():
+    words = annotate(Value(2.0), role="constant", name="k")  # a role is only a word
+    fixed = annotate(Value(3.0), kind="constant", role="prior", name="p")
+    src = draw_dot(words * fixed).source
+    assert "{ k | data 2.0000 | grad 0.0000 }" in src
+    [line] = [ln for ln in src.splitlines() if "{ p |" in ln]
+    assert "grad" not in line and 'fillcolor="#eeeeee"' in line
+
+
+def test_collapse_must_be_a_bool():
+    with pytest.raises(ValueError, match=r"collapse must be True .* got 'neurons'"):
+        draw_dot(Value(1.0), collapse="neurons")
 
 
 # -- backward frames ------------------------------------------------------------------------------

@@ -41,11 +41,11 @@ def square() -> Value:
 def _annotated_neuron() -> tuple[Value, Value]:
     """One sigmoid neuron annotated as nn annotates layer 2, neuron 1 (Nielsen's numbering)."""
     cluster = ("layer 2", "neuron 1")
-    x0 = annotate(Value(1.0), role="input", name="x₁")
-    x1 = annotate(Value(-2.0), role="input", name="x₂")
-    w0 = annotate(Value(0.5), role="weight", name="w²₁₁", cluster=cluster)
-    w1 = annotate(Value(-0.25), role="weight", name="w²₁₂", cluster=cluster)
-    b = annotate(Value(0.1), role="bias", name="b²₁", cluster=cluster)
+    x0 = annotate(Value(1.0), kind="input", role="input", name="x₁")
+    x1 = annotate(Value(-2.0), kind="input", role="input", name="x₂")
+    w0 = annotate(Value(0.5), kind="parameter", role="weight", name="w²₁₁", cluster=cluster)
+    w1 = annotate(Value(-0.25), kind="parameter", role="weight", name="w²₁₂", cluster=cluster)
+    b = annotate(Value(0.1), kind="parameter", role="bias", name="b²₁", cluster=cluster)
     z = dot([w0, w1], [x0, x1], bias=b)  # z = 0.5·1 + (-0.25)(-2) + 0.1 = 1.1
     annotate(z, role="z", name="z²₁", cluster=cluster, grad_names={"cost": "δ²₁"})
     a = annotate(z.sigmoid(), role="a", name="a²₁", cluster=cluster)  # a = σ(1.1) = 0.7503
@@ -62,8 +62,8 @@ def annotated_neuron() -> Value:
 def annotated_neuron_cost() -> Value:
     """The neuron under the cost C = ½(a − y)², y = 0 (a target): z's grad is δ = a·σ'(1.1)."""
     _, a = _annotated_neuron()
-    d = annotate(a - annotate(Value(0.0), role="target", name="y"), name="a − y")
-    C = annotate(annotate(d * d, name="(a − y)²") * annotate(Value(0.5), role="constant",
+    d = annotate(a - annotate(Value(0.0), kind="constant", role="target", name="y"), name="a − y")
+    C = annotate(annotate(d * d, name="(a − y)²") * annotate(Value(0.5), kind="constant",
                                                               name="½"), role="cost", name="C")
     C.backward()
     return C
@@ -74,7 +74,7 @@ CASES = {
     "tanh_neuron": (tanh_neuron, {}, 6, 3, 8),  # x w b, x*w, +, tanh; edges 2+1, 2+1, 1+1
     "square": (square, {}, 2, 1, 3),  # a, a*a; a->* twice, *->y
     "annotated_neuron": (annotated_neuron, {}, 7, 2, 8),  # x₁ x₂ w w b z a; dot 5+1, σ 1+1
-    "annotated_neuron_collapsed": (annotated_neuron, {"collapse": "neurons"}, 3, 0, 2),
+    "annotated_neuron_collapsed": (annotated_neuron, {"collapse": True}, 3, 0, 2),
     # + y, a − y, ½, (a − y)², C; ops −, *, *; edges 2+1, 2+1, 2+1
     "annotated_neuron_cost": (annotated_neuron_cost, {}, 12, 5, 17),
 }

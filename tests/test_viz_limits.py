@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from micrograd_like import Value, viz
+from micrograd_like import Value, pictures, viz
 from micrograd_like.viz import (
     GraphvizTimeoutError,
     TooManyFramesError,
@@ -152,7 +152,7 @@ def test_the_timeout_of_frames_is_for_all_of_them_and_nothing_is_written(slow_do
 
 def test_too_many_frames_are_refused_before_any_is_drawn(monkeypatch):
     built = []
-    monkeypatch.setattr(viz, "_build", lambda *a, **k: built.append(1))
+    monkeypatch.setattr(viz, "draw", lambda *a, **k: built.append(1))
     with pytest.raises(TooManyFramesError, match=r"250 frames .* more than max_frames=100"):
         backward_frames(chain(249))
     assert built == []
@@ -168,7 +168,7 @@ def test_max_frames_can_be_raised_and_must_be_a_positive_int():
 
 def test_a_gif_that_would_need_too_much_memory_is_refused_before_decoding(
         graphviz_dot, tmp_path, monkeypatch):
-    monkeypatch.setattr(viz, "MAX_GIF_BYTES", 10_000)
+    monkeypatch.setattr(pictures, "MAX_GIF_BYTES", 10_000)
     target = tmp_path / "b.gif"
     with pytest.raises(TooManyFramesError, match=r"3 frames of \d+x\d+ pixels .* MB"):
         save_frames(backward_frames(chain(2)), target)
@@ -206,10 +206,10 @@ def test_a_dot_that_cannot_be_run_is_reported_as_graphviz_missing(tmp_path, monk
 
 def test_a_gif_too_large_is_refused_after_one_layout_and_no_picture(graphviz_dot, tmp_path,
                                                                      monkeypatch):
-    monkeypatch.setattr(viz, "MAX_GIF_BYTES", 10_000)
+    monkeypatch.setattr(pictures, "MAX_GIF_BYTES", 10_000)
     runs = []
-    real_pipe = viz._pipe
-    monkeypatch.setattr(viz, "_pipe",
+    real_pipe = pictures._pipe
+    monkeypatch.setattr(pictures, "_pipe",
                         lambda g, fmt, *a: runs.append(fmt) or real_pipe(g, fmt, *a))
     with pytest.raises(TooManyFramesError):
         render_frames(backward_frames(chain(9)), tmp_path / "b.gif")
@@ -219,7 +219,8 @@ def test_a_gif_too_large_is_refused_after_one_layout_and_no_picture(graphviz_dot
 @pytest.mark.parametrize("n_ops", [1, 8, 30])
 def test_the_png_size_predicted_from_the_layout_is_within_two_pixels(graphviz_dot, n_ops):
     frame = backward_frames(chain(n_ops))[-1]
-    (w, h), (pw, ph) = viz._png_size_of_layout(frame, None), viz._png_size(render(frame, "png"))
+    (w, h) = pictures._png_size_of_layout(frame, None)
+    (pw, ph) = pictures._png_size(render(frame, "png"))
     assert abs(w - pw) <= 2 and abs(h - ph) <= 2
 
 
@@ -229,4 +230,4 @@ def test_the_png_size_is_read_from_its_header(graphviz_dot):
     from PIL import Image
 
     png = render(draw_dot(chain(2)), "png")
-    assert viz._png_size(png) == Image.open(io.BytesIO(png)).size
+    assert pictures._png_size(png) == Image.open(io.BytesIO(png)).size

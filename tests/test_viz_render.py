@@ -113,7 +113,7 @@ def test_a_collapsed_layer_is_laid_out_in_numeric_order(graphviz_dot, rankdir):
     mlp = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
     t = mlp.trace([1.0, -0.5])
     nn.hinge([t.outputs], [1]).backward()
-    source = draw_dot(t.outputs[0], collapse="neurons", rankdir=rankdir).source
+    source = draw_dot(t.outputs[0], collapse=True, rankdir=rankdir).source
     plain = subprocess.run(["dot", "-Tplain"], input=source, capture_output=True, text=True,
                            check=True).stdout
     pos = {}
@@ -151,7 +151,7 @@ def test_a_delta_label_keeps_its_space_before_the_equals_sign_when_drawn(graphvi
     # character: "δ²₁ = -0.0086" was drawn "δ²₁= -0.0086".
     from micrograd_like.annotation import annotate
 
-    x = annotate(Value(0.5), role="input", name="x")
+    x = annotate(Value(0.5), kind="input", role="input", name="x")
     z = annotate(x * -1.5, role="z", name="z²₁", grad_names={"cost": "δ²₁"})
     C = annotate(z * z, role="cost", name="C")
     C.backward()  # δ = 2z = -1.5

@@ -168,8 +168,9 @@ except GraphTooLargeError as err:
     print("GraphTooLargeError:", err)
 
 # %% [markdown]
-# `collapse="neurons"` draws each neuron as a single box with its z, δ, activation and
-# the activation's grad, and one edge per input. (It groups nodes by their annotations, so
+# `collapse=True` draws each innermost cluster as a single box: for `nn`, each neuron,
+# with its number of parameters (weights and bias), its z, δ, activation and the
+# activation's grad, and one edge per input. (It groups nodes by their annotations, so
 # for a batch it would stack four examples into every box; draw one example's graph.)
 # The structure is now readable: 16 + 16 + 1 neurons, each showing the δ that backward
 # left on its z node. Dead ReLU units, whose $z < 0$, show δ = 0 and stay white: for this
@@ -181,7 +182,7 @@ loss = nn.hinge([tb.outputs], [int(2 * y[0] - 1)])
 loss.backward()
 dead = sum(1 for layer in tb.deltas()[:-1] for d in layer if d == 0.0)
 print(f"hidden neurons with δ = 0 for this input: {dead} of 32")
-draw_dot(loss, collapse="neurons", number_format=".3f", color_by_grad=True)
+draw_dot(loss, collapse=True, number_format=".3f", color_by_grad=True)
 
 # %% [markdown]
 # ## Backward, one step at a time
@@ -281,12 +282,12 @@ explore(C)
 
 # %% [markdown]
 # The size guard is `draw_dot`'s: a graph too big to draw is too big to step through, and
-# the same `collapse="neurons"` gets past it. For the 2-16-16-1 network at one point the
+# the same `collapse=True` gets past it. For the 2-16-16-1 network at one point the
 # page still steps through every one of the graph's edges, but those into a constant; the
 # picture shows each neuron as one box.
 
 # %%
-big_page = explore(loss, collapse="neurons", number_format=".3f")
+big_page = explore(loss, collapse=True, number_format=".3f")
 print(f"{len(big_page.steps)} steps, {sum(len(s.lines) for s in big_page.steps)} chain-rule lines")
 
 # %% [markdown]

@@ -407,7 +407,7 @@ ts = small.trace([1.0, -0.5])
 C_small = nn.quadratic([ts.outputs], [[1.0]])
 C_small.backward()
 assert ts.deltas()[-1][0] == ts.outputs[0].data - 1.0     # BP1, identity output
-draw_dot(C_small, collapse="neurons", number_format=".4f", color_by_grad=True)
+draw_dot(C_small, collapse=True, number_format=".4f", color_by_grad=True)
 
 # %% [markdown]
 # ## What to take away
