@@ -26,6 +26,8 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import reduce
+from operator import add, mul
 from typing import TYPE_CHECKING, Any, Union
 
 from micrograd_like import ops
@@ -155,7 +157,7 @@ class Value:
         out = self.data + other.data
         if not math.isfinite(out):
             raise ops.RULES["+"].error((self.data, other.data))
-        return _node(out, "+", (self, other), (1.0, 1.0))
+        return _node(out, "+", (self, other), _ONES)
 
     def __mul__(self, other: Operand) -> Value:  # self * other: ∂/∂self = other, ∂/∂other = self
         if not isinstance(other, Value):
@@ -408,6 +410,9 @@ def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple) 
     return v
 
 
+_ONES = (1.0, 1.0)  # every + node's local derivatives: one shared tuple, not one per node
+
+
 def _as_value(x: Operand, op: str) -> Value:
     """``x`` itself if it is a Value; a plain number becomes a constant leaf."""
     if isinstance(x, Value):
@@ -575,9 +580,26 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
     >>> z.data, z.local_grads
     (2.5, (3.0, 4.0, 2.0, -1.0, 1.0))
     """
+    # Written out rather than made by _make from ops.RULES["dot"]: a network's forward pass
+    # is mostly dot nodes, and this makes bench/demo_step.py's step about a quarter faster
+    # (bench/README.md).  tests/test_ops_table.py checks it against the rule bit for bit.
     if len(ws) != len(xs):
         raise ValueError(f"dot: ws and xs differ in length ({len(ws)} != {len(xs)})")
-    return apply("dot", *ws, *xs, *(() if bias is None else (bias,)))
+    ws = [w if isinstance(w, Value) else _as_value(w, "dot") for w in ws]
+    xs = [x if isinstance(x, Value) else _as_value(x, "dot") for x in xs]
+    w_data = [w.data for w in ws]
+    x_data = [x.data for x in xs]
+    # Σ wₖxₖ left to right: reduce(add, ...) adds in order, as the + chain would
+    out = reduce(add, map(mul, w_data, x_data)) if ws else 0.0
+    parents, local = [*ws, *xs], [*x_data, *w_data]  # ∂z/∂wₖ = xₖ, ∂z/∂xₖ = wₖ
+    if bias is not None:
+        b = _as_value(bias, "dot")
+        out += b.data
+        parents.append(b)
+        local.append(1.0)  # ∂z/∂b = 1
+    if not math.isfinite(out):
+        raise ops.RULES["dot"].error([w * x for w, x in zip(w_data, x_data)])
+    return _node(out, "dot", tuple(parents), tuple(local))
 
 
 # --------------------------------------------------------------------------------------
