@@ -24,12 +24,12 @@ and the standard library; the tape (numpy) and the drawings (graphviz) load on f
 __version__ = "0.1.0"
 
 from micrograd_like import ops
+from micrograd_like.derivative import grad
 from micrograd_like.engine import (
     Value,
     apply,
     backward_steps,
     dot,
-    grad,
     is_grad_enabled,
     no_grad,
     topological_order,

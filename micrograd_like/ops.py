@@ -8,7 +8,7 @@ formula serves three readers:
   node's value and its local partials ``∂out/∂p`` as plain floats;
 * :func:`values`: the partials as :class:`~micrograd_like.engine.Value` nodes, built from
   the parents and the node itself, so a derivative can be differentiated again
-  (``backward(create_graph=True)``, :func:`~micrograd_like.engine.grad`);
+  (``backward(create_graph=True)``, :func:`~micrograd_like.derivative.grad`);
 * :func:`arrays` (numpy): the tape replays each op on a whole batch.
 
 A partial is called as ``partial(m, *inputs, out)``: ``out`` is the op's value (``1 − out²``

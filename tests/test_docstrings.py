@@ -26,7 +26,8 @@ MODULES = _modules()
 
 # the public modules a reader opens first: each must teach by example
 MUST_HAVE_EXAMPLES = {
-    "micrograd_like", "micrograd_like.engine", "micrograd_like.finite_differences",
+    "micrograd_like", "micrograd_like.engine", "micrograd_like.derivative",
+    "micrograd_like.finite_differences",
     "micrograd_like.viz", "micrograd_like.expr", "micrograd_like.tape", "micrograd_like.files",
     "nn", "nn.train",
     "nn.io", "nn.plots", "nn.exercises", "nn.exercises.derivatives",
