@@ -42,46 +42,33 @@ Operand = Union["Value", int, float]
 
 
 def _op_method(name: str) -> Callable[..., Value]:
-    """The Value method of the op ``name``: the steps of :func:`_make` (below the class)
-    with the rule's functions looked up once, as these methods make most nodes."""
+    """The Value method of the op ``name``: it makes the node as :func:`_make` (below) does.
+
+    A one-input op (the activations: tanh, relu, σ, ...) repeats _make's steps with the
+    rule's functions looked up once: a fifth of bench/demo_step.py's step (bench/README.md).
+    """
     rule = ops.RULES[name]
-    forward, domain, m = rule.forward, rule.domain, ops.FLOATS
-    isfinite = math.isfinite
-    if rule.arity == 1:
-        (d_x,) = rule.partials
+    if rule.arity == 2:
+        def method(self: Value, other: Operand) -> Value:  # type: ignore[misc]
+            return _make(rule, (self, _as_value(other, name)))
+    else:
+        forward, (d_x,), domain, m = rule.forward, rule.partials, rule.domain, ops.FLOATS
 
         def method(self: Value) -> Value:
             x = self.data
             if domain is None or domain(x):
                 try:
                     out = forward(m, x)
-                    dx = d_x(m, x, out)
-                    if isfinite(out) and isfinite(dx):
+                    dx = d_x(m, x, out)  # the local derivative ∂out/∂x
+                    if math.isfinite(out) and math.isfinite(dx):
                         return _node(out, name, (self,), (dx,))
                 except (ArithmeticError, ValueError):  # e.g. math.exp's OverflowError
                     pass
             raise rule.error((x,))
-    else:
-        d_a, d_b = rule.partials
 
-        def method(self: Value, other: Operand) -> Value:  # type: ignore[misc]
-            if not isinstance(other, Value):
-                other = _as_value(other, name)
-            a, b = self.data, other.data
-            if domain is None or domain(a, b):
-                try:
-                    out = forward(m, a, b)
-                    da, db = d_a(m, a, b, out), d_b(m, a, b, out)
-                    if isfinite(out) and isfinite(da) and isfinite(db):
-                        return _node(out, name, (self, other), (da, db))
-                except (ArithmeticError, ValueError):
-                    pass
-            raise rule.error((a, b))
-
-    slopes = ", ".join(rule.partial_text)
     method.__name__ = method.__qualname__ = name
-    method.__doc__ = (f"{rule.formula}; ∂/∂({', '.join(ops.symbols(rule))}) = {slopes}.  "
-                      f"Defined for {rule.domain_text}."
+    method.__doc__ = (f"{rule.formula}; ∂/∂({', '.join(ops.symbols(rule))}) = "
+                      f"{', '.join(rule.partial_text)}.  Defined for {rule.domain_text}."
                       + (f"  {rule.convention}." if rule.convention else ""))
     return method
 
