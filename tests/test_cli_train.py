@@ -384,7 +384,7 @@ def _no_network_built(monkeypatch):
 
 
 def test_a_network_over_max_parameters_is_refused_before_it_is_built(capsys, monkeypatch):
-    from nn.cli import BYTES_PER_PARAMETER, MAX_PARAMETERS
+    from nn.cli.arguments import BYTES_PER_PARAMETER, MAX_PARAMETERS
 
     _no_network_built(monkeypatch)
     code, _, err = run(capsys, "train", "--hidden", "10000,10000", "--no-plots")
@@ -395,11 +395,12 @@ def test_a_network_over_max_parameters_is_refused_before_it_is_built(capsys, mon
 
 
 def test_max_parameters_is_the_last_size_accepted():
-    from nn.cli import MAX_PARAMETERS, CLIError, _check_network_size
+    from nn.cli.arguments import MAX_PARAMETERS, check_network_size
+    from nn.cli.errors import CLIError
 
-    _check_network_size([MAX_PARAMETERS - 1, 1], "--sizes")  # (n + 1) · 1 = MAX_PARAMETERS
+    check_network_size([MAX_PARAMETERS - 1, 1], "--sizes")  # (n + 1) · 1 = MAX_PARAMETERS
     with pytest.raises(CLIError, match=f"would have {MAX_PARAMETERS + 1:,} parameters"):
-        _check_network_size([MAX_PARAMETERS, 1], "--sizes")
+        check_network_size([MAX_PARAMETERS, 1], "--sizes")
 
 
 def test_more_samples_than_max_samples_are_refused_before_generating_them(capsys, monkeypatch):
@@ -420,8 +421,8 @@ def test_the_old_spelling_xent_is_refused_and_points_to_softmax_xent(capsys):
 
 
 def test_every_train_loss_name_means_in_the_cli_what_it_means_in_nn_losses():
-    from nn.cli import TRAIN_LOSSES, _Task
+    from nn.cli import train
     from nn.losses import LOSSES
 
-    for name in TRAIN_LOSSES:
-        assert LOSSES[name] is LOSSES[_Task(name, 2).fit_loss]
+    for name in train.LOSSES:
+        assert LOSSES[name] is LOSSES[train.Task(name, 2).fit_loss]
