@@ -23,7 +23,7 @@ from typing import NoReturn
 from micrograd_like import __version__
 from micrograd_like.files import Terminated, sigterm_as_exit
 from nn.cli import deltas, demo, graph, train
-from nn.cli.arguments import parse_sizes
+from nn.cli.arguments import check_utf8, parse_sizes
 from nn.cli.deltas import delta_example
 from nn.cli.errors import USER_ERRORS, CLIError, missing_package, one_line
 
@@ -81,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         with sigterm_as_exit():
+            argv = sys.argv[1:] if argv is None else argv
+            check_utf8(argv)
             args = parser.parse_args(argv)
             if getattr(args, "run", None) is None:
                 parser.print_help()

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from nn.cli.errors import CLIError
 
 __all__ = ["BYTES_PER_PARAMETER", "MAX_PARAMETERS", "MAX_WIDTH", "check_network_size",
-           "float_arg", "int_arg", "parse_sizes"]
+           "check_utf8", "float_arg", "int_arg", "parse_sizes"]
 
 MAX_WIDTH = 10_000
 """The widest layer the commands build (a guard against typos such as 16000000)."""
@@ -107,3 +107,23 @@ def check_network_size(sizes: Sequence[int], option: str) -> None:
             f"{n * BYTES_PER_PARAMETER / 1e9:,.1f} GB as Values), more than the "
             f"{MAX_PARAMETERS:,} the commands build; use narrower or fewer layers"
         )
+
+
+def check_utf8(argv: Sequence[str]) -> None:
+    """CLIError for an argument that is not UTF-8 text, before anything reads it.
+
+    Python keeps such an argument's bytes as lone surrogates (the byte 0xff as '\\udcff'),
+    which nothing can encode: the parser of an expression, a label in a drawing, the line
+    naming a file written would each fail with a UnicodeEncodeError, some after the work.
+
+    >>> check_utf8(["graph", "x\\udcff"])
+    Traceback (most recent call last):
+    nn.cli.errors.CLIError: the argument 'x\\xff' is not UTF-8 text (as every argument ...
+    """
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise CLIError(f"the argument '{shown}' is not UTF-8 text (as every argument must "
+                           "be, file names too)") from None
