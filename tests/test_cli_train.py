@@ -251,6 +251,59 @@ def test_digits_writes_a_confusion_matrix(capsys, tmp_path):
     assert not (tmp_path / "boundary.png").exists()
 
 
+@pytest.fixture
+def figures(monkeypatch):
+    """The figures train saves, by file name (nn.plots.save_figure still writes them)."""
+    from nn import plots
+
+    saved = {}
+    real_save = plots.save_figure
+
+    def spy(fig, path):
+        saved[path.name] = fig
+        return real_save(fig, path)
+
+    monkeypatch.setattr(plots, "save_figure", spy)
+    return saved
+
+
+def test_the_loss_curve_is_titled_with_the_training_examples_fit_measured(capsys, tmp_path,
+                                                                          monkeypatch, figures):
+    fitted = []
+    real_fit = nn.fit
+
+    def spy(mlp, X, *args, **kwargs):
+        fitted.append((X, real_fit(mlp, X, *args, **kwargs)))
+        return fitted[-1][1]
+
+    monkeypatch.setattr(nn, "fit", spy)
+    code, _, _ = run(capsys, "train", *SMALL[:-1], "-o", str(tmp_path))
+    (X, history), = fitted
+    loss_axes, accuracy_axes = figures["loss.png"].axes
+    assert code == 0 and len(X) == 30
+    assert loss_axes.get_title() == "loss and accuracy on the 30 training examples"
+    assert list(accuracy_axes.get_lines()[0].get_ydata()) == history.accuracy
+
+
+def test_the_confusion_matrix_is_titled_with_the_test_examples_it_counts(capsys, tmp_path,
+                                                                          figures):
+    pytest.importorskip("sklearn")
+    code, out, _ = run(capsys, "train", "--data", "digits", "--loss", "softmax_xent",
+                       "--compile", *SMALL[:-1], "-o", str(tmp_path))
+    ax = figures["confusion.png"].axes[0]
+    test_accuracy = accuracies(out)["test"][0]
+    assert code == 0 and sum(int(t.get_text()) for t in ax.texts) == 10
+    assert ax.get_title() == f"10 test examples: confusion matrix, accuracy {test_accuracy:.3f}"
+
+
+def test_the_decision_boundary_is_titled_with_all_the_points_it_draws(capsys, tmp_path,
+                                                                       figures):
+    code, _, _ = run(capsys, "train", *SMALL[:-1], "-o", str(tmp_path))
+    ax = figures["boundary.png"].axes[0]
+    assert code == 0 and len(ax.collections[-1].get_offsets()) == 40
+    assert ax.get_title() == "decision boundary over all 40 points, training and test"
+
+
 def test_no_plots_writes_nothing(capsys, tmp_path):
     code, _, _ = run(capsys, "train", *SMALL, "-o", str(tmp_path / "plots"))
     assert code == 0

@@ -245,12 +245,19 @@ def run(args: argparse.Namespace) -> int:
     if out is not None:
         from nn import plots
 
-        save_plot(plots.loss_curve(history), out / "loss.png")
+        # each title says which examples it shows: fit measures on the training data
+        ax = plots.loss_curve(history)
+        ax.set_title(f"loss and accuracy on the {len(y_train)} training examples")
+        save_plot(ax, out / "loss.png")
         if X.shape[1] == 2:
-            save_plot(plots.decision_boundary(mlp, X, y), out / "boundary.png")
+            ax = plots.decision_boundary(mlp, X, y)
+            ax.set_title(f"decision boundary over all {len(y)} points, training and test")
+            save_plot(ax, out / "boundary.png")
         else:
             cm = plots.confusion_matrix(y_test, pred_test, n_classes=n_classes)
-            save_plot(plots.plot_confusion_matrix(cm), out / "confusion.png")
+            ax = plots.plot_confusion_matrix(cm)
+            ax.set_title(f"{len(y_test)} test examples: {ax.get_title()}")
+            save_plot(ax, out / "confusion.png")
     return 0
 
 
