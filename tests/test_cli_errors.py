@@ -110,3 +110,7 @@ def test_an_argument_that_is_not_utf8_is_one_line_and_nothing_is_written(tmp_pat
         f"micrograd-like: error: the argument '{shown}' is not UTF-8 text (as every argument "
         "must be, file names too)"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_dir_of_the_command_line_package_is_its_public_api():
+    assert dir(cli) == sorted(cli.__all__)

@@ -105,3 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise  # not a package the user can install: a bug, shown with its traceback
         print(f"{PROG}: error: {hint}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def __dir__() -> list[str]:
+    """The public names only (the command modules are listed in :data:`COMMANDS`)."""
+    return sorted(__all__)
