@@ -126,6 +126,26 @@ def test_each_loss_maps_to_the_documented_output_width_and_targets(capsys, recor
                               "softmax_xent": "softmax_cross_entropy"}[loss]
 
 
+def test_the_training_options_reach_fit(capsys, monkeypatch):
+    seen = {}
+    real_fit = nn.fit
+
+    def spy(model, X, Y, **kwargs):
+        seen.update(kwargs, X=X)
+        return real_fit(model, X, Y, **kwargs)
+
+    monkeypatch.setattr(nn, "fit", spy)
+    code, _, _ = run(capsys, "train", "--samples", "40", "--noise", "0.3", "--optimizer", "sgd",
+                     "--lr", "0.2", "--momentum", "0.5", "--l2", "0.01", "--batch-size", "1000",
+                     "--hidden", "3", "--epochs", "1", "--no-plots")
+    X, y = nn.datasets.make_moons(40, noise=0.3, seed=0)
+    X_train = nn.datasets.train_test_split(X, y, test_fraction=0.25, seed=0)[0]
+    assert code == 0 and np.array_equal(seen["X"], X_train)
+    optimizer = seen["optimizer"]
+    assert isinstance(optimizer, nn.SGD) and (optimizer.lr, optimizer.momentum) == (0.2, 0.5)
+    assert seen["l2"] == 0.01 and seen["batch_size"] == 30  # at most every training example
+
+
 def test_hinge_targets_are_plus_minus_one(capsys, monkeypatch):
     seen = {}
     real_fit = nn.fit
