@@ -28,6 +28,7 @@ True
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import numpy as np
@@ -44,8 +45,9 @@ _NAMES = {cls: name for name, cls in _MODULES.items()}
 
 
 def _torch(who: str) -> Any:
+    """The torch module, typed Any: by name, so type-checking needs no PyTorch installed."""
     try:
-        import torch
+        torch = importlib.import_module("torch")
     except ImportError as exc:
         raise ImportError(f"{who} needs PyTorch, which is not installed: {TORCH_EXTRA}") from exc
     return torch

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from nn import cli
 from nn.cli import main
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -43,7 +42,7 @@ def demo(tmp_path_factory):
 @pytest.fixture
 def quick(monkeypatch):
     """Fewer epochs for the in-process runs that test something other than the training."""
-    monkeypatch.setattr(cli, "DEMO_EPOCHS", 2)
+    monkeypatch.setattr("nn.cli.demo.EPOCHS", 2)
 
 
 # -- the full run ------------------------------------------------------------------------

@@ -92,3 +92,25 @@ def test_sigterm_during_a_command_exits_143_with_one_line(capsys, monkeypatch):
     assert main(["deltas"]) == 143
     assert capsys.readouterr().err == "micrograd-like: terminated\n"
     assert signal.getsignal(signal.SIGTERM) is before  # the handler is main's only
+
+
+@pytest.mark.parametrize("argv, shown", [
+    (["graph", "x\udcff", "--set", "x=1", "-o", "g.gv"], "x\\xff"),  # the expression
+    (["graph", "x", "--set", "x\udcff=1", "-o", "g.gv"], "x\\xff=1"),  # a --set
+    (["graph", "x", "--set", "x=1", "-o", "g\udcff.gv"], "g\\xff.gv"),  # a file name
+])
+def test_an_argument_that_is_not_utf8_is_one_line_and_nothing_is_written(tmp_path, argv, shown):
+    # subprocess passes "\udcff" as the byte 0xff, as a shell passes $'\xff'; a strict
+    # stdout (as in a UTF-8 locale) would fail on printing the file name after writing it
+    done = subprocess.run([sys.executable, "-m", "nn", *argv], cwd=tmp_path, text=True,
+                          capture_output=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"})
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"micrograd-like: error: the argument '{shown}' is not UTF-8 text (as every argument "
+        "must be, file names too)"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_dir_of_the_command_line_package_is_its_public_api():
+    assert dir(cli) == sorted(cli.__all__)

@@ -68,9 +68,9 @@ def test_format_option_overrides_the_suffix(capsys, tmp_path):
         (["graph", "x", "--set", "x=abc"], "'abc' is not a number"),
         (["graph", "x", "--set", "1x=2"], "not a valid name"),
         (["graph", "x", "--set", "x=1", "--set", "x=2"], "set twice"),
-        (["graph", "x", "--set", "x=nan"], "must be finite"),
-        (["graph", "x", "--set", "x=inf"], "must be finite"),
-        (["graph", "x", "--set", "x=1e999"], "must be finite"),
+        (["graph", "x", "--set", "x=nan"], "--set 'x=nan': the value must be finite"),
+        (["graph", "x", "--set", "x=inf"], "--set 'x=inf': the value must be finite"),
+        (["graph", "x", "--set", "x=1e999"], "--set 'x=1e999': the value must be finite"),
         (["graph", "foo(x)", "--set", "x=1"], "a call of 'foo'"),
         (["graph", "x.real", "--set", "x=1"], "attribute access '.real'"),
         (["graph", "__import__('os').system('x')"], "attribute access '.system'"),
@@ -287,3 +287,37 @@ def test_a_gif_without_pillow_is_one_line_naming_it(graphviz_dot, capsys, tmp_pa
                        "--frames", str(tmp_path / "b.gif"))
     assert code == 2 and err.count("\n") == 1 and "needs Pillow" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_drawing_option_reaches_the_picture_the_frames_and_the_page(capsys, tmp_path,
+                                                                         monkeypatch):
+    from micrograd_like import viz
+    from nn.cli import graph
+
+    calls = {}
+
+    def spy(name, result):
+        def record(root, **kwargs):
+            calls[name] = kwargs
+            return result(root, **kwargs)
+        return record
+
+    class Page:
+        def to_html(self):
+            return ""
+
+    monkeypatch.setattr(viz, "draw_dot", spy("picture", viz.draw_dot))
+    monkeypatch.setattr(viz, "backward_frames", spy("frames", lambda root, **k: []))
+    monkeypatch.setattr(graph, "explore", spy("page", lambda root, **k: Page()))
+    code, _, err = run(capsys, "graph", "x*w", "--set", "x=2", "--set", "w=3",
+                       "-o", str(tmp_path / "g.gv"), "--frames", str(tmp_path / "frames"),
+                       "--html", str(tmp_path / "p.html"), "--rankdir", "TB",
+                       "--number-format", ".2e", "--max-nodes", "50", "--color-by-grad",
+                       "--local-grads", "--no-grad", "--highlight", "x")
+    assert code == 0, err
+    shared = {"rankdir": "TB", "number_format": ".2e", "max_nodes": 50}
+    for name in ("picture", "frames", "page"):
+        assert calls[name].items() >= shared.items(), name
+    for name in ("picture", "frames"):
+        assert calls[name]["color_by_grad"] and calls[name]["show_local_grads"], name
+    assert calls["picture"]["show_grad"] is False and calls["picture"]["highlight"].label == "x"

@@ -10,15 +10,14 @@ import sys
 
 import pytest
 
-from nn import cli
-from nn.cli import main, missing_package
+from nn.cli import demo, main, missing_package
 
 HIDING = """\
 import sys
 for name in sys.argv[1].split(","):
     sys.modules[name] = None      # `import name` now raises ModuleNotFoundError
 import nn.cli
-nn.cli.DEMO_EPOCHS = 2            # the training is not what is tested here
+nn.cli.demo.EPOCHS = 2           # the training is not what is tested here
 sys.exit(nn.cli.main(sys.argv[2:]))
 """
 
@@ -69,7 +68,7 @@ def test_an_import_error_from_our_own_code_keeps_its_traceback(monkeypatch, caps
     def broken(args):
         raise ImportError("cannot import name 'nothing' from 'nn'", name="nn")
 
-    monkeypatch.setattr(cli, "_run_demo", broken)
+    monkeypatch.setattr(demo, "run", broken)
     with pytest.raises(ImportError, match="nothing"):
         main(["demo"])
 

@@ -126,6 +126,26 @@ def test_each_loss_maps_to_the_documented_output_width_and_targets(capsys, recor
                               "softmax_xent": "softmax_cross_entropy"}[loss]
 
 
+def test_the_training_options_reach_fit(capsys, monkeypatch):
+    seen = {}
+    real_fit = nn.fit
+
+    def spy(model, X, Y, **kwargs):
+        seen.update(kwargs, X=X)
+        return real_fit(model, X, Y, **kwargs)
+
+    monkeypatch.setattr(nn, "fit", spy)
+    code, _, _ = run(capsys, "train", "--samples", "40", "--noise", "0.3", "--optimizer", "sgd",
+                     "--lr", "0.2", "--momentum", "0.5", "--l2", "0.01", "--batch-size", "1000",
+                     "--hidden", "3", "--epochs", "1", "--no-plots")
+    X, y = nn.datasets.make_moons(40, noise=0.3, seed=0)
+    X_train = nn.datasets.train_test_split(X, y, test_fraction=0.25, seed=0)[0]
+    assert code == 0 and np.array_equal(seen["X"], X_train)
+    optimizer = seen["optimizer"]
+    assert isinstance(optimizer, nn.SGD) and (optimizer.lr, optimizer.momentum) == (0.2, 0.5)
+    assert seen["l2"] == 0.01 and seen["batch_size"] == 30  # at most every training example
+
+
 def test_hinge_targets_are_plus_minus_one(capsys, monkeypatch):
     seen = {}
     real_fit = nn.fit
@@ -249,6 +269,59 @@ def test_digits_writes_a_confusion_matrix(capsys, tmp_path):
     assert code == 0
     assert (tmp_path / "confusion.png").read_bytes()[:8] == PNG_MAGIC
     assert not (tmp_path / "boundary.png").exists()
+
+
+@pytest.fixture
+def figures(monkeypatch):
+    """The figures train saves, by file name (nn.plots.save_figure still writes them)."""
+    from nn import plots
+
+    saved = {}
+    real_save = plots.save_figure
+
+    def spy(fig, path):
+        saved[path.name] = fig
+        return real_save(fig, path)
+
+    monkeypatch.setattr(plots, "save_figure", spy)
+    return saved
+
+
+def test_the_loss_curve_is_titled_with_the_training_examples_fit_measured(capsys, tmp_path,
+                                                                          monkeypatch, figures):
+    fitted = []
+    real_fit = nn.fit
+
+    def spy(mlp, X, *args, **kwargs):
+        fitted.append((X, real_fit(mlp, X, *args, **kwargs)))
+        return fitted[-1][1]
+
+    monkeypatch.setattr(nn, "fit", spy)
+    code, _, _ = run(capsys, "train", *SMALL[:-1], "-o", str(tmp_path))
+    (X, history), = fitted
+    loss_axes, accuracy_axes = figures["loss.png"].axes
+    assert code == 0 and len(X) == 30
+    assert loss_axes.get_title() == "loss and accuracy on the 30 training examples"
+    assert list(accuracy_axes.get_lines()[0].get_ydata()) == history.accuracy
+
+
+def test_the_confusion_matrix_is_titled_with_the_test_examples_it_counts(capsys, tmp_path,
+                                                                          figures):
+    pytest.importorskip("sklearn")
+    code, out, _ = run(capsys, "train", "--data", "digits", "--loss", "softmax_xent",
+                       "--compile", *SMALL[:-1], "-o", str(tmp_path))
+    ax = figures["confusion.png"].axes[0]
+    test_accuracy = accuracies(out)["test"][0]
+    assert code == 0 and sum(int(t.get_text()) for t in ax.texts) == 10
+    assert ax.get_title() == f"10 test examples: confusion matrix, accuracy {test_accuracy:.3f}"
+
+
+def test_the_decision_boundary_is_titled_with_all_the_points_it_draws(capsys, tmp_path,
+                                                                       figures):
+    code, _, _ = run(capsys, "train", *SMALL[:-1], "-o", str(tmp_path))
+    ax = figures["boundary.png"].axes[0]
+    assert code == 0 and len(ax.collections[-1].get_offsets()) == 40
+    assert ax.get_title() == "decision boundary over all 40 points, training and test"
 
 
 def test_no_plots_writes_nothing(capsys, tmp_path):
@@ -384,7 +457,7 @@ def _no_network_built(monkeypatch):
 
 
 def test_a_network_over_max_parameters_is_refused_before_it_is_built(capsys, monkeypatch):
-    from nn.cli import BYTES_PER_PARAMETER, MAX_PARAMETERS
+    from nn.cli.arguments import BYTES_PER_PARAMETER, MAX_PARAMETERS
 
     _no_network_built(monkeypatch)
     code, _, err = run(capsys, "train", "--hidden", "10000,10000", "--no-plots")
@@ -395,11 +468,12 @@ def test_a_network_over_max_parameters_is_refused_before_it_is_built(capsys, mon
 
 
 def test_max_parameters_is_the_last_size_accepted():
-    from nn.cli import MAX_PARAMETERS, CLIError, _check_network_size
+    from nn.cli.arguments import MAX_PARAMETERS, check_network_size
+    from nn.cli.errors import CLIError
 
-    _check_network_size([MAX_PARAMETERS - 1, 1], "--sizes")  # (n + 1) · 1 = MAX_PARAMETERS
+    check_network_size([MAX_PARAMETERS - 1, 1], "--sizes")  # (n + 1) · 1 = MAX_PARAMETERS
     with pytest.raises(CLIError, match=f"would have {MAX_PARAMETERS + 1:,} parameters"):
-        _check_network_size([MAX_PARAMETERS, 1], "--sizes")
+        check_network_size([MAX_PARAMETERS, 1], "--sizes")
 
 
 def test_more_samples_than_max_samples_are_refused_before_generating_them(capsys, monkeypatch):
@@ -420,8 +494,8 @@ def test_the_old_spelling_xent_is_refused_and_points_to_softmax_xent(capsys):
 
 
 def test_every_train_loss_name_means_in_the_cli_what_it_means_in_nn_losses():
-    from nn.cli import TRAIN_LOSSES, _Task
+    from nn.cli import train
     from nn.losses import LOSSES
 
-    for name in TRAIN_LOSSES:
-        assert LOSSES[name] is LOSSES[_Task(name, 2).fit_loss]
+    for name in train.LOSSES:
+        assert LOSSES[name] is LOSSES[train.Task(name, 2).fit_loss]

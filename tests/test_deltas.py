@@ -72,7 +72,7 @@ def test_elementary_z_nodes_give_the_same_report(cost, output_activation):
     elementary = MLP.from_matrices(w, b, "tanh", output_activation, z="elementary")
     dot_report = compare_deltas(mlp, x, y, cost)
     elem_report = compare_deltas(elementary, x, y, cost)
-    for r1, r2 in zip(dot_report.layers, elem_report.layers):
+    for r1, r2 in zip(dot_report.layers, elem_report.layers, strict=True):
         assert np.array_equal(r1.scalar_delta, r2.scalar_delta)
         assert np.array_equal(r1.scalar_nabla_w, r2.scalar_nabla_w)
 
@@ -147,6 +147,27 @@ def test_compare_deltas_does_not_touch_input_values():
 def test_report_cost_uses_canonical_name_for_alias():
     mlp, x, y = random_case(3, "tanh", "cross_entropy", "sigmoid")
     assert compare_deltas(mlp, x, y, "xent").cost == "cross_entropy"
+
+
+def test_an_engine_gradient_that_is_off_shows_in_every_column_of_the_report(monkeypatch):
+    # the engine's cost doubled: its δ, ∂C/∂b and ∂C/∂w double, the equations' do not, so
+    # a report that read both sides from the equations would show no difference
+    mlp, x, y = random_case(3, "sigmoid", "quadratic", "linear")
+    quadratic = losses.quadratic
+    monkeypatch.setattr(losses, "quadratic", lambda *args: 2 * quadratic(*args))
+    report = compare_deltas(mlp, x, y)
+    for r in report.layers:
+        assert np.allclose(r.scalar_delta, 2 * r.analytic_delta, rtol=1e-12, atol=0)
+        assert np.allclose(r.scalar_nabla_b, 2 * r.analytic_nabla_b, rtol=1e-12, atol=0)
+        assert np.allclose(r.scalar_nabla_w, 2 * r.analytic_nabla_w, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("column", ["scalar_delta", "scalar_nabla_b", "scalar_nabla_w"])
+def test_max_abs_diff_counts_a_difference_in_each_column(column):
+    mlp, x, y = random_case(3, "sigmoid", "quadratic", "linear")
+    report = compare_deltas(mlp, x, y)
+    getattr(report.layers[-1], column).flat[0] += 1.0
+    assert 1.0 - 1e-12 <= report.max_abs_diff <= 1.0 + 1e-12
 
 
 # --------------------------------------------------------------------------------------

@@ -874,3 +874,8 @@ def test_a_bug_in_the_cross_entropy_oracle_raises_instead_of_becoming_a_verdict(
     monkeypatch.setattr(nn.analytic, "cost_derivative", broken)
     with pytest.raises(RuntimeError, match="oracle bug"):
         check(-0.37)
+
+
+def test_dir_of_the_exercises_package_is_its_checkers_and_their_modules():
+    modules = {"backward_pass", "bp_equations", "derivatives", "training_loop"}
+    assert {n for n in dir(ex) if not n.startswith("__")} == {*ex.__all__, *modules}

@@ -51,8 +51,6 @@ not yet · dfdx is still ...
   hint: replace the ... with your answer
 """
 
-from __future__ import annotations
-
 from nn.exercises.backward_pass import (
     DESCENT,
     check_backward,
