@@ -507,13 +507,13 @@ def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - micrograd_like.sum,
     return apply("sum", *values)
 
 
-def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = None) -> Value:
-    """Σₖ wₖ·xₖ (+ b) as **one** node; ∂/∂wₖ = xₖ, ∂/∂xₖ = wₖ, ∂/∂b = 1.
+def dot(ws: Sequence[Operand], xs: Sequence[Operand], plus: Operand | None = None) -> Value:
+    """Σₖ wₖ·xₖ (+ b, the ``plus`` term) as **one** node; ∂/∂wₖ = xₖ, ∂/∂xₖ = wₖ, ∂/∂b = 1.
 
     Parents are ordered ``w₁..wₙ, x₁..xₙ[, b]``.  Added left to right, as the chain of
     ``*`` and ``+`` nodes would be, so both give the same bits.
 
-    >>> z = dot([Value(2.0), Value(-1.0)], [3.0, 4.0], bias=Value(0.5))
+    >>> z = dot([Value(2.0), Value(-1.0)], [3.0, 4.0], plus=Value(0.5))
     >>> z.data, z.local_grads
     (2.5, (3.0, 4.0, 2.0, -1.0, 1.0))
     """
@@ -529,8 +529,8 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
     # Σ wₖxₖ left to right: reduce(add, ...) adds in order, as the + chain would
     out = reduce(add, map(mul, w_data, x_data)) if ws else 0.0
     parents, local = [*ws, *xs], [*x_data, *w_data]  # ∂z/∂wₖ = xₖ, ∂z/∂xₖ = wₖ
-    if bias is not None:
-        b = _as_value(bias, "dot")
+    if plus is not None:
+        b = _as_value(plus, "dot")
         out += b.data
         parents.append(b)
         local.append(1.0)  # ∂z/∂b = 1

@@ -352,7 +352,7 @@ def symbols(op: Op | Value, n: int | None = None) -> tuple[str, ...]:
     """The names formulas use for an op's inputs, in order.
 
     ``x`` for one input, ``a, b`` for two, ``x₁ … xₙ`` for more (``sum``), and for ``dot``
-    ``w₁ … wₙ, x₁ … xₙ`` then ``b`` when it has a bias.
+    ``w₁ … wₙ, x₁ … xₙ`` then ``b`` when it has a ``plus`` term.
 
     >>> symbols(RULES["*"]), symbols(RULES["dot"], 5)
     (('a', 'b'), ('w₁', 'w₂', 'x₁', 'x₂', 'b'))
@@ -643,7 +643,7 @@ def op_formula(v: Value, names: Sequence[str] | None = None) -> str:
     >>> op_formula(Value(2.0) * Value(3.0), names=["w", "x + b"])
     'w·(x + b)'
     >>> from micrograd_like import dot
-    >>> op_formula(dot([Value(1.0), Value(2.0)], [3.0, 4.0], bias=0.5), ["w", "v", "x", "y", "b"])
+    >>> op_formula(dot([Value(1.0), Value(2.0)], [3.0, 4.0], plus=0.5), ["w", "v", "x", "y", "b"])
     'w·x + v·y + b'
     """
     if not v.op:
@@ -676,7 +676,7 @@ def partial_formulas(v: Value, names: Sequence[str] | None = None) -> tuple[str,
     >>> a, b = Value(2.0), Value(3.0)
     >>> partial_formulas(a * b), partial_formulas(a.tanh()), partial_formulas(a ** 3)
     (('b', 'a'), ('1 − tanh²(x)',), ('3·x²',))
-    >>> partial_formulas(dot([a, b], [1.0, 2.0], bias=0.5))
+    >>> partial_formulas(dot([a, b], [1.0, 2.0], plus=0.5))
     ('x₁', 'x₂', 'w₁', 'w₂', '1')
     >>> partial_formulas(a / b, names=["u", "x·w + b"])
     ('1/(x·w + b)', '−u/(x·w + b)²')

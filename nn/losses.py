@@ -253,7 +253,7 @@ def softmax_cross_entropy(outputs: Outputs, labels: Any) -> Value:
         picked.append(row[y])
         shift += m.data
     coefs = [_constant(1.0 / n, "1/n")] * n + [_constant(-1.0 / n, "−1/n")] * n
-    C = dot(coefs, logs + picked, bias=_constant(shift / n, "Σ max a / n"))
+    C = dot(coefs, logs + picked, plus=_constant(shift / n, "Σ max a / n"))
     return mark_cost(C)
 
 
@@ -276,7 +276,7 @@ def hinge(outputs: Outputs, labels: Any) -> Value:
                              "(for 0/1 labels use 2·y − 1)")
     margins = []
     for row, y in zip(rows, ys):
-        m = _named(dot(row, (_target(-float(y), _NEG_TARGET),), bias=_target(1.0, _ONE)),
+        m = _named(dot(row, (_target(-float(y), _NEG_TARGET),), plus=_target(1.0, _ONE)),
                    "1 − y·a")
         margins.append(_named(m.relu(), "max(0, 1 − y·a)"))
     total = margins[0] if len(margins) == 1 else _named(vsum(margins), "Σ max(0, 1 − y·a)")

@@ -205,7 +205,7 @@ class Neuron(Module):
     def weighted_input(self, x: Sequence[Value]) -> Value:
         """zⱼ = Σₖ wⱼₖ xₖ + bⱼ (one ``dot`` node, or a chain of ``*``/``+`` nodes)."""
         if self.z == "dot":
-            z = dot(self.w, x, bias=self.b)
+            z = dot(self.w, x, plus=self.b)
         else:
             w = self.w
             z = w[0] * x[0]

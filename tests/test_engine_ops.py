@@ -122,7 +122,7 @@ def test_dot_matches_elementary_chain_bit_for_bit(data):
     b = data.draw(finite)
 
     wv, xv, bv = [Value(w) for w in ws], [Value(x) for x in xs], Value(b)
-    z = mg.dot(wv, xv, bias=bv)
+    z = mg.dot(wv, xv, plus=bv)
     z.backward()
 
     we, xe, be = [Value(w) for w in ws], [Value(x) for x in xs], Value(b)
@@ -140,7 +140,7 @@ def test_dot_matches_elementary_chain_bit_for_bit(data):
 
 def test_dot_accepts_plain_numbers_as_constants():
     w = [Value(2.0), Value(-1.0)]
-    z = mg.dot(w, [3.0, 4.0], bias=0.5)
+    z = mg.dot(w, [3.0, 4.0], plus=0.5)
     z.backward()
     assert z.data == 2.0 * 3.0 - 4.0 + 0.5
     assert [v.grad for v in w] == [3.0, 4.0]
@@ -163,7 +163,7 @@ def test_n_ary_nodes_keep_every_parent_and_partial_in_input_order():
     w = [Value(1.0), Value(2.0), Value(3.0)]
     x = [Value(4.0), Value(5.0), Value(6.0)]
     b = Value(7.0)
-    z = mg.dot(w, x, bias=b)
+    z = mg.dot(w, x, plus=b)
     assert z.parents == (*w, *x, b)
     assert z.local_grads == (4.0, 5.0, 6.0, 1.0, 2.0, 3.0, 1.0)  # ∂z/∂wₖ = xₖ, ∂z/∂xₖ = wₖ
     s1 = mg.sum([w[0]])

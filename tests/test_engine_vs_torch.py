@@ -105,7 +105,7 @@ def test_dot_and_sum_match_torch():
     ws = [0.3, -1.2, 2.0]
     xs = [1.5, 0.5, -0.25]
     w_ours, x_ours, b_ours = [Value(w) for w in ws], [Value(x) for x in xs], Value(0.1)
-    y = mg.sum([mg.dot(w_ours, x_ours, bias=b_ours).tanh(), *w_ours])
+    y = mg.sum([mg.dot(w_ours, x_ours, plus=b_ours).tanh(), *w_ours])
     y.backward()
 
     w_t = torch.tensor(ws, dtype=torch.float64, requires_grad=True)

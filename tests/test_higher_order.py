@@ -437,7 +437,7 @@ def test_a_defined_op_written_with_function_forms_runs_everywhere():
 def test_second_derivatives_flow_through_sum_and_dot_nodes():
     # f(x) = Σ(x², x) + (x·x + 2x + 1) as one sum and one dot node: f″ = 2 + 2
     def f(x):
-        return mg.sum([x * x, x]) + mg.dot([x, x], [x, 2.0], bias=1.0)
+        return mg.sum([x * x, x]) + mg.dot([x, x], [x, 2.0], plus=1.0)
 
     assert grad(f)(1.5) == 2 * 1.5 + 1 + 2 * 1.5 + 2
     assert grad(grad(f))(1.5) == 4.0

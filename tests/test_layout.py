@@ -7,14 +7,11 @@ picture Graphviz really draws, not for the DOT source only.
 
 from __future__ import annotations
 
-import ast
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from explore_graphs import circuit_power, constant_offset, neuron, small_mlp_cost
 
-import micrograd_like
 import nn
 from micrograd_like import Value, draw_dot, topological_order
 from micrograd_like.viz import layout, render
@@ -104,19 +101,3 @@ def test_collapsed_neurons_name_their_z_and_a_fields(graphviz_dot):
     assert texts[box_a.data_field].startswith("a")
 
 
-def private_names_used(module: str, of: str) -> set[str]:
-    """The names starting with _ that ``module``'s source takes from the module ``of``."""
-    source = Path(micrograd_like.__file__).with_name(f"{module}.py").read_text("utf-8")
-    used = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
-                and node.value.id == of and node.attr.startswith("_"):
-            used.add(node.attr)
-        if isinstance(node, ast.ImportFrom) and node.module == f"micrograd_like.{of}":
-            used |= {a.name for a in node.names if a.name.startswith("_")}
-    return used
-
-
-def test_explore_and_viz_use_only_each_others_public_names():
-    assert private_names_used("explore", "viz") == set()
-    assert private_names_used("viz", "explore") == set()

@@ -247,7 +247,7 @@ def test_sum_and_dot_nodes_compute_what_their_rules_say():
         s = mg.sum([Value(x) for x in xs])
         assert s.data == ops.RULES["sum"].forward(ops.FLOATS, *xs)
         assert list(s.local_grads) == ops.RULES["sum"].partials[0](ops.FLOATS, xs, s.data)
-        z = mg.dot([Value(x) for x in xs[:n]], [Value(x) for x in xs[n:2 * n]], bias=xs[-1])
+        z = mg.dot([Value(x) for x in xs[:n]], [Value(x) for x in xs[n:2 * n]], plus=xs[-1])
         assert z.data == ops.RULES["dot"].forward(ops.FLOATS, *xs)
         assert list(z.local_grads) == ops.RULES["dot"].partials[0](ops.FLOATS, xs, z.data)
 

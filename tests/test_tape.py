@@ -77,7 +77,7 @@ OPS = {
     "sin": lambda x, w: (x * w).sin(),
     "cos": lambda x, w: (x * w).cos(),
     "sum": lambda x, w: mg.sum([x, w, x * w, 2.0]),
-    "dot": lambda x, w: mg.dot([w, w * w], [x, x * x], bias=w),
+    "dot": lambda x, w: mg.dot([w, w * w], [x, x * x], plus=w),
     "dot (inputs first)": lambda x, w: mg.dot([x, x * x], [w, 3.0]),
     "dot (mixed sides)": lambda x, w: mg.dot([x, w], [x, x]),
 }

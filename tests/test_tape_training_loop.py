@@ -184,8 +184,8 @@ def test_a_weight_shared_by_two_neurons_gets_both_contributions():
     w, b1, b2 = Value(0.7), Value(0.1), Value(-0.2)
     x = [Value(0.0), Value(0.0)]
     from micrograd_like import dot
-    z1 = dot([w, Value(0.3)], x, bias=b1)   # w is read by both neurons of the layer
-    z2 = dot([Value(-0.5), w], x, bias=b2)
+    z1 = dot([w, Value(0.3)], x, plus=b1)   # w is read by both neurons of the layer
+    z2 = dot([Value(-0.5), w], x, plus=b2)
     root = (z1.tanh() + z2.tanh()) ** 2
     params = [w, b1, b2]
     tape = compile(root, inputs=x, params=params)
@@ -194,8 +194,8 @@ def test_a_weight_shared_by_two_neurons_gets_both_contributions():
 
     def root_of(row):
         xv = [Value(v) for v in row]
-        return (dot([w, Value(0.3)], xv, bias=b1).tanh()
-                + dot([Value(-0.5), w], xv, bias=b2).tanh()) ** 2
+        return (dot([w, Value(0.3)], xv, plus=b1).tanh()
+                + dot([Value(-0.5), w], xv, plus=b2).tanh()) ** 2
     np.testing.assert_allclose(tape.backward(), eager_mean_grad(root_of, params, data),
                                rtol=1e-12, atol=1e-15)
 
@@ -218,7 +218,7 @@ def test_inputs_read_by_a_layer_and_by_another_op_give_the_eager_values_and_grad
     w = [Value(0.4), Value(-0.3), Value(0.9)]
     b = Value(0.05)
     def build(xs):  # x₂ feeds the layer and, squared, the output directly
-        return (dot(w, xs, bias=b).tanh() + xs[2] * xs[2]) * 1.5
+        return (dot(w, xs, plus=b).tanh() + xs[2] * xs[2]) * 1.5
     tape = compile(build(x), inputs=x, params=[*w, b])
     assert tape.instructions[0].from_batch  # the case under test
     data = rows(4, 3, seed=9)

@@ -45,7 +45,7 @@ def annotated_layer(n_neurons: int, n_inputs: int) -> Value:
         ws = [annotate(Value(0.01 * (j - k)), kind="parameter", role="weight",
                        name=f"w{j + 1}{k + 1}", cluster=cluster) for k in range(n_inputs)]
         b = annotate(Value(0.0), kind="parameter", role="bias", name=f"b{j + 1}", cluster=cluster)
-        z = annotate(dot(ws, xs, bias=b), role="z", name=f"z{j + 1}", cluster=cluster,
+        z = annotate(dot(ws, xs, plus=b), role="z", name=f"z{j + 1}", cluster=cluster,
                      grad_names={"cost": f"δ{j + 1}"})
         outs.append(annotate(z.sigmoid(), role="a", name=f"a{j + 1}", cluster=cluster))
     total = outs[0]

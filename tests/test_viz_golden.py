@@ -46,7 +46,7 @@ def _annotated_neuron() -> tuple[Value, Value]:
     w0 = annotate(Value(0.5), kind="parameter", role="weight", name="w²₁₁", cluster=cluster)
     w1 = annotate(Value(-0.25), kind="parameter", role="weight", name="w²₁₂", cluster=cluster)
     b = annotate(Value(0.1), kind="parameter", role="bias", name="b²₁", cluster=cluster)
-    z = dot([w0, w1], [x0, x1], bias=b)  # z = 0.5·1 + (-0.25)(-2) + 0.1 = 1.1
+    z = dot([w0, w1], [x0, x1], plus=b)  # z = 0.5·1 + (-0.25)(-2) + 0.1 = 1.1
     annotate(z, role="z", name="z²₁", cluster=cluster, grad_names={"cost": "δ²₁"})
     a = annotate(z.sigmoid(), role="a", name="a²₁", cluster=cluster)  # a = σ(1.1) = 0.7503
     return z, a
