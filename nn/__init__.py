@@ -23,7 +23,7 @@ True
 """
 
 from micrograd_like import __version__  # one distribution, one version
-from nn import datasets, io, losses, notation, optim
+from nn import analytic, datasets, io, losses, notation, optim
 from nn.classify import output_threshold, predict_classes, to_classes
 from nn.deltas import DeltaReport, compare_deltas
 from nn.handover import to_torch
@@ -32,16 +32,19 @@ from nn.module import ACTIVATIONS, MLP, Layer, Module, Neuron, Trace
 from nn.optim import SGD, Adam, Optimizer
 from nn.train import History, fit, predict
 
-_LAZY = ("plots",)  # matplotlib is imported only when nn.plots is first used
 
 
-def __getattr__(name: str):
-    """Import ``nn.plots`` on first access, so ``import nn`` does not load matplotlib."""
-    if name in _LAZY:
+def __getattr__(name: str) -> object:
+    """Import ``nn.plots`` (matplotlib) and ``nn.exercises`` on first access."""
+    if name in ("plots", "exercises"):
         import importlib
 
         return importlib.import_module(f"nn.{name}")
     raise AttributeError(f"module 'nn' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
 
 
 __all__ = [
@@ -70,7 +73,9 @@ __all__ = [
     "to_classes",
     "output_threshold",
     "History",
+    "analytic",
     "datasets",
+    "exercises",
     "io",
     "plots",
     "compare_deltas",

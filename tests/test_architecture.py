@@ -81,4 +81,4 @@ def test_no_module_takes_a_private_name_from_another(path):
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: module_name(p))
 def test_every_module_stays_under_about_600_lines(path):
-    assert len(path.read_text("utf-8").splitlines()) <= 620
+    assert len(path.read_text("utf-8").splitlines()) <= 620  # 600 and a little slack
