@@ -114,11 +114,8 @@ def linear_prime(z: Array) -> Array:
 
 #: name -> (σ, σ′)
 ACTIVATIONS: dict[str, tuple[Callable[[Array], Array], Callable[[Array], Array]]] = {
-    "sigmoid": (sigmoid, sigmoid_prime),
-    "tanh": (tanh, tanh_prime),
-    "relu": (relu, relu_prime),
-    "linear": (linear, linear_prime),
-}
+    "sigmoid": (sigmoid, sigmoid_prime), "tanh": (tanh, tanh_prime),
+    "relu": (relu, relu_prime), "linear": (linear, linear_prime)}
 
 
 def _activation_pair(name: str) -> tuple[Callable[[Array], Array], Callable[[Array], Array]]:
