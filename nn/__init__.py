@@ -33,7 +33,6 @@ from nn.optim import SGD, Adam, Optimizer
 from nn.train import History, fit, predict
 
 
-
 def __getattr__(name: str) -> object:
     """Import ``nn.plots`` (matplotlib) and ``nn.exercises`` on first access."""
     if name in ("plots", "exercises"):
