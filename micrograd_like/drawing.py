@@ -22,7 +22,7 @@ from typing import Any
 
 import graphviz
 
-from micrograd_like import ops
+from micrograd_like import formulas
 from micrograd_like.engine import Value
 from micrograd_like.naming import NodeText, describe_order, node_names
 from micrograd_like.pictures import GraphvizNotFoundError
@@ -389,8 +389,10 @@ class Builder:
                 continue
             inside = self.collapsed and v in self.groups
             target = self.vid(v) if inside else self.vid(v) + "op"
-            local = (ops.partial_formulas(v, [self.edge_names[self.index[p]] for p in v.parents])
-                     if self.opts.show_local_grads and not inside else ())
+            local: tuple[str, ...] = ()
+            if self.opts.show_local_grads and not inside:
+                names = [self.edge_names[self.index[p]] for p in v.parents]
+                local = formulas.partial_formulas(v, names)
             for i, (p, d) in enumerate(zip(v.parents, v.local_grads)):
                 source = self.vid(p)
                 if source == target:  # an edge inside a collapsed cluster

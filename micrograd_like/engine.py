@@ -30,7 +30,7 @@ from functools import reduce
 from operator import add, mul
 from typing import TYPE_CHECKING, Any, Union
 
-from micrograd_like import ops
+from micrograd_like import namespaces, ops
 from micrograd_like.checks import conversion_error, finite_float
 
 __all__ = [
@@ -52,7 +52,7 @@ def _op_method(name: str) -> Callable[..., Value]:
         def method(self: Value, other: Operand) -> Value:  # type: ignore[misc]
             return _make(rule, (self, _as_value(other, name)))
     else:
-        forward, (d_x,), domain, m = rule.forward, rule.partials, rule.domain, ops.FLOATS
+        forward, (d_x,), domain, m = rule.forward, rule.partials, rule.domain, namespaces.FLOATS
 
         def method(self: Value) -> Value:
             x = self.data
@@ -339,7 +339,7 @@ def _make(rule: ops.Op, parents: tuple[Value, ...]) -> Value:
     """
     xs = [p.data for p in parents]
     if rule.domain is None or rule.domain(*xs):
-        m = ops.FLOATS
+        m = namespaces.FLOATS
         try:
             out = rule.forward(m, *xs)
             if rule.arity == ops.NARY:  # one function gives every ∂out/∂xᵢ
@@ -376,7 +376,7 @@ def _local_grads_as_values(v: Value) -> list[Any]:
     if not v.parents:
         return []
     rule = ops.rule(v.op)
-    m = ops.values()
+    m = namespaces.values()
     if rule.arity == ops.NARY:
         return list(rule.partials[0](m, v.parents, v))
     return [d(m, *v.parents, v) for d in rule.partials]

@@ -42,7 +42,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from micrograd_like import ops, viz
+from micrograd_like import formulas, viz
 from micrograd_like.engine import Value, backward_steps, topological_order
 from micrograd_like.files import write_atomic
 from micrograd_like.naming import node_names, op_text
@@ -334,7 +334,7 @@ def _nodes(order: list[Value], index: dict[Value, int], names: list[str], grads:
             consumers[index[p]].append(index[v])
     nodes = []
     for i, v in enumerate(order):
-        formulas = ops.partial_formulas(v, names=[names[index[p]] for p in v.parents])
+        slopes = formulas.partial_formulas(v, names=[names[index[p]] for p in v.parents])
         shown = not texts[i].is_constant  # a constant's gradient is shown nowhere
         nodes.append({
             "name": names[i],
@@ -347,7 +347,7 @@ def _nodes(order: list[Value], index: dict[Value, int], names: list[str], grads:
             "gradName": texts[i].grad_name,  # annotated, ∂y/∂x or "grad"; None: a constant
             "parents": [
                 {"node": index[p], "formula": f, "local": d, "localText": num(d)}
-                for p, d, f in zip(v.parents, v.local_grads, formulas)
+                for p, d, f in zip(v.parents, v.local_grads, slopes)
             ],
             "consumers": consumers[i],
         })

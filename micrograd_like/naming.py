@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from micrograd_like import ops
+from micrograd_like import formulas
 from micrograd_like.annotation import annotation_of, text_of
 from micrograd_like.engine import Value, topological_order
 
@@ -188,7 +188,7 @@ def op_text(v: Value, names: Sequence[str], index: dict[Value, int]) -> str:
     # The table's own substitution finds the symbols; brackets are then placed by precedence,
     # so that max(0, x·3 + 1) and a·b·c keep no brackets they do not need.
     marks = [f"ζ{k}" for k in range(len(ps))]
-    text = ops.op_formula(v, names=marks)
+    text = formulas.op_formula(v, names=marks)
     return re.sub(r"ζ(\d+)", lambda m: _operand(ps[int(m.group(1))], v.op, text, m), text)
 
 

@@ -2,14 +2,9 @@
 
 Every op of the engine is one :class:`Op` in :data:`RULES`.  An op's rule is written over a
 *namespace* ``m`` of elementary functions (``m.exp``, ``m.tanh``, ``m.step``, ...), so the same
-formula serves three readers:
-
-* :data:`FLOATS` (the ``math`` module and a few stable helpers): the eager engine computes a
-  node's value and its local partials ``∂out/∂p`` as plain floats;
-* :func:`values`: the partials as :class:`~micrograd_like.engine.Value` nodes, built from
-  the parents and the node itself, so a derivative can be differentiated again
-  (``backward(create_graph=True)``, :func:`~micrograd_like.derivative.grad`);
-* :func:`arrays` (numpy): the tape replays each op on a whole batch.
+formula serves three readers (:mod:`micrograd_like.namespaces`): floats for the eager
+engine, Values for derivatives of derivatives, numpy arrays for the tape.  The texts of a
+node's formulas are written by :mod:`micrograd_like.formulas`.
 
 A partial is called as ``partial(m, *inputs, out)``: ``out`` is the op's value (``1 − out²``
 for tanh is cheaper than ``1 − tanh²x`` and, for Values, is the node itself).
@@ -17,6 +12,7 @@ for tanh is cheaper than ``1 − tanh²x`` and, for Values, is the node itself).
 >>> rule = RULES["tanh"]
 >>> rule.formula, rule.partial_text
 ('tanh(x)', ('1 − tanh²(x)',))
+>>> from micrograd_like.namespaces import FLOATS
 >>> y = rule.forward(FLOATS, 0.5)
 >>> rule.partials[0](FLOATS, 0.5, y) == 1 - math.tanh(0.5) ** 2
 True
@@ -35,264 +31,22 @@ overflows a float (``exp(1000)``).  Non-differentiable points take a documented 
 from __future__ import annotations
 
 import _thread
-import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from micrograd_like import namespaces
 
 if TYPE_CHECKING:
     from micrograd_like.engine import Value
 
 __all__ = [
-    "NARY",
-    "FLOATS",
-    "Op",
-    "RULES",
-    "array_kernel",
-    "arrays",
-    "define_op",
-    "function",
-    "function_names",
-    "op_formula",
-    "partial_formulas",
-    "rule",
-    "symbols",
-    "values",
+    "NARY", "Op", "RULES", "define_op", "function", "function_names", "mod_op", "pow_op",
+    "rpow_op", "rule", "short", "subscript", "superscript", "symbols",
 ]
 
 NARY = -1
 """The arity of an op that takes any number of inputs (``sum``, ``dot``)."""
-
-
-# --------------------------------------------------------------------------------------
-# The three namespaces the formulas are written over
-# --------------------------------------------------------------------------------------
-
-
-def _sigmoid(x: float) -> float:
-    # 1/(1 + e⁻ˣ) for x ≥ 0 and eˣ/(1 + eˣ) for x < 0: neither overflows
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _softplus(x: float) -> float:
-    # ln(1 + eˣ) = max(x, 0) + ln(1 + e^−|x|): no overflow for any finite x
-    return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
-
-
-def _sign(x: float) -> float:
-    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
-
-
-def _above(a: float, b: float) -> float:
-    # the share of max(a, b)'s slope that goes to a: 1, ½ at a tie, 0
-    return 1.0 if a > b else (0.5 if a == b else 0.0)
-
-
-def _xlogy(x: float, y: float) -> float:
-    # x·ln y with 0·ln 0 = 0 (the limit of aᵇ·ln a as a → 0 for b > 0)
-    return 0.0 if x == 0.0 else x * math.log(y)
-
-
-class _Floats:
-    """Elementary functions on Python floats (the eager engine's first-order path)."""
-
-    exp = staticmethod(math.exp)
-    log = staticmethod(math.log)
-    log2 = staticmethod(math.log2)
-    log10 = staticmethod(math.log10)
-    log1p = staticmethod(math.log1p)
-    expm1 = staticmethod(math.expm1)
-    sqrt = staticmethod(math.sqrt)
-    sin, cos, tan = staticmethod(math.sin), staticmethod(math.cos), staticmethod(math.tan)
-    asin, acos, atan = staticmethod(math.asin), staticmethod(math.acos), staticmethod(math.atan)
-    sinh, cosh, tanh = staticmethod(math.sinh), staticmethod(math.cosh), staticmethod(math.tanh)
-    asinh = staticmethod(math.asinh)
-    acosh = staticmethod(math.acosh)
-    atanh = staticmethod(math.atanh)
-    pow = staticmethod(math.pow)
-    abs = staticmethod(abs)
-    sigmoid = staticmethod(_sigmoid)
-    softplus = staticmethod(_softplus)
-    sign = staticmethod(_sign)
-    above = staticmethod(_above)
-    xlogy = staticmethod(_xlogy)
-    maximum = staticmethod(max)
-    minimum = staticmethod(min)
-
-    @staticmethod
-    def step(x: float) -> float:  # 1 for x > 0, else 0
-        return 1.0 if x > 0.0 else 0.0
-
-    @staticmethod
-    def relu(x: float) -> float:
-        return x if x > 0.0 else 0.0
-
-    @staticmethod
-    def mod(x: float, c: float) -> float:  # Python's %: the result has the sign of c
-        return x % c
-
-
-FLOATS = _Floats
-"""The float namespace: what the eager engine's first-order path computes with."""
-
-@functools.cache  # made on first use: `import micrograd_like` does not load numpy
-def arrays() -> Any:
-    """The numpy namespace (imports numpy on first use); what the tape computes with."""
-    import numpy as np
-
-    def sigmoid(a, out=None):
-        # 1/(1 + e⁻ˣ) in one buffer (``out``, e.g. the tape's rows), four numpy calls: the
-        # tape's hot path.  Accurate to rounding for every x (for x < 0, e⁻ˣ is large and
-        # 1 + e⁻ˣ loses nothing).  Below x = −709.78, e⁻ˣ overflows: the tape runs with
-        # overflow raising, and then the exponent is capped at 709 (σ(x) < 1.2e−308 there,
-        # so the cap changes the result by less than that); with overflow ignored, e⁻ˣ = inf
-        # gives σ = 0, also within 1.2e−308.
-        o = np.negative(a, out=np.empty_like(a, dtype=np.float64) if out is None else out)
-        try:
-            np.exp(o, out=o)
-        except FloatingPointError:
-            np.minimum(np.negative(a, out=o), 709.0, out=o)
-            np.exp(o, out=o)
-        o += 1.0
-        return np.reciprocal(o, out=o)
-
-    class Arrays:
-        exp, log, log2, log10, log1p, expm1 = np.exp, np.log, np.log2, np.log10, np.log1p, np.expm1
-        sqrt, sin, cos, tan, asin, acos, atan = (
-            np.sqrt, np.sin, np.cos, np.tan, np.arcsin, np.arccos, np.arctan)
-        sinh, cosh, tanh, asinh, acosh, atanh = (
-            np.sinh, np.cosh, np.tanh, np.arcsinh, np.arccosh, np.arctanh)
-        pow, abs, sign, mod = np.power, np.abs, np.sign, np.mod
-        maximum, minimum = np.maximum, np.minimum
-
-        @staticmethod
-        def sigmoid(a, out=None):
-            return sigmoid(a, out)
-
-        @staticmethod
-        def softplus(a):
-            return np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a)))
-
-        @staticmethod
-        def step(a):
-            return (a > 0.0).astype(np.float64)
-
-        @staticmethod
-        def relu(a, out=None):
-            return np.maximum(a, 0.0, out=out)
-
-        @staticmethod
-        def above(a, b):
-            return np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0))
-
-        @staticmethod
-        def xlogy(x, y):
-            return np.where(x == 0.0, 0.0, x * np.log(np.where(x == 0.0, 1.0, y)))
-
-    return Arrays
-
-
-class _Call(NamedTuple):
-    name: str
-    args: tuple
-
-
-class _Recorder:
-    """A namespace whose every function returns a record of how it was called."""
-
-    def __getattr__(self, name: str) -> Callable[..., _Call]:
-        return lambda *args: _Call(name, args)
-
-
-def array_kernel(op: Op) -> Callable[..., Any] | None:
-    """The numpy function that is a unary op's whole forward, if it takes ``out=``; else None.
-
-    Most ops are one elementary function (``forward(m, x) = m.sigmoid(x)``, ``m.exp(x)``):
-    a consumer with an output buffer (the tape's rows) can then call ``kernel(x, out=rows)``
-    and skip a temporary and a copy.  Found by running the formula once on a recorder, so
-    the formula stays written once, in the op's entry.
-
-    >>> array_kernel(RULES["sigmoid"]) is not None, array_kernel(RULES["neg"])  # −x: no call
-    (True, None)
-    """
-    if op.arity != 1:
-        return None
-    x = object()
-    try:
-        got = op.forward(_Recorder(), x)
-    except (TypeError, AttributeError, ValueError):  # arithmetic on x itself (−x, x ** c)
-        return None
-    if not (isinstance(got, _Call) and len(got.args) == 1 and got.args[0] is x):
-        return None
-    kernel = getattr(arrays(), got.name, None)
-    if kernel is None:
-        return None
-    import inspect  # here: compiling a tape needs it, `import micrograd_like` does not
-
-    import numpy as np
-
-    if isinstance(kernel, np.ufunc) or "out" in inspect.signature(kernel).parameters:
-        return kernel
-    return None
-
-
-@functools.cache  # made on first use (the engine imports this module)
-def values() -> Any:
-    """The Value namespace: each function is the engine's op, so partials become nodes."""
-    from micrograd_like import engine
-
-    Value = engine.Value
-
-    def v(x):
-        return x if isinstance(x, Value) else Value(x)
-
-    def unary(name: str) -> Callable:
-        return lambda x: engine.apply(name, v(x))
-
-    class Values:
-        def __getattr__(self, name: str) -> Callable:
-            return unary(name)
-
-        # piecewise-constant functions: their own derivative is 0, so they are constants
-        @staticmethod
-        def step(x):
-            return Value(_Floats.step(v(x).data))
-
-        @staticmethod
-        def sign(x):
-            return Value(_sign(v(x).data))
-
-        @staticmethod
-        def above(a, b):
-            return Value(_above(v(a).data, v(b).data))
-
-        @staticmethod
-        def pow(x, c):
-            return v(x) ** c
-
-        @staticmethod
-        def xlogy(x, y):
-            x = v(x)
-            if x.data == 0.0:  # the limit 0·ln 0 = 0, a constant
-                return Value(0.0)
-            return x * engine.apply("log", v(y))
-
-        @staticmethod
-        def mod(x, c):
-            return v(x) % c
-
-        @staticmethod
-        def maximum(a, b):
-            return engine.apply("maximum", v(a), v(b))
-
-        @staticmethod
-        def minimum(a, b):
-            return engine.apply("minimum", v(a), v(b))
-
-    return Values()
 
 
 # --------------------------------------------------------------------------------------
@@ -365,20 +119,22 @@ def symbols(op: Op | Value, n: int | None = None) -> tuple[str, ...]:
     arity = op.arity if op.arity != NARY else (n or 0)
     if op.name == "dot":
         k = (n or 0) // 2
-        return (*(f"w{_sub(i)}" for i in range(1, k + 1)),
-                *(f"x{_sub(i)}" for i in range(1, k + 1)), *(("b",) if (n or 0) % 2 else ()))
+        return (*(f"w{subscript(i)}" for i in range(1, k + 1)),
+                *(f"x{subscript(i)}" for i in range(1, k + 1)), *(("b",) if (n or 0) % 2 else ()))
     if arity == 1:
         return ("x",)
     if arity == 2:
         return ("a", "b")
-    return tuple(f"x{_sub(i)}" for i in range(1, arity + 1))
+    return tuple(f"x{subscript(i)}" for i in range(1, arity + 1))
 
 
-def _sub(i: int) -> str:
+def subscript(i: int) -> str:
+    """``i`` in subscript digits: 12 -> '₁₂'."""
     return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
-def _sup(s: str) -> str:
+def superscript(s: str) -> str:
+    """``s`` in superscript digits: '-1' -> '⁻¹'."""
     return s.translate(str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·"))
 
 
@@ -557,7 +313,7 @@ def pow_op(c: float) -> Op:
 
 def _power_text(c: float) -> str:
     s = short(c)
-    return "" if s == "1" else _sup(s) if s.lstrip("-").isdigit() else f"^{s}"
+    return "" if s == "1" else superscript(s) if s.lstrip("-").isdigit() else f"^{s}"
 
 
 def rpow_op(c: float) -> Op:
@@ -626,106 +382,6 @@ def rule(name: str) -> Op:
     raise KeyError(f"no op named {name!r} (known: {', '.join(RULES)})")
 
 
-# --------------------------------------------------------------------------------------
-# Texts for documentation and drawings
-# --------------------------------------------------------------------------------------
-
-
-def op_formula(v: Value, names: Sequence[str] | None = None) -> str:
-    """The forward formula of the op that made ``v``, over :func:`symbols` (``""`` for a leaf).
-
-    With ``names`` (one per parent), each symbol is replaced by its parent's name, as in
-    :func:`partial_formulas`.
-
-    >>> from micrograd_like import Value
-    >>> op_formula(Value(2.0) * Value(3.0)), op_formula(Value(0.5).tanh())
-    ('a·b', 'tanh(x)')
-    >>> op_formula(Value(2.0) * Value(3.0), names=["w", "x + b"])
-    'w·(x + b)'
-    >>> from micrograd_like import dot
-    >>> op_formula(dot([Value(1.0), Value(2.0)], [3.0, 4.0], plus=0.5), ["w", "v", "x", "y", "b"])
-    'w·x + v·y + b'
-    """
-    if not v.op:
-        return ""
-    op = rule(v.op)
-    if names is None:
-        return op.formula
-    names = list(names)
-    if len(names) != len(v.parents):
-        raise ValueError(f"op_formula: {len(v.parents)} parents but {len(names)} names")
-    if op.arity == NARY:  # written out term by term: w₁·x₁ + w₂·x₂ + b, x₁ + x₂ + x₃
-        k = len(names) // 2
-        terms = ([f"{_substitute('a·b', {'a': w, 'b': x})}" for w, x in
-                  zip(names[:k], names[k:2 * k])] + names[2 * k:] if op.name == "dot"
-                 else names)
-        return " + ".join(terms)
-    return _substitute(op.formula, dict(zip(symbols(op, len(names)), names)))
-
-
-def partial_formulas(v: Value, names: Sequence[str] | None = None) -> tuple[str, ...]:
-    """For each parent of ``v``, in order, the text of ``∂v/∂parent`` (empty for a leaf).
-
-    Each text is the right-hand side only, written over :func:`symbols`: ``x`` for a
-    one-input op, ``a`` and ``b`` for two inputs, ``w₁…wₙ, x₁…xₙ, b`` for ``dot``.  For
-    ``v = a*b`` the result is ``("b", "a")``, read "∂v/∂a = b, ∂v/∂b = a".  With ``names``
-    (one per parent, in order) each symbol is replaced by its parent's name, put in
-    parentheses when it is a compound expression (``x·w + b``) not already bracketed.
-
-    >>> from micrograd_like import Value, dot
-    >>> a, b = Value(2.0), Value(3.0)
-    >>> partial_formulas(a * b), partial_formulas(a.tanh()), partial_formulas(a ** 3)
-    (('b', 'a'), ('1 − tanh²(x)',), ('3·x²',))
-    >>> partial_formulas(dot([a, b], [1.0, 2.0], plus=0.5))
-    ('x₁', 'x₂', 'w₁', 'w₂', '1')
-    >>> partial_formulas(a / b, names=["u", "x·w + b"])
-    ('1/(x·w + b)', '−u/(x·w + b)²')
-    """
-    if not v.op:
-        return ()
-    op = rule(v.op)
-    n = len(v.parents)
-    if op.name == "dot":
-        k = n // 2
-        texts: tuple[str, ...] = (*(f"x{_sub(i)}" for i in range(1, k + 1)),
-                                  *(f"w{_sub(i)}" for i in range(1, k + 1)),
-                                  *(("1",) if n % 2 else ()))
-    elif op.arity == NARY:
-        texts = op.partial_text * n
-    else:
-        texts = op.partial_text
-    if names is None:
-        return texts
-    names = list(names)
-    if len(names) != n:
-        raise ValueError(f"partial_formulas: {n} parents but {len(names)} names")
-    return tuple(_substitute(t, dict(zip(symbols(op, n), names))) for t in texts)
-
-
-_SYMBOL_CHARS = "A-Za-z0-9_₀-₉"
-
-
-def _substitute(text: str, names: dict[str, str]) -> str:
-    """Replace each whole-word symbol in ``text`` by its name, bracketing compound names."""
-    import re
-
-    if not names:
-        return text
-    pattern = re.compile(
-        rf"(?<![{_SYMBOL_CHARS}])("
-        + "|".join(re.escape(s) for s in sorted(names, key=len, reverse=True))
-        + rf")(?![{_SYMBOL_CHARS}])")
-
-    def replace(match: re.Match[str]) -> str:
-        name = names[match.group(1)]
-        simple = re.fullmatch(r"[\w.′]+", name) or (name[:1] == "(" and name[-1:] == ")")
-        s, e = match.start(), match.end()
-        inside = text[s - 1:s] == "(" and text[e:e + 1] == ")"
-        return name if simple or inside else f"({name})"
-
-    return pattern.sub(replace, text)
-
-
 def function_names(arity: int | None = None) -> tuple[str, ...]:
     """Names of the ops callable as functions (``exp``, ``maximum``, ...), in table order.
 
@@ -761,7 +417,7 @@ def function(name: str) -> Callable[..., Value]:
         if len(args) != op.arity:
             raise TypeError(f"{name}() takes {op.arity} argument(s), got {len(args)}")
         if any(type(a).__module__ == "numpy" and hasattr(a, "shape") for a in args):
-            return op.forward(arrays(), *args)  # a user's formula replayed on the tape
+            return op.forward(namespaces.arrays(), *args)  # a user's formula replayed on the tape
         return engine.apply(op, *args)
 
     _functions[name] = (op, f)
@@ -863,6 +519,6 @@ def _as_number(r: Any, m: Any) -> Any:
     """A user formula's result on floats as a float: it may be an int, or a Value when the
     formula uses the function forms (``micrograd_like.exp(x)``).  Other namespaces (Values,
     numpy arrays) take the result as it is."""
-    if m is not FLOATS or type(r) is float:
+    if m is not namespaces.FLOATS or type(r) is float:
         return r
     return r.data if hasattr(r, "parents") else float(r)

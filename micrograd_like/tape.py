@@ -56,7 +56,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from micrograd_like import engine, ops
+from micrograd_like import engine, namespaces, ops
 from micrograd_like.annotation import annotate, annotation_of
 from micrograd_like.engine import Value
 
@@ -437,14 +437,14 @@ def _make_elementwise(op, extra, arg_lists, out, out_vy, slot, varying, wants, u
     operands = [_operand(a, slot, varying) for a in arg_lists]
     chains = _chains(operands, arg_lists, [out_vy and not vy for vy, _, _ in operands], wants,
                      uses, ins)
-    rule, m = ops.rule(op), ops.arrays()
+    rule, m = ops.rule(op), namespaces.arrays()
     fwd, partials = rule.forward, rule.partials
     if len(operands) == 1:
         (avy, ai, _), = operands
         chain_a, = chains
         local, = partials
 
-        kernel = ops.array_kernel(rule)  # σ, exp, tanh, ...: computed straight into the rows
+        kernel = namespaces.array_kernel(rule)  # σ, exp, tanh, ...: computed straight into the rows
 
         def forward(V, U):
             A = V if avy else U

@@ -258,7 +258,7 @@ def test_root_must_be_a_value():
 
 
 def test_local_derivative_formulas_are_the_op_tables_over_the_parents_names(graphviz_dot):
-    from micrograd_like import ops
+    from micrograd_like import formulas
 
     y = neuron()
     nodes = explore(y)._payload["nodes"]
@@ -266,7 +266,7 @@ def test_local_derivative_formulas_are_the_op_tables_over_the_parents_names(grap
     for v, node in zip(order, nodes):
         names = [nodes[p["node"]]["name"] for p in node["parents"]]
         assert [p["formula"] for p in node["parents"]] == list(
-            ops.partial_formulas(v, names=names))
+            formulas.partial_formulas(v, names=names))
     assert nodes[-1]["parents"][0]["formula"] == "1 − tanh²(x·w + b)"
 
 

@@ -18,6 +18,8 @@ import pytest
 
 import micrograd_like as mg
 from micrograd_like import Value, ops
+from micrograd_like.formulas import op_formula, partial_formulas
+from micrograd_like.namespaces import FLOATS, array_kernel, arrays
 from micrograd_like.tape import compile as compile_tape
 
 FAMILY_SAMPLES = ["**2", "**3", "**-1", "**0.5", "**0", "**1", "2**", "0.5**", "0**", "%3", "%-3"]
@@ -159,20 +161,20 @@ def test_tape_replays_the_op_as_the_eager_engine_computes_it(name):
     assert g.tolist() == pytest.approx((expected / len(rows)).tolist(), rel=1e-12, abs=1e-15)
 
 
-@pytest.mark.parametrize("name", [n for n in OPS if ops.array_kernel(ops.rule(n)) is not None])
+@pytest.mark.parametrize("name", [n for n in OPS if array_kernel(ops.rule(n)) is not None])
 def test_an_array_kernel_writes_into_out_exactly_what_the_formula_computes(name):
     # the tape computes these ops straight into its rows; the formula is the definition
     x = np.array([xs[0] for xs in points(name, n=8)]).reshape(2, 4)
     rows = np.full((3, 4), np.nan)
-    returned = ops.array_kernel(ops.rule(name))(x, out=rows[1:])
+    returned = array_kernel(ops.rule(name))(x, out=rows[1:])
     assert np.shares_memory(returned, rows)
-    np.testing.assert_array_equal(rows[1:], ops.rule(name).forward(ops.arrays(), x))
+    np.testing.assert_array_equal(rows[1:], ops.rule(name).forward(arrays(), x))
     assert np.isnan(rows[0]).all()  # nothing written outside out
 
 
 def test_ops_that_are_not_one_namespace_call_have_no_array_kernel():
     for name in ["neg", "exp2", "softplus", "**2", "2**", "%3", "+", "*"]:
-        assert ops.array_kernel(ops.rule(name)) is None, name
+        assert array_kernel(ops.rule(name)) is None, name
 
 
 @pytest.mark.parametrize("name", [n for n in OPS if ops.rule(n).domain is not None])
@@ -196,8 +198,8 @@ def test_inputs_outside_the_domain_raise_naming_the_op_and_input(name):
 def test_texts_give_one_partial_per_input(name):
     op = ops.rule(name)
     y = make(name, *(Value(x) for x in points(name, n=1)[0]))
-    assert len(ops.partial_formulas(y)) == len(y.parents) == op.arity
-    assert ops.op_formula(y) == op.formula and op.formula
+    assert len(partial_formulas(y)) == len(y.parents) == op.arity
+    assert op_formula(y) == op.formula and op.formula
 
 
 @pytest.mark.parametrize("name", OPS)
@@ -205,7 +207,7 @@ def test_texts_over_names_leave_no_symbol_of_the_rule_behind(name):
     # a symbol left in (as the x of "2x" once was) would read as the graph's node x
     y = make(name, *(Value(x) for x in points(name, n=1)[0]))
     names = [f"Q{i}" for i in range(len(y.parents))]
-    for text in (*ops.partial_formulas(y, names), ops.op_formula(y, names)):
+    for text in (*partial_formulas(y, names), op_formula(y, names)):
         rest = re.sub(r"Q\d|[A-Za-z]{2,}", "", text)  # the names, and words like exp, max, ln
         assert not set(ops.symbols(y)) & set(re.findall(r"[A-Za-z][₀-₉]*", rest)), text
 
@@ -235,9 +237,9 @@ def test_hand_specialised_operators_compute_what_their_rule_says(name):
                 "/": lambda a, b: a / b}[name]
     for a, b in points(name, n=20):
         y = operator(Value(a), Value(b))
-        out = op.forward(ops.FLOATS, a, b)
+        out = op.forward(FLOATS, a, b)
         assert y.op == name and y.data == out
-        assert y.local_grads == tuple(p(ops.FLOATS, a, b, out) for p in op.partials)
+        assert y.local_grads == tuple(p(FLOATS, a, b, out) for p in op.partials)
 
 
 def test_sum_and_dot_nodes_compute_what_their_rules_say():
@@ -245,11 +247,11 @@ def test_sum_and_dot_nodes_compute_what_their_rules_say():
     for n in (1, 2, 5, 16):
         xs = [rng.uniform(-2, 2) for _ in range(2 * n + 1)]
         s = mg.sum([Value(x) for x in xs])
-        assert s.data == ops.RULES["sum"].forward(ops.FLOATS, *xs)
-        assert list(s.local_grads) == ops.RULES["sum"].partials[0](ops.FLOATS, xs, s.data)
+        assert s.data == ops.RULES["sum"].forward(FLOATS, *xs)
+        assert list(s.local_grads) == ops.RULES["sum"].partials[0](FLOATS, xs, s.data)
         z = mg.dot([Value(x) for x in xs[:n]], [Value(x) for x in xs[n:2 * n]], plus=xs[-1])
-        assert z.data == ops.RULES["dot"].forward(ops.FLOATS, *xs)
-        assert list(z.local_grads) == ops.RULES["dot"].partials[0](ops.FLOATS, xs, z.data)
+        assert z.data == ops.RULES["dot"].forward(FLOATS, *xs)
+        assert list(z.local_grads) == ops.RULES["dot"].partials[0](FLOATS, xs, z.data)
 
 
 def test_relu_abs_and_sign_take_slope_zero_at_zero():
@@ -298,5 +300,5 @@ def test_every_method_computes_exactly_what_its_rule_says(name):
         if op.domain is not None and not op.domain(x):
             continue
         y = -Value(x) if name == "neg" else getattr(Value(x), name)()
-        out = op.forward(ops.FLOATS, x)
-        assert y.data == out and y.local_grads == (op.partials[0](ops.FLOATS, x, out),), x
+        out = op.forward(FLOATS, x)
+        assert y.data == out and y.local_grads == (op.partials[0](FLOATS, x, out),), x
