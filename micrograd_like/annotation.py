@@ -97,8 +97,15 @@ class Annotation:
     name: Text = ""
     cluster: tuple[Text, ...] = ()
     grad_names: Mapping[str, Text] = field(default_factory=dict)
+    kind: str = ""  # "", "input", "parameter" or "constant": the one field the tape reads
 
     def __post_init__(self) -> None:
+        if not self.kind:  # bridge until the generic annotation lands: the kind of a role
+            kind = {"input": "input", "weight": "parameter", "bias": "parameter",
+                    "target": "constant", "constant": "constant"}.get(self.role, "")
+            object.__setattr__(self, "kind", kind)
+        if self.kind not in ("", "input", "parameter", "constant"):
+            raise ValueError(f"unknown annotation kind {self.kind!r}")
         if self.role not in ROLES:
             raise ValueError(f"unknown annotation role {self.role!r}; expected one of "
                              f"{', '.join(map(repr, ROLES))}")
@@ -118,7 +125,7 @@ class Annotation:
     @property
     def is_constant(self) -> bool:
         """True for targets and constants: numbers that nothing learns."""
-        return self.role in CONSTANT_ROLES
+        return self.kind == "constant"
 
 
 def annotate(
@@ -127,6 +134,7 @@ def annotate(
     name: Text = "",
     cluster: tuple[Text, ...] = (),
     grad_names: Mapping[str, Text] | None = None,
+    kind: str = "",
 ) -> Value:
     """Put an :class:`Annotation` on ``v`` (replacing any tag) and return ``v``.
 
@@ -137,7 +145,7 @@ def annotate(
     """
     if not isinstance(v, Value):
         raise TypeError(f"annotate: expected a Value, got {type(v).__name__}")
-    v.tag = Annotation(role, name, tuple(cluster), dict(grad_names or {}))
+    v.tag = Annotation(role, name, tuple(cluster), dict(grad_names or {}), kind)
     return v
 
 

@@ -508,6 +508,19 @@ _add(Op("dot", NARY, lambda m, *xs: _dot_value(xs), (_dot_partials,), "Σₖ w�
         ("xₖ", "wₖ", "1")))
 
 
+def _logsumexp(m: Any, *xs: Any) -> Any:
+    # ln Σₖ e^xₖ = M + ln Σₖ e^(xₖ − M) for any M; with M = maxₖ xₖ no exp overflows and the
+    # largest term is 1 (no ln 0): logits [1500, 0] give 1500 + ln(1 + e⁻¹⁵⁰⁰) = 1500
+    top = functools.reduce(m.maximum, xs)
+    return top + m.log(_left_to_right([m.exp(x - top) for x in xs]))
+
+
+# ∂/∂xₖ = e^xₖ / Σⱼ e^xⱼ = e^(xₖ − out): the softmax, each term at most 1
+_add(Op("logsumexp", NARY, _logsumexp, (lambda m, xs, out: [m.exp(x - out) for x in xs],),
+        "ln(e^x₁ + … + e^xₙ)", ("e^(xₖ − out), the softmax",), lambda *xs: len(xs) > 0,
+        "at least one input"))
+
+
 def _left_to_right(xs: Sequence) -> Any:
     total = xs[0] if xs else 0.0
     for x in xs[1:]:
