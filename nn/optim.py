@@ -92,7 +92,7 @@ class Optimizer:
         optimiser's state included) if a new value would not be finite."""
         with np.errstate(over="ignore", invalid="ignore"):  # a non-finite result is refused
             new, commit = self.update(theta, grad)
-            total = float(np.add.reduce(new))  # finite only if every entry is: one pass
+            total = float(new.sum())  # finite only if every entry is: one pass
         if not math.isfinite(total) and not (finite := np.isfinite(new)).all():
             k = int(np.flatnonzero(~finite)[0])
             g = float(grad[k])

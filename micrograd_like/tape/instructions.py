@@ -232,7 +232,7 @@ def matmul(arg_lists: list[list[int]], shape: tuple[int, bool], out: slice, slot
     add_w = adder(W_idx.ravel().tolist(), reduce_batch=False)
     sole = (dW_view is not None and isinstance(b_rows, slice) and want_w
             and all(reads[a] == 1 for args in arg_lists for a in args[:n] + args[2 * n:]))
-    db = DU[b_rows, 0] if sole else None
+    db = DU[b_rows, 0] if sole else np.empty(0)
 
     def weights(U: np.ndarray) -> np.ndarray:
         return U[:, 0][W_idx] if W_view is None else W_view

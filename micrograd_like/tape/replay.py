@@ -22,7 +22,7 @@ def _raising() -> Any:
 def _first_nonfinite(a: np.ndarray) -> int | None:
     """The flat index of the first inf or NaN in ``a``, or None."""
     try:  # one pass: an inf or a NaN makes the sum inf or NaN (a huge sum may raise)
-        if np.isfinite(np.add.reduce(a, axis=None)):
+        if np.isfinite(a.sum()):
             return None
     except FloatingPointError:
         pass
@@ -218,7 +218,7 @@ class Tape:
 
     def _root_mean(self) -> float:
         varying, r = self._root_at
-        return float(np.add.reduce(self._V[r])) / self.batch_size if varying else float(
+        return float(self._V[r].sum()) / self.batch_size if varying else float(
             self._U[r, 0])
 
     def _locate_nonfinite(self, failed: Instruction) -> FloatingPointError:
