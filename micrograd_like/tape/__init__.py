@@ -9,7 +9,7 @@ a whole batch at once.  One idea in three steps, one module each:
   ``topological_order``) and group nodes at the same depth doing the same op;
 * :mod:`~micrograd_like.tape.instructions`: each group is one numpy instruction, its
   values and partials from the op's rule in ``ops.RULES`` on arrays; the ``dot`` nodes
-  sharing an input vector (a layer) are one matrix product ``Z = W A + b``;
+  sharing an input vector are one matrix product ``Z = W A + c``;
 * :mod:`~micrograd_like.tape.replay`: the :class:`Tape` replays the instructions forward,
   then backward for ``∂C/∂θ`` of the **batch mean** ``C = (1/B) Σₓ Cₓ`` of the root,
   the eager engine's gradients averaged over the examples.

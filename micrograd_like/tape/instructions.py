@@ -29,7 +29,8 @@ class Instruction:
     (no other instruction touches them), which the tape then need not zero.
     """
 
-    __slots__ = ("op", "size", "varying", "out", "forward", "backward", "wanted", "assigns")
+    __slots__ = ("op", "size", "varying", "out", "forward", "backward", "wanted", "assigns",
+                 "fed")
 
     def __init__(self, op: str, size: int, varying: bool, out: slice, forward: Forward,
                  backward: Backward) -> None:
@@ -37,6 +38,17 @@ class Instruction:
         self.forward, self.backward = forward, backward
         self.wanted = True
         self.assigns: slice | None = None
+        self.fed = False  # reads its inputs from the batch's rows, not from V
+
+
+class Batch:
+    """The examples of the current replay as rows ``X`` (batch, inputs), shared by the tape
+    and the products that read their vector straight from it."""
+
+    __slots__ = ("X",)
+
+    def __init__(self) -> None:
+        self.X = np.zeros((0, 0))
 
 
 def index(slots: Sequence[int]) -> slice | np.ndarray:
@@ -167,21 +179,21 @@ def sums(arg_lists: list[list[int]], out: slice, varying: bool, slot: list[int],
 
 def rowdot(args: list[int], shape: tuple[int, bool], out: slice, slot: list[int],
            wants: list[bool]) -> Instruction:
-    """One dot node ``Σₖ wₖ xₖ + b`` whose w's and x's both vary (in V) and b does not: per
+    """One dot node ``Σₖ wₖ xₖ + c`` whose w's and x's both vary (in V) and c does not: per
     example, one product and one reduction over k; backward ``∂/∂wₖ = xₖ``, ``∂/∂xₖ = wₖ``,
-    ``∂/∂b = 1`` (summed over the examples).  A dot of a vector with itself (Σₖ xₖ²) lists
+    ``∂/∂c = 1`` (summed over the examples).  A dot of a vector with itself (Σₖ xₖ²) lists
     each xₖ on both sides, and both adds reach it: 2xₖ."""
-    n, has_bias = shape
+    n, has_offset = shape
     w_rows, x_rows = index([slot[a] for a in args[:n]]), index([slot[a] for a in args[n:2 * n]])
     add_w, add_x = ((adder([slot[a] for a in side], False) if any(wants[a] for a in side)
                      else _skip) for side in (args[:n], args[n:2 * n]))
-    b = slot[args[2 * n]] if has_bias else None
-    add_b = _skip if b is None or not wants[args[2 * n]] else adder([b], reduce_batch=True)
+    c = slot[args[2 * n]] if has_offset else None
+    add_c = _skip if c is None or not wants[args[2 * n]] else adder([c], reduce_batch=True)
 
     def forward(V: np.ndarray, U: np.ndarray) -> None:
         np.add.reduce(V[w_rows] * V[x_rows], axis=0, out=V[out.start])
-        if b is not None:
-            V[out] += U[b]
+        if c is not None:
+            V[out] += U[c]
 
     def backward(V: np.ndarray, U: np.ndarray, DV: np.ndarray, DU: np.ndarray) -> None:
         g = DV[out]
@@ -189,7 +201,7 @@ def rowdot(args: list[int], shape: tuple[int, bool], out: slice, slot: list[int]
             add_w(DV, g * V[x_rows])
         if add_x is not _skip:
             add_x(DV, g * V[w_rows])
-        add_b(DU, g)
+        add_c(DU, g)
 
     return Instruction("dot", 1, True, out, forward, backward)
 
@@ -207,64 +219,72 @@ def _grid(flat: np.ndarray, idx: np.ndarray) -> np.ndarray | None:
 
 
 def matmul(arg_lists: list[list[int]], shape: tuple[int, bool], out: slice, slot: list[int],
-           wants: list[bool], reads: list[int], U: np.ndarray, DU: np.ndarray) -> Instruction:
-    """Dot nodes ``zⱼ = Σₖ Wⱼₖ aₖ + bⱼ`` sharing the vector a: ``Z = W A + b``, one matrix
-    product over the batch, and backward ``δA = Wᵀ δZ``, ``∂C/∂W = δZ Aᵀ`` (summed over the
-    examples by the product itself), ``∂C/∂b = Σₓ δZ``.
+           wants: list[bool], reads: list[int], U: np.ndarray, DU: np.ndarray, batch: Batch,
+           n_in: int) -> Instruction:
+    """Dot nodes ``zⱼ = Σₖ Wⱼₖ aₖ + cⱼ`` sharing the vector a: ``Z = W A + c``, one matrix
+    product over the batch.  Backward, with G = ∂C/∂Z: ``∂C/∂A = Wᵀ G``, ``∂C/∂W = G Aᵀ``
+    (summed over the examples by the product itself), ``∂C/∂c = Σₓ G``.
 
     W is read, and its gradient added, through a strided view of U and DU when its slots lie
-    on a grid (a parameter vector listing each row's weights together); else gathered.  When
-    this group is the only reader of its W and b (``reads``: readers per entry), nothing
+    on a grid (a parameter vector listing each row's entries together); else gathered.  When
+    this group is the only reader of its W and c (``reads``: readers per entry), nothing
     else adds to their adjoints, so the products are written straight into DU: a temporary
-    and an addition over every weight fewer, a fifth of a small network's training step.
+    and an addition over all of W fewer.  A vector a that is a run of the tape's inputs is
+    read from the batch's rows (``batch.X``) as they are, not from a transposed copy in V.
+    (The measured worth of each: bench/README.md.)
     """
-    n, has_bias = shape
+    n, has_offset = shape
     x_args = arg_lists[0][n:2 * n]
     x_rows = index([slot[a] for a in x_args])
+    fed = isinstance(x_rows, slice) and x_rows.step == 1 and x_rows.stop <= n_in
     W_idx = np.asarray([[slot[a] for a in args[:n]] for args in arg_lists], dtype=np.intp)
     W_view, dW_view = _grid(U[:, 0], W_idx), _grid(DU[:, 0], W_idx)
-    b_slots = [slot[args[2 * n]] for args in arg_lists] if has_bias else []
-    b_rows = index(b_slots) if has_bias else None
-    add_b = adder(b_slots, reduce_batch=True) if has_bias else _skip
+    c_slots = [slot[args[2 * n]] for args in arg_lists] if has_offset else []
+    c_rows = index(c_slots) if has_offset else None
+    add_c = adder(c_slots, reduce_batch=True) if has_offset else _skip
     add_x = adder([slot[a] for a in x_args], reduce_batch=False) if any(
         wants[a] for a in x_args) else _skip
     want_w = any(wants[a] for args in arg_lists for a in args[:n])
     add_w = adder(W_idx.ravel().tolist(), reduce_batch=False)
-    sole = (dW_view is not None and isinstance(b_rows, slice) and want_w
+    sole = (dW_view is not None and isinstance(c_rows, slice) and want_w
             and all(reads[a] == 1 for args in arg_lists for a in args[:n] + args[2 * n:]))
-    db = DU[b_rows, 0] if sole else np.empty(0)
+    db = DU[c_rows, 0] if sole else np.empty(0)
 
-    def weights(U: np.ndarray) -> np.ndarray:
+    def matrix(U: np.ndarray) -> np.ndarray:
         return U[:, 0][W_idx] if W_view is None else W_view
+
+    def vector(V: np.ndarray) -> np.ndarray:  # A, (n, batch)
+        return batch.X[:, x_rows].T if fed else V[x_rows]
 
     def forward(V: np.ndarray, U: np.ndarray) -> None:
         Z = V[out]
-        np.matmul(weights(U), V[x_rows], out=Z)
-        if has_bias:
-            Z += U[b_rows]
+        np.matmul(matrix(U), vector(V), out=Z)
+        if has_offset:
+            Z += U[c_rows]
         # a product run by BLAS sets no numpy flag: an overflow is looked for here
         if not np.isfinite(Z).all():
             raise FloatingPointError("dot overflowed")
 
     def backward(V: np.ndarray, U: np.ndarray, DV: np.ndarray, DU: np.ndarray) -> None:
         g = DV[out]
-        if sole:  # ∂C/∂W = δZ Aᵀ and ∂C/∂b = Σₓ δZ, written in place
-            np.matmul(g, V[x_rows].T, out=dW_view)
+        if sole:  # ∂C/∂W = G Aᵀ and ∂C/∂c = Σₓ G, written in place
+            np.matmul(g, vector(V).T, out=dW_view)
             np.add.reduce(g, axis=1, out=db)
         elif want_w:
-            dW = g @ V[x_rows].T
+            dW = g @ vector(V).T
             if dW_view is None:
                 add_w(DU, dW.reshape(-1, 1))
             else:
                 dW_view.__iadd__(dW)
         if not sole:
-            add_b(DU, g)
+            add_c(DU, g)
         if add_x is not _skip:
-            add_x(DV, weights(U).T @ g)
+            add_x(DV, matrix(U).T @ g)
 
     ins = Instruction("dot", len(arg_lists), True, out, forward, backward)
+    ins.fed = fed
     if sole:
-        written = sorted(W_idx.ravel().tolist() + b_slots)
+        written = sorted(W_idx.ravel().tolist() + c_slots)
         if written == list(range(written[0], written[-1] + 1)):
             ins.assigns = slice(written[0], written[-1] + 1)
     return ins

@@ -22,7 +22,7 @@ import numpy as np
 from micrograd_like import ops
 from micrograd_like.annotation import annotation_of
 from micrograd_like.engine import Value, topological_order
-from micrograd_like.tape.instructions import Instruction, elementwise, matmul, rowdot, sums
+from micrograd_like.tape.instructions import Batch, Instruction, elementwise, matmul, rowdot, sums
 from micrograd_like.tape.replay import Tape
 
 
@@ -137,20 +137,20 @@ def _lower(order: list[Value], inputs: list[Value], params: list[Value],
 
 
 def _lower_dot(e: _Entries, args: list[int]) -> int:
-    """Σₖ wₖxₖ + b: a row of a matrix product when the w's are invariant and the x's vary
+    """Σₖ wₖxₖ + c: a row of a matrix product when the w's are invariant and the x's vary
     (w and x swapped if need be: the sum is symmetric), one per-example dot product when
     both vary, else products and a sum."""
     n = len(args) // 2
-    ws, xs, bias = args[:n], args[n:2 * n], args[2 * n:]
+    ws, xs, offset = args[:n], args[n:2 * n], args[2 * n:]
     vy = e.varying
     if any(vy[w] for w in ws) and not any(vy[x] for x in xs):
         ws, xs = xs, ws
-    if n and all(vy[x] for x in xs) and not any(vy[b] for b in bias):
+    if n and all(vy[x] for x in xs) and not any(vy[c] for c in offset):
         if not any(vy[w] for w in ws):
-            return e.add("dot", ws + xs + bias, extra=(n, bool(bias)))
+            return e.add("dot", ws + xs + offset, extra=(n, bool(offset)))
         if all(vy[w] for w in ws):
-            return e.add("rowdot", ws + xs + bias, extra=(n, bool(bias)))
-    return e.add("sum", [e.add("*", [w, x]) for w, x in zip(ws, xs)] + bias)
+            return e.add("rowdot", ws + xs + offset, extra=(n, bool(offset)))
+    return e.add("sum", [e.add("*", [w, x]) for w, x in zip(ws, xs)] + offset)
 
 
 def _live(e: _Entries, roots: Sequence[int]) -> list[bool]:
@@ -168,9 +168,9 @@ def _live(e: _Entries, roots: Sequence[int]) -> list[bool]:
 def _group_key(e: _Entries, i: int) -> tuple:
     """Entries with the same key run as one instruction."""
     args = e.args[i]
-    if e.kind[i] == "dot":  # one matrix product: the rows of a layer share their x vector
-        n, has_bias = e.extra[i]
-        return (e.level[i], "dot", tuple(args[n:2 * n]), has_bias)
+    if e.kind[i] == "dot":  # one matrix product: its rows share their x vector
+        n, has_offset = e.extra[i]
+        return (e.level[i], "dot", tuple(args[n:2 * n]), has_offset)
     if e.kind[i] == "sum":
         return (e.level[i], "sum", e.varying[i])
     if e.kind[i] == "rowdot":  # one instruction per node
@@ -258,10 +258,12 @@ def compile(  # noqa: A001
     DU = np.zeros_like(U)
 
     instructions: list[Instruction] = []
+    batch = Batch()
+    in_v: set[int] = set()  # the inputs some instruction reads from V
     for kind, nodes, vy, out in placed:
         if kind == "dot":
             ins = matmul([e.args[i] for i in nodes], e.extra[nodes[0]], out, slot, wants, reads,
-                         U, DU)
+                         U, DU, batch, len(inputs))
         elif kind == "rowdot":
             ins = rowdot(e.args[nodes[0]], e.extra[nodes[0]], out, slot, wants)
         elif kind == "sum":
@@ -271,8 +273,12 @@ def compile(  # noqa: A001
             ins = elementwise(kind, arg_lists, out, vy, slot, e.varying, wants)
         ins.wanted = any(wants[i] for i in nodes)
         instructions.append(ins)
+        if not ins.fed:
+            in_v.update(slot[a] for i in nodes for a in e.args[i] if e.kind[a] == "input")
 
     where = {id(v): (e.varying[i], slot[i]) for v, i in entry.items() if slot[i] >= 0}
     r = entry[root]
+    if r < len(inputs) or any(entry[v] < len(inputs) for v in keep):
+        in_v.update(range(len(inputs)))  # a root that is an input is read from V
     return Tape(root, inputs, params, instructions, n_v, U, DU, (e.varying[r], slot[r]), where,
-                n_nodes=sum(len(nodes) for _, nodes, _, _ in placed))
+                sum(len(nodes) for _, nodes, _, _ in placed), batch, sorted(in_v))
