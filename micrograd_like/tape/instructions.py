@@ -29,8 +29,7 @@ class Instruction:
     (no other instruction touches them), which the tape then need not zero.
     """
 
-    __slots__ = ("op", "size", "varying", "out", "forward", "backward", "wanted", "assigns",
-                 "fed")
+    __slots__ = ("op", "size", "varying", "out", "forward", "backward", "wanted", "assigns")
 
     def __init__(self, op: str, size: int, varying: bool, out: slice, forward: Forward,
                  backward: Backward) -> None:
@@ -38,17 +37,6 @@ class Instruction:
         self.forward, self.backward = forward, backward
         self.wanted = True
         self.assigns: slice | None = None
-        self.fed = False  # reads its inputs from the batch's rows, not from V
-
-
-class Batch:
-    """The examples of the current replay as rows ``X`` (batch, inputs), shared by the tape
-    and the products that read their vector straight from it."""
-
-    __slots__ = ("X",)
-
-    def __init__(self) -> None:
-        self.X = np.zeros((0, 0))
 
 
 def index(slots: Sequence[int]) -> slice | np.ndarray:
@@ -219,8 +207,7 @@ def _grid(flat: np.ndarray, idx: np.ndarray) -> np.ndarray | None:
 
 
 def matmul(arg_lists: list[list[int]], shape: tuple[int, bool], out: slice, slot: list[int],
-           wants: list[bool], reads: list[int], U: np.ndarray, DU: np.ndarray, batch: Batch,
-           n_in: int) -> Instruction:
+           wants: list[bool], reads: list[int], U: np.ndarray, DU: np.ndarray) -> Instruction:
     """Dot nodes ``zⱼ = Σₖ Wⱼₖ aₖ + cⱼ`` sharing the vector a: ``Z = W A + c``, one matrix
     product over the batch.  Backward, with G = ∂C/∂Z: ``∂C/∂A = Wᵀ G``, ``∂C/∂W = G Aᵀ``
     (summed over the examples by the product itself), ``∂C/∂c = Σₓ G``.
@@ -229,14 +216,11 @@ def matmul(arg_lists: list[list[int]], shape: tuple[int, bool], out: slice, slot
     on a grid (a parameter vector listing each row's entries together); else gathered.  When
     this group is the only reader of its W and c (``reads``: readers per entry), nothing
     else adds to their adjoints, so the products are written straight into DU: a temporary
-    and an addition over all of W fewer.  A vector a that is a run of the tape's inputs is
-    read from the batch's rows (``batch.X``) as they are, not from a transposed copy in V.
-    (The measured worth of each: bench/README.md.)
+    and an addition over all of W fewer.  (The measured worth of each: bench/README.md.)
     """
     n, has_offset = shape
     x_args = arg_lists[0][n:2 * n]
     x_rows = index([slot[a] for a in x_args])
-    fed = isinstance(x_rows, slice) and x_rows.step == 1 and x_rows.stop <= n_in
     W_idx = np.asarray([[slot[a] for a in args[:n]] for args in arg_lists], dtype=np.intp)
     W_view, dW_view = _grid(U[:, 0], W_idx), _grid(DU[:, 0], W_idx)
     c_slots = [slot[args[2 * n]] for args in arg_lists] if has_offset else []
@@ -253,12 +237,9 @@ def matmul(arg_lists: list[list[int]], shape: tuple[int, bool], out: slice, slot
     def matrix(U: np.ndarray) -> np.ndarray:
         return U[:, 0][W_idx] if W_view is None else W_view
 
-    def vector(V: np.ndarray) -> np.ndarray:  # A, (n, batch)
-        return batch.X[:, x_rows].T if fed else V[x_rows]
-
     def forward(V: np.ndarray, U: np.ndarray) -> None:
         Z = V[out]
-        np.matmul(matrix(U), vector(V), out=Z)
+        np.matmul(matrix(U), V[x_rows], out=Z)
         if has_offset:
             Z += U[c_rows]
         # a product run by BLAS sets no numpy flag: an overflow is looked for here
@@ -268,10 +249,10 @@ def matmul(arg_lists: list[list[int]], shape: tuple[int, bool], out: slice, slot
     def backward(V: np.ndarray, U: np.ndarray, DV: np.ndarray, DU: np.ndarray) -> None:
         g = DV[out]
         if sole:  # ∂C/∂W = G Aᵀ and ∂C/∂c = Σₓ G, written in place
-            np.matmul(g, vector(V).T, out=dW_view)
+            np.matmul(g, V[x_rows].T, out=dW_view)
             np.add.reduce(g, axis=1, out=db)
         elif want_w:
-            dW = g @ vector(V).T
+            dW = g @ V[x_rows].T
             if dW_view is None:
                 add_w(DU, dW.reshape(-1, 1))
             else:
@@ -282,7 +263,6 @@ def matmul(arg_lists: list[list[int]], shape: tuple[int, bool], out: slice, slot
             add_x(DV, matrix(U).T @ g)
 
     ins = Instruction("dot", len(arg_lists), True, out, forward, backward)
-    ins.fed = fed
     if sole:
         written = sorted(W_idx.ravel().tolist() + c_slots)
         if written == list(range(written[0], written[-1] + 1)):

@@ -22,7 +22,7 @@ import numpy as np
 from micrograd_like import ops
 from micrograd_like.annotation import annotation_of
 from micrograd_like.engine import Value, topological_order
-from micrograd_like.tape.instructions import Batch, Instruction, elementwise, matmul, rowdot, sums
+from micrograd_like.tape.instructions import Instruction, elementwise, matmul, rowdot, sums
 from micrograd_like.tape.replay import Tape
 
 
@@ -258,12 +258,10 @@ def compile(  # noqa: A001
     DU = np.zeros_like(U)
 
     instructions: list[Instruction] = []
-    batch = Batch()
-    in_v: set[int] = set()  # the inputs some instruction reads from V
     for kind, nodes, vy, out in placed:
         if kind == "dot":
             ins = matmul([e.args[i] for i in nodes], e.extra[nodes[0]], out, slot, wants, reads,
-                         U, DU, batch, len(inputs))
+                         U, DU)
         elif kind == "rowdot":
             ins = rowdot(e.args[nodes[0]], e.extra[nodes[0]], out, slot, wants)
         elif kind == "sum":
@@ -273,12 +271,8 @@ def compile(  # noqa: A001
             ins = elementwise(kind, arg_lists, out, vy, slot, e.varying, wants)
         ins.wanted = any(wants[i] for i in nodes)
         instructions.append(ins)
-        if not ins.fed:
-            in_v.update(slot[a] for i in nodes for a in e.args[i] if e.kind[a] == "input")
 
     where = {id(v): (e.varying[i], slot[i]) for v, i in entry.items() if slot[i] >= 0}
     r = entry[root]
-    if r < len(inputs) or any(entry[v] < len(inputs) for v in keep):
-        in_v.update(range(len(inputs)))  # a root that is an input is read from V
     return Tape(root, inputs, params, instructions, n_v, U, DU, (e.varying[r], slot[r]), where,
-                sum(len(nodes) for _, nodes, _, _ in placed), batch, sorted(in_v))
+                sum(len(nodes) for _, nodes, _, _ in placed))

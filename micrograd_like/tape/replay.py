@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from micrograd_like.engine import Value
-from micrograd_like.tape.instructions import Batch, Instruction, index
+from micrograd_like.tape.instructions import Instruction, index
 
 
 def _raising() -> Any:
@@ -54,7 +54,7 @@ class Tape:
     def __init__(self, root: Value, inputs: list[Value], params: list[Value],
                  instructions: list[Instruction], n_v: int, U: np.ndarray, DU: np.ndarray,
                  root_at: tuple[bool, int], where: dict[int, tuple[bool, int]],
-                 n_nodes: int, batch: Batch, in_v: list[int]) -> None:
+                 n_nodes: int) -> None:
         self.root, self.inputs, self.params = root, inputs, params
         self.instructions = instructions
         self.n_nodes = n_nodes
@@ -73,8 +73,6 @@ class Tape:
         self._root_at = root_at  # (varying?, slot)
         self._where = where  # id(Value) -> (varying?, slot)
         self._V = self._DV = np.zeros((n_v, 0))
-        self._batch = batch  # the examples as rows; products over inputs read them there
-        self._in_v = index(in_v) if in_v else None  # the inputs the others read from V
         self._data: np.ndarray | None = None  # load()'s data set, one example per row
         self._ready = False
 
@@ -203,9 +201,7 @@ class Tape:
         B = X.shape[0]
         if B != self._V.shape[1]:
             self._V, self._DV = np.empty((self._n_v, B)), np.empty((self._n_v, B))
-        self._batch.X = X
-        if self._in_v is not None:
-            self._V[self._in_v] = X[:, self._in_v].T
+        self._V[: len(self.inputs)] = X.T
 
     def _run_forward(self) -> None:
         V, U = self._V, self._U
@@ -335,13 +331,12 @@ class Tape:
                            f"graph, or folded into a sum)") from None
         if not varying:
             return np.full(self.batch_size, self._U[s, 0])
-        return self._batch.X[:, s].copy() if s < len(self.inputs) else self._V[s].copy()
+        return self._V[s].copy()
 
     def values_of(self, nodes: Sequence[Value]) -> np.ndarray:
         """:meth:`value_of` for several nodes at once: an array (batch, len(nodes))."""
         where = [self._where.get(id(v)) for v in nodes]
-        n_in = len(self.inputs)
-        if not self._ready or not all(w is not None and w[0] and w[1] >= n_in for w in where):
+        if not self._ready or not all(w is not None and w[0] for w in where):
             return np.column_stack([self.value_of(v) for v in nodes])
         return self._V[index([w[1] for w in where if w is not None])].T.copy()
 
