@@ -197,6 +197,7 @@ def compile(  # noqa: A001
             op has no rule.
         DataDependenceError: a leaf annotated as an input was not declared.
 
+    >>> from micrograd_like import Value
     >>> x, w, b = Value(1.0), Value(0.5), Value(0.1)
     >>> compile((w * x + b).tanh(), inputs=[x], params=[w, b])
     Tape(3 op nodes in 3 instructions, 1 inputs, 2 params)

@@ -163,6 +163,7 @@ class Tape:
     def forward_rows(self, rows: Any) -> np.ndarray:
         """:meth:`forward` on the examples ``rows`` (indices or a slice) of :meth:`load`'s data.
 
+        >>> from micrograd_like import Value
         >>> from micrograd_like.tape import compile
         >>> x, w = Value(0.0), Value(3.0)
         >>> tape = compile(w * x, inputs=[x], params=[w])
@@ -245,6 +246,7 @@ class Tape:
         Equal (to rounding) to running the eager engine on each example and averaging the
         parameters' ``.grad``; a new vector in the order of ``self.params``.
 
+        >>> from micrograd_like import Value
         >>> from micrograd_like.tape import compile
         >>> x, w = Value(2.0), Value(3.0)
         >>> tape = compile(w * x, inputs=[x], params=[w])
@@ -300,6 +302,7 @@ class Tape:
         (a loop uses it at once; a copy of every parameter's gradient per step would take
         as much as a small matrix product).
 
+        >>> from micrograd_like import Value
         >>> from micrograd_like.tape import compile
         >>> x, w = Value(0.0), Value(3.0)
         >>> tape = compile(w * x * x, inputs=[x], params=[w])

@@ -76,6 +76,7 @@ def trace(build: Callable[[list[Value]], Value], examples: Any, params: Sequence
     the same wiring and the same constants; a difference (a branch on ``.data``, a constant
     computed from an input) raises :class:`DataDependenceError` naming the first one.
 
+    >>> from micrograd_like import Value
     >>> w = Value(2.0)
     >>> tape = trace(lambda xs: (w * xs[0]).relu(), [[1.0], [-1.0]], params=[w])
     >>> tape.forward([[1.0], [-1.0], [3.0]]).tolist()
