@@ -227,7 +227,7 @@ before = rss_kb()
 t0 = time.perf_counter()
 mlp = nn.MLP(784, [{hidden}, 10], activation="sigmoid", output_activation="sigmoid")
 xs = [Value(0.0) for _ in range(784 + 10)]
-root = tape.quadratic_term(mlp(xs[:784]), xs[784:])
+root = nn.losses.quadratic_term(mlp(xs[:784]), xs[784:])
 t1 = time.perf_counter()
 tp = tape.compile(root, inputs=xs, params=mlp.parameters())
 t2 = time.perf_counter()
@@ -265,6 +265,8 @@ def main() -> None:
     ap.add_argument("--widths", default="10,30,100,300")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--quick", action="store_true",
+                    help="only the headline row: 784-30-10, batch 10, one thread")
     args = ap.parse_args()
 
     X, _, y, _ = load_mnist(seed=args.seed)
@@ -307,6 +309,8 @@ def main() -> None:
 
     configs = [([784, 30, 10], 10), ([784, 30, 10], 100), ([784, 100, 10], 10),
                ([784, 100, 10], 100)]
+    if args.quick:
+        configs = configs[:1]
 
     def table(one_thread: bool) -> None:
         """One row per configuration; the checked numpy baseline only on one thread."""
@@ -330,6 +334,8 @@ def main() -> None:
           "median (min–max) over all timed epochs; ratios: median (min–max) of the ratios of "
           "epochs run back to back\n")
     table(one_thread=True)
+    if args.quick:
+        return
     print("\n## The same with every engine's default threads (BLAS's for the tape and numpy, "
           "torch.get_num_threads() for PyTorch): seconds\n")
     table(one_thread=False)

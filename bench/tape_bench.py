@@ -48,8 +48,9 @@ import engine_bench
 from demo_step import ALPHA, learning_rate, make_workload, micrograd_weights
 
 from micrograd_like import Value
-from micrograd_like.tape import compile, hinge_term
+from micrograd_like.tape import compile
 from nn import analytic, losses
+from nn.losses import hinge_term
 
 try:
     import torch
@@ -83,7 +84,7 @@ def tape_engine(seed: int) -> Callable[[int], float]:
     w = make_workload(seed)
     mlp = w.mlp
     x0, x1, y = Value(0.0), Value(0.0), Value(1.0)
-    root = hinge_term(mlp([x0, x1])[0], y) + losses.l2(mlp.parameters(), ALPHA)
+    root = hinge_term(mlp([x0, x1]), [y]) + losses.l2(mlp.parameters(), ALPHA)
     tape = compile(root, inputs=[x0, x1, y], params=mlp.parameters())
     rows = np.column_stack([np.asarray(w.X), np.asarray(w.y, dtype=np.float64)])
     theta = tape.param_values()

@@ -33,6 +33,7 @@ from __future__ import annotations
 import _thread
 import math
 from collections.abc import Callable, Sequence
+from functools import reduce
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from micrograd_like import namespaces
@@ -262,6 +263,19 @@ _add(Op("sum", NARY, lambda m, *xs: _left_to_right(xs),
         (lambda m, xs, out: [1.0] * len(xs),), "x₁ + x₂ + … + xₙ", ("1",)))
 _add(Op("dot", NARY, lambda m, *xs: _dot_value(xs), (_dot_partials,), "Σₖ wₖ·xₖ + b",
         ("xₖ", "wₖ", "1")))
+
+
+def _logsumexp(m: Any, *xs: Any) -> Any:
+    # ln Σₖ e^xₖ = M + ln Σₖ e^(xₖ − M) for any M; with M = maxₖ xₖ no exp overflows and the
+    # largest term is 1 (no ln 0): logits [1500, 0] give 1500 + ln(1 + e⁻¹⁵⁰⁰) = 1500
+    top = reduce(m.maximum, xs)
+    return top + m.log(_left_to_right([m.exp(x - top) for x in xs]))
+
+
+# ∂/∂xₖ = e^xₖ / Σⱼ e^xⱼ = e^(xₖ − out): the softmax, each term at most 1
+_add(Op("logsumexp", NARY, _logsumexp, (lambda m, xs, out: [m.exp(x - out) for x in xs],),
+        "ln(e^x₁ + … + e^xₙ)", ("e^(xₖ − out), the softmax",), lambda *xs: len(xs) > 0,
+        "at least one input"))
 
 
 def _left_to_right(xs: Sequence) -> Any:

@@ -1,27 +1,29 @@
-"""Cost functions C over a batch of n examples, built from few engine nodes.
+"""Cost functions: each loss is one per-example term Cₓ, and the batch loss is its mean.
 
-Every loss takes ``outputs``, a list over examples of the lists of Values that ``mlp(x)``
-returns, and the targets for those examples, and returns one Value C to call ``backward()``
-on.  Sums over all examples and outputs are single ``dot``/``sum`` nodes, so a loss adds
-about one or two nodes per output to the graph.
+    C = 1/n Σₓ Cₓ(aₓ, yₓ)        aₓ: the outputs ``mlp(x)`` returns, yₓ: x's targets
 
-==========================  ====================================================  ==========
-name (aliases)              C                                                      targets
-==========================  ====================================================  ==========
-quadratic (mse)             1/(2n) Σₓ Σⱼ (yⱼ − aⱼ)²                                numbers
-cross_entropy (xent)        −1/n Σₓ Σⱼ [yⱼ ln aⱼ + (1 − yⱼ) ln(1 − aⱼ)]            in [0, 1]
-softmax_cross_entropy       −1/n Σₓ ln softmax_y(a),  softmaxᵢ(a) = eᵃⁱ / Σₖ eᵃᵏ    class ints
+==========================  ==========================================  ================
+name (aliases)              Cₓ, one example                             targets
+==========================  ==========================================  ================
+quadratic (mse)             ½ Σⱼ (aⱼ − yⱼ)²                             numbers
+cross_entropy (xent)        −Σⱼ [yⱼ ln aⱼ + (1 − yⱼ) ln(1 − aⱼ)]        in [0, 1]
+softmax_cross_entropy       ln Σₖ eᵃᵏ − a_y  (= −ln softmax_y(a))       class ints
 (softmax_xent)
-hinge                       1/n Σₓ max(0, 1 − y·a)    (one output)                 ±1
-==========================  ====================================================  ==========
+hinge                       max(0, 1 − y·a)    (one output)             ±1
+==========================  ==========================================  ================
 
-plus :func:`l2` = α Σ p² to add for weight decay.  The quadratic cost is the seeds' form
-(Nielsen's C = 1/2n Σ ‖y − a‖², whose ∇ₐC for one example is a − y).
+Each is a :class:`Loss`: ``loss.term(outputs, targets)`` builds one example's Cₓ from its
+output Values and its target Values; ``loss(outputs, targets)`` builds the batch mean for
+eager training.  ``nn.fit(compile=True)`` compiles the same ``term`` once, its targets
+leaves of the tape's input, and replays it over every batch: eager and compiled training
+evaluate one definition, so they cannot disagree.  Both forms are stable at the edges: a
+sigmoid output's cross-entropy is written from its input z, softplus(z) − y·z, finite where
+σ(z) rounds to 1; softmax's ln Σₖ eᵃᵏ is one max-shifted ``logsumexp`` node.
 
-Every loss marks its result as a cost (:func:`mark_cost`), so that after ``C.backward()`` a
-drawing names each weighted input's gradient δ = ∂C/∂z; mark your own cost the same way.
-Its other nodes are named for drawings (``a − y``, ``(a − y)²``, the ``½`` and ``1/n``
-factors), and targets and constants are annotated as such: drawn grey, with no gradient.
+:func:`l2` is α Σ p², added for weight decay.  Every batch loss marks its result as a cost
+(:func:`mark_cost`), so that after ``C.backward()`` a drawing names each weighted input's
+gradient δ = ∂C/∂z; its other nodes are named for drawings (``a − y``, ``ln a``), and its
+targets are constants (drawn grey, with no gradient).
 """
 
 from __future__ import annotations
@@ -29,51 +31,124 @@ from __future__ import annotations
 import functools
 import numbers
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from micrograd_like import Value, dot
+from micrograd_like import Value, apply, dot
 from micrograd_like import sum as vsum
 from micrograd_like.annotation import Annotation, Text, annotate
 
 __all__ = [
+    "Loss",
     "quadratic",
     "cross_entropy",
     "softmax_cross_entropy",
     "hinge",
+    "quadratic_term",
+    "cross_entropy_term",
+    "softmax_cross_entropy_term",
+    "hinge_term",
     "l2",
     "mark_cost",
     "get",
-    "target_rows",
     "LOSSES",
 ]
 
 Outputs = Sequence[Sequence[Value]]
+Term = Callable[[Sequence[Value], Sequence[Value]], Value]
 
 
-def _rows(outputs: Any, who: str) -> list[Sequence[Value]]:
-    """Outputs as a list of rows of Values (a bare Value counts as a row of width 1)."""
-    if isinstance(outputs, (str, bytes, Value)) or not isinstance(outputs, Sequence):
-        raise TypeError(f"{who}: outputs must be a list (one entry per example) of lists of "
-                        f"Values, as mlp(x) returns, got {type(outputs).__name__}")
-    if not outputs:
-        raise ValueError(f"{who}: outputs is empty (need at least one example)")
-    rows: list[Sequence[Value]] = []
-    for i, row in enumerate(outputs):
-        row = [row] if isinstance(row, Value) else row
-        if not isinstance(row, Sequence) or not row or not all(isinstance(a, Value) for a in row):
-            raise TypeError(f"{who}: outputs[{i}] must be a non-empty list of Values, got {row!r}")
-        rows.append(row)
-    width = len(rows[0])
-    for i, row in enumerate(rows):
-        if len(row) != width:
-            raise ValueError(f"{who}: outputs[{i}] has {len(row)} values but outputs[0] has "
-                             f"{width}")
-    return rows
+@functools.cache
+def _note(name: str, kind: str) -> Annotation:
+    return Annotation(name=name, kind=kind)  # immutable: one object serves every node
 
 
-def _targets(targets: Any, n: int, width: int, who: str) -> np.ndarray:
+def _named(v: Value, name: str, kind: str = "") -> Value:
+    v.tag = _note(name, kind)
+    return v
+
+
+# --------------------------------------------------------------------------------------
+# One example's term: outputs a₁..a_m and targets y₁..y_m, both Values
+# --------------------------------------------------------------------------------------
+
+
+def quadratic_term(outputs: Sequence[Value], targets: Sequence[Value]) -> Value:
+    """Cₓ = ½ Σⱼ (aⱼ − yⱼ)²; ∂Cₓ/∂aⱼ = aⱼ − yⱼ (BP1's ∇ₐC).
+
+    >>> quadratic_term([Value(0.5)], [Value(1.0)]).data   # ½ (0.5 − 1)²
+    0.125
+    """
+    d = [_named(a - y, "a − y") for a, y in zip(outputs, targets, strict=True)]
+    return _named(dot(d, d), "Σ (a − y)²") * _named(Value(0.5), "½", "constant")
+
+
+def cross_entropy_term(outputs: Sequence[Value], targets: Sequence[Value]) -> Value:
+    """Cₓ = −Σⱼ [yⱼ ln aⱼ + (1 − yⱼ) ln(1 − aⱼ)], targets yⱼ in [0, 1].
+
+    An output made by ``sigmoid`` from z is written from z: ln σ(z) = −softplus(−z) and
+    ln(1 − σ(z)) = −softplus(z) make the term softplus(z) − y·z, the same number but finite
+    where σ(z) rounds to 1.0 (z = 40, y = 0: Cₓ = ln(1 + e⁴⁰) ≈ 40), with ∂Cₓ/∂z = σ(z) − y
+    (the δᴸ = aᴸ − y of Nielsen's chapter 3).  Any other output is written by the formula
+    and must lie strictly inside (0, 1).
+
+    >>> z = Value(40.0)
+    >>> round(cross_entropy_term([z.sigmoid()], [Value(0.0)]).data, 9)
+    40.0
+    """
+    terms = []
+    for j, (a, y) in enumerate(zip(outputs, targets, strict=True)):
+        if a.op == "sigmoid":
+            z = a.parents[0]
+            terms.append(_named(z.softplus() - y * z, "softplus(z) − y·z"))
+            continue
+        if not 0.0 < a.data < 1.0:
+            raise ValueError(
+                f"cross_entropy: output {j} = {a.data!r} must lie in (0, 1): ln a and "
+                f"ln(1 − a) are undefined at it.  Make it a sigmoid node (the term is then "
+                f"written from its input z, finite for every z) or use softmax_cross_entropy")
+        ln_a = _named(a.log(), "ln a")
+        ln_1ma = _named(_named(1.0 - a, "1 − a").log(), "ln(1 − a)")
+        terms.append(-(y * ln_a + _named(1.0 - y, "1 − y") * ln_1ma))
+    return terms[0] if len(terms) == 1 else vsum(terms)
+
+
+def softmax_cross_entropy_term(logits: Sequence[Value], onehot: Sequence[Value]) -> Value:
+    """Cₓ = ln Σₖ eᵃᵏ − Σₖ yₖ aₖ = −ln softmax_y(a), y one-hot; ∂Cₓ/∂aₖ = softmaxₖ(a) − yₖ.
+
+    ln Σₖ eᵃᵏ is one ``logsumexp`` node, shifted by maxₖ aₖ inside its rule: logits
+    [1500, 0] with class 1 cost exactly 1500.
+
+    >>> C = softmax_cross_entropy_term([Value(1500.0), Value(0.0)], [Value(0.0), Value(1.0)])
+    >>> C.data
+    1500.0
+    """
+    logits = list(logits)
+    lse = _named(apply("logsumexp", *logits), "ln Σ eᵃ")
+    return lse - _named(dot(list(onehot), logits), "a_y")
+
+
+def hinge_term(outputs: Sequence[Value], targets: Sequence[Value]) -> Value:
+    """Cₓ = max(0, 1 − y·a) for one output a and its label y = ±1 (micrograd's demo loss).
+
+    >>> hinge_term([Value(0.25)], [Value(1.0)]).data
+    0.75
+    """
+    if len(outputs) != 1 or len(targets) != 1:
+        raise ValueError(f"hinge: needs one output and one label, got {len(outputs)} and "
+                         f"{len(targets)}")
+    (a,), (y,) = outputs, targets
+    return _named(_named(1.0 - y * a, "1 − y·a").relu(), "max(0, 1 − y·a)")
+
+
+# --------------------------------------------------------------------------------------
+# Targets as the numbers a term's target leaves hold
+# --------------------------------------------------------------------------------------
+
+
+def _numbers(targets: Any, n: int, width: int, who: str) -> np.ndarray:
     """Targets as a float array of shape (n, width); shape (n,) is accepted for width 1."""
     try:
         t = np.asarray(targets)
@@ -89,6 +164,13 @@ def _targets(targets: Any, n: int, width: int, who: str) -> np.ndarray:
                          f"({n}, {width}) (examples, outputs)")
     if not np.all(np.isfinite(t)):
         raise ValueError(f"{who}: targets hold a non-finite number")
+    return t
+
+
+def _probabilities(targets: Any, n: int, width: int) -> np.ndarray:
+    t = _numbers(targets, n, width, "cross_entropy")
+    if np.any((t < 0.0) | (t > 1.0)):
+        raise ValueError("cross_entropy: targets must lie in [0, 1]")
     return t
 
 
@@ -110,177 +192,105 @@ def _labels(labels: Any, n: int, who: str) -> list[int]:
     return out
 
 
+def _onehot(labels: Any, n: int, width: int) -> np.ndarray:
+    ys = _labels(labels, n, "softmax_cross_entropy")
+    for i, y in enumerate(ys):
+        if not 0 <= y < width:
+            raise ValueError(f"softmax_cross_entropy: labels[{i}] = {y} is not a class index "
+                             f"in [0, {width})")
+    return np.eye(width)[ys] if n else np.empty((0, width))
+
+
+def _signs(labels: Any, n: int, width: int) -> np.ndarray:
+    if width != 1:
+        raise ValueError(f"hinge: needs one output per example, got {width}")
+    ys = _labels(labels, n, "hinge")
+    for i, y in enumerate(ys):
+        if y not in (-1, 1):
+            raise ValueError(f"hinge: labels[{i}] = {y} must be -1 or +1 "
+                             "(for 0/1 labels use 2·y − 1)")
+    return np.asarray(ys, dtype=np.float64).reshape(n, 1)
+
+
+# --------------------------------------------------------------------------------------
+# A loss: its term, and the batch mean of it
+# --------------------------------------------------------------------------------------
+
+
+def _rows(outputs: Any, who: str) -> list[Sequence[Value]]:
+    """Outputs as a list of rows of Values (a bare Value counts as a row of width 1)."""
+    if isinstance(outputs, (str, bytes, Value)) or not isinstance(outputs, Sequence):
+        raise TypeError(f"{who}: outputs must be a list (one entry per example) of lists of "
+                        f"Values, as mlp(x) returns, got {type(outputs).__name__}")
+    if not outputs:
+        raise ValueError(f"{who}: outputs is empty (need at least one example)")
+    rows: list[Sequence[Value]] = []
+    for i, row in enumerate(outputs):
+        row = [row] if isinstance(row, Value) else row
+        if not isinstance(row, Sequence) or not row or not all(isinstance(a, Value) for a in row):
+            raise TypeError(f"{who}: outputs[{i}] must be a non-empty list of Values, got {row!r}")
+        if len(row) != len(rows[0] if rows else row):
+            raise ValueError(f"{who}: outputs[{i}] has {len(row)} values but outputs[0] has "
+                             f"{len(rows[0])}")
+        rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss: one example's ``term`` and how its targets become the term's target leaves.
+
+    Attributes:
+        name: as in :data:`LOSSES`.
+        term: ``term(outputs, targets) -> Cₓ``, both lists of Values (one per output).
+        target_rows: ``target_rows(targets, n, width)``: the targets of n examples as rows of
+            numbers (n, width), checked (one-hot rows for class labels); raises the loss's
+            own errors.
+
+    Calling it builds the batch loss C = 1/n Σₓ Cₓ, marked as a cost:
+
+    >>> C = quadratic([[Value(0.5)], [Value(2.0)]], [[1.0], [1.0]])
+    >>> C.data                  # (½ (0.5 − 1)² + ½ (2 − 1)²) / 2
+    0.3125
+    """
+
+    name: str
+    term: Term
+    target_rows: Callable[[Any, int, int], np.ndarray]
+
+    def __call__(self, outputs: Outputs, targets: Any) -> Value:
+        rows = _rows(outputs, self.name)
+        T = self.target_rows(targets, len(rows), len(rows[0]))
+        terms = [self.term(row, [_named(Value(y), "y", "constant") for y in ys])
+                 for row, ys in zip(rows, T.tolist())]
+        if len(terms) == 1:
+            return mark_cost(terms[0])
+        n = len(terms)
+        return mark_cost(_named(vsum(terms), "Σ Cₓ") * _named(Value(1.0 / n), f"1/{n}", "constant"))
+
+    def __repr__(self) -> str:
+        return f"<loss {self.name}>"
+
+
+quadratic = Loss("quadratic", quadratic_term, lambda t, n, w: _numbers(t, n, w, "quadratic"))
+cross_entropy = Loss("cross_entropy", cross_entropy_term, _probabilities)
+softmax_cross_entropy = Loss("softmax_cross_entropy", softmax_cross_entropy_term, _onehot)
+hinge = Loss("hinge", hinge_term, _signs)
+
+
 def mark_cost(C: Value, name: Text = "C") -> Value:
     """Annotate ``C`` as a cost and return it: after ``C.backward()``, drawings name the
     gradient of each weighted input z its error δ = ∂C/∂z (from another root they write
     ∂root/∂z).  The losses of this module mark their results; mark your own cost with it.
 
-    >>> from micrograd_like import Value
     >>> from micrograd_like.annotation import annotation_of
-    >>> a = Value(0.8)
-    >>> C = mark_cost((a - 1.0) ** 2)
+    >>> C = mark_cost((Value(0.8) - 1.0) ** 2)
     >>> annotation_of(C).role
     'cost'
     """
     if not isinstance(C, Value):
         raise TypeError(f"mark_cost: expected the cost as a Value, got {type(C).__name__}")
     return annotate(C, role="cost", name=name)
-
-
-# Shared annotations of the nodes losses build (immutable, so one object serves every node).
-_TARGET = Annotation("constant", "target", "y")
-_NEG_TARGET = Annotation("constant", "target", "−y")
-_ONE_MINUS_TARGET = Annotation("constant", "target", "1 − y")
-_ONE = Annotation("constant", "constant", "1")
-_DIFF = Annotation("", "", "a − y")
-_SQUARE = Annotation("", "", "(a − y)²")
-
-
-@functools.cache
-def _constant_note(name: str) -> Annotation:
-    return Annotation("constant", "constant", name)
-
-
-def _constant(c: float, name: str) -> Value:
-    v = Value(c)
-    v.tag = _constant_note(name)
-    return v
-
-
-def _target(y: float, note: Annotation = _TARGET) -> Value:
-    v = Value(y)
-    v.tag = note
-    return v
-
-
-@functools.cache
-def _note(name: str) -> Annotation:
-    return Annotation("", "", name)  # one shared object per name: no validation per node
-
-
-def _named(v: Value, name: str) -> Value:
-    v.tag = _note(name)
-    return v
-
-
-def _mean_factor(n: int, sign: str = "") -> Value:
-    """The 1/n of a mean over n examples, named so."""
-    return _constant((-1.0 if sign else 1.0) / n, f"{sign}1/{n}" if n > 1 else f"{sign}1")
-
-
-def quadratic(outputs: Outputs, targets: Any) -> Value:
-    """The quadratic cost C = 1/(2n) Σₓ Σⱼ (yⱼ − aⱼ)², n = number of examples.
-
-    Its gradient for one output is ∂C/∂aⱼ = (aⱼ − yⱼ)/n: BP1's ∇ₐC, averaged over the batch.
-
-    >>> C = quadratic([[Value(0.5)], [Value(2.0)]], [[1.0], [1.0]])
-    >>> C.data                  # ((1 − 0.5)² + (1 − 2)²) / (2·2)
-    0.3125
-    """
-    rows = _rows(outputs, "quadratic")
-    n = len(rows)
-    t = _targets(targets, n, len(rows[0]), "quadratic")
-    squares = []
-    for row, ys in zip(rows, t.tolist()):
-        for a, y in zip(row, ys):
-            d = a - _target(y)
-            d.tag = _DIFF
-            sq = d * d  # (a − y)²: both edges from one node; d * d is exact where pow may not be
-            sq.tag = _SQUARE
-            squares.append(sq)
-    total = squares[0] if len(squares) == 1 else _named(vsum(squares), "Σ (a − y)²")
-    half = _constant(0.5 / n, "½" if n == 1 else f"1/(2·{n})")
-    return mark_cost(total * half)
-
-
-def cross_entropy(outputs: Outputs, targets: Any) -> Value:
-    """The binary cross-entropy C = −1/n Σₓ Σⱼ [yⱼ ln aⱼ + (1 − yⱼ) ln(1 − aⱼ)].
-
-    Outputs must lie in (0, 1), e.g. from a sigmoid output layer, and targets in [0, 1].
-    A term whose coefficient yⱼ or 1 − yⱼ is 0 is left out (0 · ln 0 = 0), so an output
-    that saturates to exactly 1.0 (or 0.0) on the correct side costs 0 instead of raising.
-
-    >>> C = cross_entropy([[Value(0.8)]], [[1.0]])
-    >>> round(C.data, 6)        # −ln 0.8
-    0.223144
-    """
-    rows = _rows(outputs, "cross_entropy")
-    t = _targets(targets, len(rows), len(rows[0]), "cross_entropy")
-    if np.any((t < 0.0) | (t > 1.0)):
-        raise ValueError("cross_entropy: targets must lie in [0, 1]")
-    coefs: list[Value] = []
-    terms: list[Value] = []
-    for i, (row, ys) in enumerate(zip(rows, t.tolist())):
-        for j, (a, y) in enumerate(zip(row, ys)):
-            if (y != 0.0 and not a.data > 0.0) or (y != 1.0 and not a.data < 1.0):
-                raise ValueError(
-                    f"cross_entropy: output [{i}][{j}] = {a.data!r} must lie in (0, 1) "
-                    f"(target {y!r}); use a sigmoid output layer (or softmax_cross_entropy)"
-                )
-            if y != 0.0:
-                coefs.append(_target(y))
-                terms.append(_named(a.log(), "ln a"))
-            if y != 1.0:
-                coefs.append(_target(1.0 - y, _ONE_MINUS_TARGET))
-                one_minus = _target(1.0, _ONE) - a
-                terms.append(_named(_named(one_minus, "1 − a").log(), "ln(1 − a)"))
-    total = _named(dot(coefs, terms), "Σ [y ln a + (1 − y) ln(1 − a)]")
-    return mark_cost(total * _mean_factor(len(rows), "−"))
-
-
-def softmax_cross_entropy(outputs: Outputs, labels: Any) -> Value:
-    """C = −1/n Σₓ ln softmax_y(a) = 1/n Σₓ [ln Σₖ eᵃᵏ − a_y], y the class index of x.
-
-    Computed stably as m + ln Σₖ eᵃᵏ⁻ᵐ with m = maxₖ aₖ (a constant, so the gradient is
-    unchanged): ∂C/∂aₖ = (softmaxₖ(a) − [k = y]) / n.
-
-    >>> C = softmax_cross_entropy([[Value(0.0), Value(0.0)]], [1])
-    >>> round(C.data, 6)        # ln 2
-    0.693147
-    """
-    rows = _rows(outputs, "softmax_cross_entropy")
-    ys = _labels(labels, len(rows), "softmax_cross_entropy")
-    width = len(rows[0])
-    n = len(rows)
-    logs, picked, shift = [], [], 0.0
-    for i, (row, y) in enumerate(zip(rows, ys)):
-        if not 0 <= y < width:
-            raise ValueError(f"softmax_cross_entropy: labels[{i}] = {y} is not a class index "
-                             f"in [0, {width})")
-        m = _constant(max(a.data for a in row), "max a")
-        exps = [_named((a - m).exp(), "e^(a − max a)") for a in row]
-        logs.append(_named(vsum(exps).log(), "ln Σ e^(a − max a)"))  # ln Σₖ e^(aₖ − m)
-        picked.append(row[y])
-        shift += m.data
-    coefs = [_constant(1.0 / n, "1/n")] * n + [_constant(-1.0 / n, "−1/n")] * n
-    C = dot(coefs, logs + picked, plus=_constant(shift / n, "Σ max a / n"))
-    return mark_cost(C)
-
-
-def hinge(outputs: Outputs, labels: Any) -> Value:
-    """The max-margin loss of micrograd's demo, C = 1/n Σₓ max(0, 1 − y·a), y ∈ {−1, +1}.
-
-    One output per example (a score whose sign is the predicted class).
-
-    >>> C = hinge([[Value(0.5)], [Value(-2.0)]], [1, -1])
-    >>> C.data                  # (max(0, 1 − 0.5) + max(0, 1 − 2)) / 2
-    0.25
-    """
-    rows = _rows(outputs, "hinge")
-    if len(rows[0]) != 1:
-        raise ValueError(f"hinge: needs one output per example, got {len(rows[0])}")
-    ys = _labels(labels, len(rows), "hinge")
-    for i, y in enumerate(ys):
-        if y not in (-1, 1):
-            raise ValueError(f"hinge: labels[{i}] = {y} must be -1 or +1 "
-                             "(for 0/1 labels use 2·y − 1)")
-    margins = []
-    for row, y in zip(rows, ys):
-        m = _named(dot(row, (_target(-float(y), _NEG_TARGET),), plus=_target(1.0, _ONE)),
-                   "1 − y·a")
-        margins.append(_named(m.relu(), "max(0, 1 − y·a)"))
-    total = margins[0] if len(margins) == 1 else _named(vsum(margins), "Σ max(0, 1 − y·a)")
-    return mark_cost(total * _mean_factor(len(rows)))
 
 
 def l2(params: Sequence[Value], alpha: float) -> Value:
@@ -297,45 +307,12 @@ def l2(params: Sequence[Value], alpha: float) -> Value:
     for i, p in enumerate(ps):
         if not isinstance(p, Value):
             raise TypeError(f"l2: params[{i}] must be a Value, got {type(p).__name__}")
-    return _named(_named(dot(ps, ps), "Σ p²") * _constant(float(alpha), "α"), "α Σ p²")
+    alpha_leaf = _named(Value(float(alpha)), "α", "constant")
+    return _named(_named(dot(ps, ps), "Σ p²") * alpha_leaf, "α Σ p²")
 
-
-def target_rows(loss: Callable, targets: Any, width: int) -> np.ndarray:
-    """The targets of every example as rows of numbers (n, width), checked as ``loss`` checks
-    them: the per-example target leaves of a compiled loss (one-hot rows for the class
-    labels of softmax_cross_entropy, ±1 for hinge).  Raises the loss's own errors.
-
-    >>> target_rows(softmax_cross_entropy, [2, 0], 3).tolist()
-    [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
-    """
-    n = len(targets)
-    if loss is softmax_cross_entropy:
-        ys = _labels(targets, n, "softmax_cross_entropy")
-        for i, y in enumerate(ys):
-            if not 0 <= y < width:
-                raise ValueError(f"softmax_cross_entropy: labels[{i}] = {y} is not a class "
-                                 f"index in [0, {width})")
-        return np.eye(width)[ys] if n else np.empty((0, width))
-    if loss is hinge:
-        if width != 1:
-            raise ValueError(f"hinge: needs one output per example, got {width}")
-        ys = _labels(targets, n, "hinge")
-        for i, y in enumerate(ys):
-            if y not in (-1, 1):
-                raise ValueError(f"hinge: labels[{i}] = {y} must be -1 or +1 "
-                                 "(for 0/1 labels use 2·y − 1)")
-        return np.asarray(ys, dtype=np.float64).reshape(n, 1)
-    name = "cross_entropy" if loss is cross_entropy else "quadratic"
-    t = _targets(targets, n, width, name)
-    if loss is cross_entropy and np.any((t < 0.0) | (t > 1.0)):
-        raise ValueError("cross_entropy: targets must lie in [0, 1]")
-    return t
-
-
-LossFn = Callable[[Outputs, Any], Value]
 
 #: Loss names accepted by :func:`get` and by :func:`nn.fit`, with their aliases.
-LOSSES: dict[str, LossFn] = {
+LOSSES: dict[str, Loss] = {
     "quadratic": quadratic,
     "mse": quadratic,
     "cross_entropy": cross_entropy,
@@ -346,8 +323,9 @@ LOSSES: dict[str, LossFn] = {
 }
 
 
-def get(loss: str | LossFn) -> LossFn:
-    """The loss function for a name (see :data:`LOSSES`); a callable is returned as is.
+def get(loss: str | Callable[[Outputs, Any], Value]) -> Callable[[Outputs, Any], Value]:
+    """The loss for a name (see :data:`LOSSES`); a :class:`Loss` or a function
+    ``(outputs, targets) -> C`` is returned as is.
 
     >>> get("mse") is quadratic
     True

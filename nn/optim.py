@@ -62,18 +62,7 @@ class Optimizer:
             seen.add(id(p))
         self.params = ps
         self.lr = lr
-        self._buffer = np.empty(0)
-        self._into: np.ndarray | None = None  # _step_vector's ``out`` while it runs
-
-    def _scratch(self, like: np.ndarray) -> np.ndarray:
-        """Where :meth:`update` may write the new vector: the caller's ``out`` of
-        :meth:`_step_vector` (a parameter buffer the tape swaps in), else a reusable array
-        shaped like ``like`` (checked, then copied in): fit's steps allocate nothing."""
-        if self._into is not None:
-            return self._into
-        if self._buffer.shape != like.shape:
-            self._buffer = np.empty(like.shape)
-        return self._buffer
+        self._new = np.empty(0)  # SGD's new θ: reused, so a training step allocates nothing
 
     @property
     def lr(self) -> float:
@@ -99,64 +88,22 @@ class Optimizer:
 
     def step_vector(self, theta: np.ndarray, grad: np.ndarray) -> None:
         """The same update on vectors, in place: ``theta[k]`` is ``params[k].data`` and
-        ``grad[k]`` its ∂C/∂p.  Raises FloatingPointError (and changes nothing) if a new
-        value would not be finite."""
+        ``grad[k]`` its ∂C/∂p.  Raises FloatingPointError (and changes nothing, the
+        optimiser's state included) if a new value would not be finite."""
         with np.errstate(over="ignore", invalid="ignore"):  # a non-finite result is refused
-            self._step_vector(theta, grad)
-
-    def step_scale(self) -> float | None:
-        """s when this optimiser's whole step is Δp = s·∂C/∂p (plain SGD: s = −η), so that a
-        tape can backpropagate the step itself (``Tape.backward(scale=s)``); None when the
-        step needs the gradient (momentum, Adam)."""
-        return None
-
-    def _step_vector(self, theta: np.ndarray, grad: np.ndarray,
-                     out: np.ndarray | None = None, scale: float = 1.0) -> None:
-        """:meth:`step_vector` under the caller's numpy error state, which either ignores
-        overflow (``step_vector``) or raises it (``fit``'s loop, inside ``Tape.replaying()``,
-        where entering another error state per step would cost more than the check).
-
-        ``out``: write the new values there instead of into ``theta`` (``fit`` passes the
-        tape's second parameter buffer, ``Tape.step_params``); if this raises, ``out`` may
-        have been written but ``theta`` and the optimiser's state are unchanged.
-        ``scale``: ``grad`` holds ``scale``·∂C/∂p; with ``scale`` = :meth:`step_scale` it is
-        the step itself, and the update is one addition.
-        """
-        step = scale != 1.0 and scale == self.step_scale()
-
-        def rule() -> tuple[np.ndarray, Callable[[], None]]:
-            if step:  # grad is the step itself
-                return np.add(theta, grad, out=self._scratch(theta)), _nothing
-            return self.update(theta, grad if scale == 1.0 else grad / scale)
-
-        self._into = out
-        try:
-            try:
-                new, commit = rule()
-                # one pass in the usual case: an inf or NaN entry makes the sum inf or NaN,
-                # so a finite sum proves every entry finite (a sum that overflows is checked
-                # entry-wise)
-                total = float(np.add.reduce(new))
-            except FloatingPointError:  # raised by the caller's error state: settled below
-                with np.errstate(over="ignore", invalid="ignore"):
-                    new, commit = rule()
-                total = math.nan
-        finally:
-            self._into = None
+            new, commit = self.update(theta, grad)
+            total = float(new.sum())  # finite only if every entry is: one pass
         if not math.isfinite(total) and not (finite := np.isfinite(new)).all():
             k = int(np.flatnonzero(~finite)[0])
-            g = float(grad[k]) / scale  # ∂C/∂p (for scale = −η, the step over −η)
+            g = float(grad[k])
             cause = ("its gradient ∂C/∂p is not finite" if not math.isfinite(g)
                      else "the step overflowed a float")
             raise FloatingPointError(
                 f"{type(self).__name__}.step: parameter {k} ({self.params[k].label or 'unnamed'}"
-                f" = {float(theta[k])!r}, ∂C/∂p = {g!r}) would become "
-                f"{float(new[k])!r}: {cause}; "
-                f"try a smaller learning rate than {self._lr:g}")
+                f" = {float(theta[k])!r}, ∂C/∂p = {g!r}) would become {float(new[k])!r}: "
+                f"{cause}; try a smaller learning rate than {self._lr:g}")
         commit()
-        target = theta if out is None else out
-        if new is not target:
-            target[:] = new
+        theta[:] = new
 
     def update(self, theta: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, Callable[[], None]]:
         """The rule: ``(new θ, commit)`` where ``commit()`` stores the new state (momentum,
@@ -180,15 +127,13 @@ class SGD(Optimizer):
         self.momentum = _real(momentum, "momentum", 0.0, 1.0)
         self.velocity = np.zeros(len(self.params))
 
-    def step_scale(self) -> float | None:
-        """−η without momentum (the step is −η·∂C/∂p), else None."""
-        return -self._lr if self.momentum == 0.0 else None
-
     def update(self, theta: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, Callable[[], None]]:
         lr, mu = self._lr, self.momentum
         if mu == 0.0:
-            new = np.multiply(grad, -lr, out=self._scratch(theta))
-            new += theta
+            if self._new.shape != theta.shape:
+                self._new = np.empty_like(theta)
+            new = np.multiply(grad, -lr, out=self._new)
+            new += theta  # θ − η·g
             return new, _nothing
         v = self.velocity * mu
         v -= lr * grad

@@ -23,7 +23,7 @@ import gc
 import math
 import numbers
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -268,13 +268,12 @@ def fit(
         for _ in bar:
             batches = rng.permutation(n) if shuffle else np.arange(n)  # sliced into views
             total, outs = 0.0, np.empty((n, width))
-            with step.running():
-                for start in range(0, n, size):
-                    idx = batches[start:start + size]
-                    data_loss, out = step(idx, acc_fn is not None)  # outputs only to score
-                    if out is not None:
-                        outs[start:start + len(idx)] = out
-                    total += data_loss * (len(idx) / n)  # exact for a single full batch
+            for start in range(0, n, size):
+                idx = batches[start:start + size]
+                data_loss, out = step(idx, acc_fn is not None)  # outputs only to score
+                if out is not None:
+                    outs[start:start + len(idx)] = out
+                total += data_loss * (len(idx) / n)  # exact for a single full batch
             history.loss.append(total)
             acc = None if acc_fn is None else float(acc_fn(outs, Ya[batches]))
             history.accuracy.append(acc)
@@ -375,10 +374,6 @@ class _EagerSteps:
             return loss, np.array([[a.data for a in row] for row in outputs])
         return evaluate
 
-    def running(self) -> AbstractContextManager[None]:
-        """An epoch's steps run inside this: nothing to set for the eager engine."""
-        return _nothing()
-
     def sync(self) -> None:
         """Nothing to do: the eager engine updates the Values themselves."""
 
@@ -386,37 +381,33 @@ class _EagerSteps:
 class _TapeSteps:
     """One step on the compiled tape, the parameters kept in the tape's vector.
 
-    One example's loss (its targets as input leaves) is compiled once; each step replays it
-    over the batch, adds the L2 gradient 2α·θ (on the chosen parameters), and lets the
-    optimiser write the new parameters into the tape's second buffer, which the tape then
-    swaps in (``Tape.step_params``: no copy).  :meth:`sync` writes the parameters into the
-    Values.
+    The loss's per-example term (its targets as input leaves) is compiled once; each step
+    replays it over the batch, adds the L2 gradient 2α·θ (on the chosen parameters), and
+    lets the optimiser update the tape's parameter vector in place.  :meth:`sync` writes
+    the parameters into the Values.
     """
 
     def __init__(self, model, loss, Xa, Ya, width, params, opt, l2, l2_params) -> None:
         from micrograd_like import Value
         from micrograd_like import tape as _tape
 
-        fn = _losses.get(loss)  # a name, or one of nn.losses' functions itself
-        terms = {_losses.quadratic: _tape.quadratic_term,
-                 _losses.cross_entropy: _tape.cross_entropy_term,
-                 _losses.softmax_cross_entropy: _tape.softmax_cross_entropy_term,
-                 _losses.hinge: lambda out, ts: _tape.hinge_term(out[0], ts[0])}
-        if fn not in terms:
-            raise NotImplementedError(f"fit(compile=True) supports the losses "
-                                      f"{', '.join(_losses.LOSSES)}, not {loss!r}; "
-                                      f"use compile=False")
+        fn = _losses.get(loss)
+        if not isinstance(fn, _losses.Loss):
+            raise NotImplementedError(
+                f"fit(compile=True) compiles a loss's per-example term: give one of "
+                f"{', '.join(_losses.LOSSES)} or an nn.losses.Loss, not {loss!r}; or use "
+                f"compile=False")
         # every target checked once, as the eager loss checks a batch, then one input matrix
         self.fn = fn
-        T = _losses.target_rows(fn, Ya, width)
-        inputs = np.hstack([Xa.astype(np.float64), T])
+        inputs = np.hstack([Xa.astype(np.float64), fn.target_rows(Ya, len(Ya), width)])
         if not np.isfinite(inputs).all():
             r, c = (int(i) for i in np.argwhere(~np.isfinite(inputs))[0])
             what = f"X[{r}, {c}]" if c < Xa.shape[1] else f"Y[{r}]"
             raise ValueError(f"fit: {what} = {inputs[r, c]!r} is not finite")
-        xs = [Value(0.0) for _ in range(Xa.shape[1] + width)]
+        # traced on the first example, so that a term that cannot be built raises as eagerly
+        xs = [Value(v) for v in inputs[0].tolist()]
         self.out = model(xs[: Xa.shape[1]])
-        self.tape = _tape.compile(terms[fn](self.out, xs[Xa.shape[1]:]), inputs=xs,
+        self.tape = _tape.compile(fn.term(self.out, xs[Xa.shape[1]:]), inputs=xs,
                                   params=params, keep=self.out)
         self.tape.load(inputs)  # checked once; each step replays some of its rows
         self.opt = opt
@@ -429,58 +420,28 @@ class _TapeSteps:
         self.pos = None if np.array_equal(pos, np.arange(len(params))) else pos
         self.l2 = l2
         if l2:  # 2α on the parameters the L2 term sums over, 0 on the others
-            chosen = np.array([position[id(p)] for p in l2_params], dtype=np.intp)
+            self.l2_chosen = np.array([position[id(p)] for p in l2_params], dtype=np.intp)
             self.l2_coef = np.zeros(len(params))
-            self.l2_coef[chosen] = 2.0 * l2
-            self.l2_left_out = np.flatnonzero(self.l2_coef == 0.0)  # e.g. the biases
+            self.l2_coef[self.l2_chosen] = 2.0 * l2
 
     def __call__(self, idx: np.ndarray, want_outputs: bool = True
                  ) -> tuple[float, np.ndarray | None]:
-        tape, opt = self.tape, self.opt
-        # plain SGD's step is −η·∂C/∂θ: the tape backpropagates it from the seed −η directly
-        scale = opt.step_scale() if not self.l2 and self.pos is None else None
-        # the tape's buffer, no copy; step_vector refuses a non-finite step (so no scan here)
-        try:
-            batch_loss, grad = tape.value_and_grad_rows(idx, copy=False, check=False,
-                                                        scale=scale or 1.0)
-        except FloatingPointError:
-            if scale is None:
-                raise
-            # −η·∂C/∂θ overflowed on the way: take ∂C/∂θ itself, so that the optimiser
-            # names the parameter whose step overflows, as it does on the eager engine
-            scale = None
-            batch_loss, grad = tape.value_and_grad_rows(idx, copy=False, check=False)
-        if self.l2:
-            grad = self._with_l2(grad)
-        # under running()'s error state, so the optimiser's _step_vector, not step_vector
-        if self.pos is None:  # the new parameters go to the tape's spare buffer, swapped in
-            tape.step_params(lambda theta, out: opt._step_vector(theta, grad, out,
-                                                                 scale or 1.0))
-        else:  # the optimiser updates some of the parameters only
-            theta = tape.params_vector
-            part = theta[self.pos]
-            opt._step_vector(part, grad[self.pos])
-            theta[self.pos] = part
-        return batch_loss, tape.values_of(self.out) if want_outputs else None
-
-    def running(self) -> AbstractContextManager[None]:
-        """An epoch's steps run inside this: the tape's error state, set once."""
-        return self.tape.replaying()
-
-    def _with_l2(self, grad: np.ndarray) -> np.ndarray:
-        """The gradient plus ∂(α Σ p²)/∂p = 2α·p on the chosen parameters, after checking
-        that α Σ p² is a float."""
+        batch_loss, grad = self.tape.value_and_grad_rows(idx)
         theta = self.tape.params_vector
-        out = theta[self.l2_left_out]  # few (the biases): Σ over the chosen = Σ all − these
-        with np.errstate(over="ignore", invalid="ignore"):
-            # not a BLAS dot: right after a threaded matrix product, waking BLAS's threads
-            # for a vector dot cost ~10 ms per step on a busy 2-core machine
-            sum_of_squares = float(np.square(theta).sum() - np.square(out).sum())
-            _check_l2(self.l2, sum_of_squares)
-            return grad + self.l2_coef * theta
+        if self.l2:
+            with np.errstate(over="ignore"):  # an overflow is _check_l2's to report
+                _check_l2(self.l2, float(np.square(theta[self.l2_chosen]).sum()))
+            grad = grad + self.l2_coef * theta
+        if self.pos is None:
+            self.opt.step_vector(theta, grad)
+        else:  # the optimiser updates some of the parameters only
+            part = theta[self.pos]
+            self.opt.step_vector(part, grad[self.pos])
+            theta[self.pos] = part
+        return batch_loss, self.tape.values_of(self.out) if want_outputs else None
 
     def evaluator(self, Xv: np.ndarray, Yv: np.ndarray) -> Callable[[], tuple[float, Any]]:
-        inputs = np.hstack([Xv, _losses.target_rows(self.fn, Yv, len(self.out))])
+        inputs = np.hstack([Xv, self.fn.target_rows(Yv, len(Yv), len(self.out))])
 
         def evaluate() -> tuple[float, np.ndarray]:
             loss = float(self.tape.forward(inputs).mean())

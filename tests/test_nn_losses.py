@@ -51,13 +51,27 @@ def test_cross_entropy_matches_numpy_and_its_gradient(n, m):
     np.testing.assert_allclose(grads(rows), (A - Y) / (A * (1 - A)) / n, rtol=1e-12)
 
 
-def test_cross_entropy_of_an_output_saturated_on_the_correct_side_is_zero():
-    assert losses.cross_entropy([[Value(1.0)], [Value(0.0)]], [1.0, 0.0]).data == 0.0
+def test_cross_entropy_of_a_saturated_sigmoid_is_written_from_z():
+    # σ(40) rounds to 1.0, so ln(1 − a) is −inf; from z the term is softplus(z) − y·z:
+    # with y = 0, C = ln(1 + e⁴⁰) (closed form), and ∂C/∂z = σ(z) − y
+    z = Value(40.0)
+    a = z.sigmoid()
+    assert a.data == 1.0
+    C = losses.cross_entropy([[a]], [0.0])
+    assert C.data == pytest.approx(40.0 + np.log1p(np.exp(-40.0)), rel=1e-15)
+    C.backward()
+    assert z.grad == pytest.approx(1.0 / (1.0 + np.exp(-40.0)), rel=1e-15)
 
 
-def test_cross_entropy_rejects_an_output_outside_zero_one():
-    with pytest.raises(ValueError, match=r"output \[0\]\[0\] = 1.0 must lie in \(0, 1\)"):
-        losses.cross_entropy([[Value(1.0)]], [0.5])
+def test_cross_entropy_of_a_sigmoid_on_the_correct_side_of_saturation_is_tiny():
+    z = Value(40.0)
+    C = losses.cross_entropy([[z.sigmoid()]], [1.0])  # softplus(40) − 40 = ln(1 + e⁻⁴⁰)
+    assert C.data == pytest.approx(np.log1p(np.exp(-40.0)), rel=1e-12)
+
+
+def test_cross_entropy_of_an_output_that_is_not_a_sigmoid_must_lie_inside_zero_one():
+    with pytest.raises(ValueError, match=r"output 0 = 1.0 must lie in \(0, 1\).*sigmoid node"):
+        losses.cross_entropy([[Value(1.0)]], [1.0])
 
 
 def np_log_softmax(A):
@@ -85,6 +99,15 @@ def test_softmax_cross_entropy_is_stable_for_huge_logits():
     assert losses.softmax_cross_entropy([[Value(1000.0), Value(0.0)]], [1]).data == 1000.0
 
 
+def test_softmax_cross_entropy_of_logits_1500_and_0_for_class_1_is_1500_with_softmax_gradient():
+    # ln(e¹⁵⁰⁰ + 1) − 0 = 1500 + ln(1 + e⁻¹⁵⁰⁰) = 1500 in floats; ∂C/∂a = softmax(a) − y
+    row = [Value(1500.0), Value(0.0)]
+    C = losses.softmax_cross_entropy([row], [1])
+    assert C.data == 1500.0
+    C.backward()
+    assert [a.grad for a in row] == [1.0, -1.0]
+
+
 def test_hinge_matches_numpy_and_its_gradient():
     a = rng.normal(size=8) * 2
     y = np.where(rng.random(8) < 0.5, -1, 1)
@@ -110,23 +133,23 @@ def test_losses_accept_one_dimensional_targets_for_one_output():
     assert losses.quadratic(rows, [1.0, 1.0]).data == losses.quadratic(rows, [[1.0], [1.0]]).data
 
 
-def test_losses_build_few_nodes():
-    # quadratic over n examples × m outputs: m·n differences a − y, m·n squares, one sum node
-    # and one scaling node; not a chain of + nodes
-    rows = leaves(np.zeros((10, 3)))
-    C = losses.quadratic(rows, np.ones((10, 3)))
-    ops = [v.op for v in topological_order(C) if v.op]
-    assert ops.count("-") == 30 and ops.count("*") == 31 and ops.count("sum") == 1
-    assert len(ops) == 62
+def test_the_batch_loss_is_the_mean_of_the_per_example_terms():
+    rows = leaves([[0.5, 1.0], [2.0, -1.0], [0.0, 3.0]])
+    Y = [[1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]
+    for loss in (losses.quadratic, losses.softmax_cross_entropy):
+        targets = Y if loss is losses.quadratic else [0, 1, 1]
+        T = loss.target_rows(targets, 3, 2)
+        terms = [loss.term(row, [Value(y) for y in t]).data for row, t in zip(rows, T)]
+        assert loss(rows, targets).data == pytest.approx(sum(terms) / 3, rel=1e-15)
 
 
-def test_quadratic_draws_each_error_as_a_square_of_one_node():
+def test_quadratic_draws_the_sum_of_squares_as_one_dot_of_the_errors_with_themselves():
     (a,) = leaves([[0.5]])[0]
     C = losses.quadratic([[a]], [[2.0]])
-    total, half = C.parents
-    d, d_again = total.parents
-    assert d is d_again and d.parents[0] is a  # (a − y)·(a − y), one node a − y used twice
-    assert half.data == 0.5 and total.data == (0.5 - 2.0) ** 2
+    squares, half = C.parents
+    d, d_again = squares.parents
+    assert squares.op == "dot" and d is d_again and d.parents[0] is a  # Σ (a − y)·(a − y)
+    assert half.data == 0.5 and squares.data == (0.5 - 2.0) ** 2
 
 
 def test_every_loss_marks_its_result_as_a_cost():
@@ -142,8 +165,8 @@ def test_targets_and_constants_of_a_loss_are_annotated_as_not_learned():
     rows = leaves([[0.5]])
     C = losses.quadratic(rows, [[2.0]])
     leaves_of_C = [v for v in topological_order(C) if v.is_leaf]
-    roles = sorted(annotation_of(v).role for v in leaves_of_C if annotation_of(v))
-    assert roles == ["constant", "target"]  # ½ and y; the output a is the caller's
+    kinds = sorted(annotation_of(v).kind for v in leaves_of_C if annotation_of(v))
+    assert kinds == ["constant", "constant"]  # ½ and y; the output a is the caller's
 
 
 # --------------------------------------------------------------------------------------
@@ -239,7 +262,7 @@ def test_hinge_tail_is_named_and_its_labels_are_true():
     margin, t = texts["1 − y·a"]
     assert margin.data == 1 - 0.25 and t.grad_name == "∂C/∂(1 − y·a)"
     assert margin.grad == 1.0  # C = max(0, m) with m > 0: ∂C/∂m = 1
-    assert texts["−y"][1].is_constant and texts["−y"][1].grad_name is None
+    assert texts["y"][1].is_constant and texts["y"][1].grad_name is None
     assert texts["C"][1].role == "cost"
 
 
@@ -250,4 +273,4 @@ def test_cross_entropy_tail_names_ln_a_and_ln_one_minus_a():
     ln_1ma, _ = texts["ln(1 − a)"]
     assert ln_a.data == pytest.approx(np.log(0.8)) and ln_1ma.data == pytest.approx(np.log(0.2))
     assert ln_a.grad == pytest.approx(-0.5)  # C = −(y ln a + (1 − y) ln(1 − a)), y = ½
-    assert all(t.is_constant for name, (_, t) in texts.items() if name in ("y", "1 − y", "1"))
+    assert texts["y"][1].is_constant and texts["y"][1].grad_name is None

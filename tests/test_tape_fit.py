@@ -77,23 +77,23 @@ def test_every_loss_and_both_l2_forms_follow_the_eager_engine_on_the_tape(
     np.testing.assert_allclose(w_t, w_e, rtol=1e-11, atol=1e-12)
 
 
-def test_l2_on_weights_leaves_the_biases_to_the_data_gradient_alone():
-    """With only the L2 term (a zero-gradient loss), weights shrink by 1 − 2ηα, biases stay."""
-    X = np.zeros((4, 2))
+@pytest.mark.parametrize("compiled", [False, True])
+def test_l2_on_weights_leaves_the_biases_to_the_data_gradient_alone(compiled):
+    """Targets equal to the outputs make the data gradient 0, leaving the L2 term alone:
+    each weight shrinks by the factor 1 − 2ηα, each (non-zero) bias stays as it was."""
+    X = np.random.default_rng(0).normal(size=(4, 2))
     mlp = MLP(2, [3, 1], activation="tanh", output_activation="linear", seed=0)
-    for layer in mlp.layers:  # biases 0.5, so that all outputs equal the targets below
-        for n in layer.neurons:
-            n.b.data = 0.0
-    target = np.array([mlp(x)[0].data for x in X])
-    for n in mlp.layers[0].neurons:
-        n.b.data = 0.0
+    biases = [n.b for layer in mlp.layers for n in layer.neurons]
+    for k, b in enumerate(biases):
+        b.data = 0.25 * (k + 1)
+    target = np.array([mlp(x)[0].data for x in X.tolist()])
     before_w = np.array([w.data for w in mlp.weights()])
+    before_b = np.array([b.data for b in biases])
     fit(mlp, X, target, loss="quadratic", lr=0.5, epochs=1, l2=0.1, l2_on="weights",
-        progress=False, compile=True)
-    after_w = np.array([w.data for w in mlp.weights()])
-    # ∂C/∂w of the data term is 0 when a = y, and X = 0 gives hidden z = b = 0 for layer 0
-    np.testing.assert_allclose(after_w[:6], before_w[:6] * (1 - 2 * 0.5 * 0.1), rtol=1e-15)
-    assert [n.b.data for n in mlp.layers[0].neurons] == [0.0, 0.0, 0.0]
+        progress=False, compile=compiled)
+    np.testing.assert_allclose([w.data for w in mlp.weights()], before_w * (1 - 2 * 0.5 * 0.1),
+                               rtol=1e-13)
+    np.testing.assert_allclose([b.data for b in biases], before_b, rtol=0, atol=1e-15)
 
 
 @pytest.mark.parametrize("compiled", [False, True])
@@ -197,3 +197,40 @@ def test_every_loss_of_nn_losses_by_name_or_function_trains_on_the_tape(name):
                   output_activation="sigmoid" if fn is losses.cross_entropy else "linear")
         h = fit(mlp, X, Y, loss=loss, lr=0.1, epochs=2, progress=False, compile=True)
         assert len(h.loss) == 2 and np.isfinite(h.loss).all()
+
+
+# -- the edges where a loss written naively overflows: eager and compiled agree ----------------
+
+
+def one_layer(bias, output_activation):
+    """x ↦ act(0·x + b): every example's output is act(b), whatever x is."""
+    return MLP.from_matrices([np.zeros((len(bias), 1))], [np.asarray(bias, dtype=float)],
+                             output_activation=output_activation)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_cross_entropy_of_a_sigmoid_saturated_at_one_with_target_zero_is_softplus_40(compiled):
+    # z = 40: σ(z) rounds to 1.0, C = ln(1 + e⁴⁰) (closed form), ∂C/∂b = σ(40) − 0
+    mlp = one_layer([40.0], "sigmoid")
+    h = fit(mlp, np.zeros((1, 1)), [0.0], loss="cross_entropy", lr=0.5, epochs=1,
+            progress=False, compile=compiled)
+    assert h.loss[0] == pytest.approx(40.0 + np.log1p(np.exp(-40.0)), rel=1e-15)
+    assert mlp.layers[0].neurons[0].b.data == 40.0 - 0.5 / (1.0 + np.exp(-40.0))
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_softmax_cross_entropy_of_logits_1500_and_0_for_class_1_is_1500(compiled):
+    # C = ln(e¹⁵⁰⁰ + e⁰) − 0 = 1500 exactly in floats; ∂C/∂b = softmax − onehot = [1, −1]
+    mlp = one_layer([1500.0, 0.0], "linear")
+    h = fit(mlp, np.zeros((1, 1)), [1], loss="softmax_cross_entropy", lr=0.5, epochs=1,
+            progress=False, compile=compiled)
+    assert h.loss == [1500.0]
+    assert [n.b.data for n in mlp.layers[0].neurons] == [1499.5, 0.5]
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_cross_entropy_of_an_output_that_is_not_a_sigmoid_at_1_names_the_fix(compiled):
+    mlp = one_layer([1.0], "linear")
+    with pytest.raises(ValueError, match=r"output 0 = 1.0 must lie in \(0, 1\).*sigmoid node"):
+        fit(mlp, np.zeros((1, 1)), [1.0], loss="cross_entropy", epochs=1, progress=False,
+            compile=compiled)

@@ -29,8 +29,8 @@ import numpy as np
 
 import nn
 from micrograd_like import Value, compile_tape, draw_dot
-from micrograd_like.tape import hinge_term
 from nn import losses, plots
+from nn.losses import hinge_term
 from nn.datasets import make_moons
 
 # %% [markdown]
@@ -207,7 +207,7 @@ def eager_step():
 
 
 xs, label = [Value(0.0), Value(0.0)], Value(0.0)
-tape = compile_tape(hinge_term(fresh(xs)[0], label), inputs=[*xs, label], params=params)
+tape = compile_tape(hinge_term(fresh(xs), [label]), inputs=[*xs, label], params=params)
 XY = np.column_stack([X, Y])
 
 

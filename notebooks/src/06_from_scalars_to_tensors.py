@@ -325,7 +325,7 @@ def make_tape(model):
     """One example's hinge term, compiled; inputs are the two coordinates and the label."""
     xs = [Value(0.0), Value(0.0)]
     label = Value(0.0)
-    root = mtape.hinge_term(model(xs)[0], label)
+    root = nn.losses.hinge_term(model(xs), [label])
     return mtape.compile(root, inputs=[*xs, label], params=model.parameters())
 
 

@@ -70,7 +70,7 @@ print(chapter1, "·", chapter1.num_parameters(), "parameter Values")
 # %%
 xs = [Value(0.0) for _ in range(784)]
 ys = [Value(0.0) for _ in range(10)]
-C_x = mtape.quadratic_term(chapter1(xs), ys)
+C_x = nn.losses.quadratic_term(chapter1(xs), ys)
 nodes = topological_order(C_x)
 print(f"one example's loss graph: {len(nodes):,} Values, "
       f"{sum(len(v.parents) for v in nodes):,} edges")
