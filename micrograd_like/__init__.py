@@ -23,6 +23,8 @@ and the standard library; the tape (numpy) and the drawings (graphviz) load on f
 # The one place the version is written: pyproject.toml reads it from here at build time.
 __version__ = "0.1.0"
 
+from typing import TYPE_CHECKING
+
 from micrograd_like import ops
 from micrograd_like.derivative import grad
 from micrograd_like.engine import (
@@ -35,6 +37,9 @@ from micrograd_like.engine import (
     topological_order,
 )
 from micrograd_like.ops import define_op
+
+if TYPE_CHECKING:  # type checkers see mg.sum; at run time __getattr__ gives it
+    from micrograd_like.engine import sum as sum
 
 # name -> (module, attribute): loaded on first use (numpy, graphviz, dataclasses)
 _LAZY = {
@@ -97,3 +102,6 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     return sorted({*__all__, *_NOT_STARRED, *ops.function_names(), "__version__"})
+
+
+del TYPE_CHECKING  # not part of the API

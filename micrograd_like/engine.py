@@ -48,24 +48,24 @@ def _op_method(name: str) -> Callable[..., Value]:
     rule's functions looked up once: a fifth of bench/demo_step.py's step (bench/README.md).
     """
     rule = ops.RULES[name]
-    if rule.arity == 2:
-        def method(self: Value, other: Operand) -> Value:  # type: ignore[misc]
-            return _make(rule, (self, _as_value(other, name)))
-    else:
-        forward, (d_x,), domain, m = rule.forward, rule.partials, rule.domain, namespaces.FLOATS
+    forward, domain, m = rule.forward, rule.domain, namespaces.FLOATS
 
-        def method(self: Value) -> Value:
-            x = self.data
-            if domain is None or domain(x):
-                try:
-                    out = forward(m, x)
-                    dx = d_x(m, x, out)  # the local derivative ∂out/∂x
-                    if math.isfinite(out) and math.isfinite(dx):
-                        return _node(out, name, (self,), (dx,))
-                except (ArithmeticError, ValueError):  # e.g. math.exp's OverflowError
-                    pass
-            raise rule.error((x,))
+    def binary(self: Value, other: Operand) -> Value:
+        return _make(rule, (self, _as_value(other, name)))
 
+    def unary(self: Value) -> Value:
+        x = self.data
+        if domain is None or domain(x):
+            try:
+                out = forward(m, x)
+                dx = rule.partials[0](m, x, out)  # the local derivative ∂out/∂x
+                if math.isfinite(out) and math.isfinite(dx):
+                    return _node(out, name, (self,), (dx,))
+            except (ArithmeticError, ValueError):  # e.g. math.exp's OverflowError
+                pass
+        raise rule.error((x,))
+
+    method: Callable[..., Value] = binary if rule.arity == 2 else unary
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (f"{rule.formula}; ∂/∂({', '.join(ops.symbols(rule))}) = "
                       f"{', '.join(rule.partial_text)}.  Defined for {rule.domain_text}."
@@ -157,7 +157,7 @@ class Value:
 
     __sub__ = _op_method("-")          # self - other
     __truediv__ = _op_method("/")      # self / other
-    __neg__ = _op_method("neg")        # -self
+    neg = _op_method("neg")            # -self, also written -v (below)
     maximum = _op_method("maximum")    # max(self, other), ½ the slope to each at a tie
     minimum = _op_method("minimum")    # min(self, other), likewise
 
@@ -172,6 +172,9 @@ class Value:
 
     def __rtruediv__(self, other: Operand) -> Value:  # other / self
         return _as_value(other, "/") / self
+
+    def __neg__(self) -> Value:  # -self
+        return self.neg()
 
     def __pos__(self) -> Value:  # +self is self
         return self
@@ -262,7 +265,7 @@ class Value:
         for v in order:
             if v.op:  # an op node (testing op, not parents, reads one object less)
                 v.grad = 0.0
-        seed = Value(1.0) if create_graph else 1.0
+        seed: Any = Value(1.0) if create_graph else 1.0
         self.grad = seed if self.parents else self.grad + seed
         for _ in _chain_rule(order, create_graph):  # run it through
             pass
@@ -477,7 +480,7 @@ def backward_steps(
             v.grad = 0.0
         root.grad = 1.0
         for v in _chain_rule(order):  # pauses before v's grad flows to its parents
-            g, so_far, updates = v.grad, {}, []
+            g, so_far, updates = v.grad, dict[Value, float](), []
             for p, d in zip(v.parents, v.local_grads):  # the sums _chain_rule is about to make
                 so_far[p] = so_far.get(p, p.grad) + d * g
                 updates.append((p, d, so_far[p]))
@@ -522,13 +525,13 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], plus: Operand | None = Non
     # (bench/README.md).  tests/test_ops_table.py checks it against the rule bit for bit.
     if len(ws) != len(xs):
         raise ValueError(f"dot: ws and xs differ in length ({len(ws)} != {len(xs)})")
-    ws = [w if isinstance(w, Value) else _as_value(w, "dot") for w in ws]
-    xs = [x if isinstance(x, Value) else _as_value(x, "dot") for x in xs]
-    w_data = [w.data for w in ws]
-    x_data = [x.data for x in xs]
+    w_nodes = [w if isinstance(w, Value) else _as_value(w, "dot") for w in ws]
+    x_nodes = [x if isinstance(x, Value) else _as_value(x, "dot") for x in xs]
+    w_data = [w.data for w in w_nodes]
+    x_data = [x.data for x in x_nodes]
     # Σ wₖxₖ left to right: reduce(add, ...) adds in order, as the + chain would
     out = reduce(add, map(mul, w_data, x_data)) if ws else 0.0
-    parents, local = [*ws, *xs], [*x_data, *w_data]  # ∂z/∂wₖ = xₖ, ∂z/∂xₖ = wₖ
+    parents, local = [*w_nodes, *x_nodes], [*x_data, *w_data]  # ∂z/∂wₖ = xₖ, ∂z/∂xₖ = wₖ
     if plus is not None:
         b = _as_value(plus, "dot")
         out += b.data

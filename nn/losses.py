@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 
 from micrograd_like import Value, apply, dot
-from micrograd_like import sum as vsum
 from micrograd_like.annotation import Annotation, Text, annotate
+from micrograd_like.engine import sum as vsum
 
 __all__ = [
     "Loss",
