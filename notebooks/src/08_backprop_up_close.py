@@ -207,8 +207,8 @@ assert ts.zs[0][0].local_grads[:2] == tuple(a_in)  # ∂z²₁/∂w²₁ₖ = a�
 # Rather than time the two (a timing depends on the machine and on what else it is doing),
 # we count. On networks 4 → n → n → 1 (tanh) as n grows, one example:
 #
-# * a forward pass does one operation per edge of the graph it builds (a `dot` node with
-#   $2m + 1$ parents does $m$ multiplications and $m$ additions, a `tanh` node one
+# * a forward pass does about one operation per edge of the graph it builds (a `dot` node
+#   with $2m + 1$ parents does $m$ multiplications and $m$ additions, a `tanh` node one
 #   evaluation): we count the edges of the graph;
 # * the numerical gradient counts the forward passes it makes;
 # * the backward pass's operations are counted as they happen: `backward_steps` replays
