@@ -4,6 +4,7 @@ in the committed .ipynb files: counts, percentages, directions of trends.
 These tests read the stored outputs (they do not run the notebooks: nbmake does that), so a
 rebuild that changes a number the text relies on fails here, next to the sentence."""
 
+import itertools
 import re
 from pathlib import Path
 
@@ -139,7 +140,7 @@ def test_07_cross_entropy_speeds_up_the_start(table_07):
 
 def test_07_scaled_weights_are_the_largest_single_gain(table_07):
     last5 = [row[2] for row in table_07.values()]
-    gains = [b - a for a, b in zip(last5, last5[1:])]
+    gains = [b - a for a, b in itertools.pairwise(last5)]
     assert gains[1] == max(gains)
 
 
