@@ -32,12 +32,18 @@ The exercises, in teaching order (notebooks/exercises/, solved in notebooks/solu
  8    a training loop written out                  :func:`check_step`, :func:`check_training`
  9    BP1 with the cross-entropy cost              :func:`check_xent_gradient`,
                                                    :func:`check_bp1_cross_entropy`
+10    BP1 and BP2 with the matrix Σ′(z)            :func:`check_sigma_prime_matrix`,
+                                                   :func:`check_delta_by_matrices`
+11    backprop with a single modified neuron       :func:`check_modified_delta`,
+                                                   :func:`check_modified_weights`
+12    backprop with linear neurons                 :func:`check_linear_backprop`
 ====  ===========================================  ==========================================
 
 The checkers live by exercise in :mod:`nn.exercises.derivatives` (1-2),
 :mod:`nn.exercises.backward_pass` (3-4), :mod:`nn.exercises.bp_equations` (5-7 and 9, with the
-tiny network and its numpy oracle) and :mod:`nn.exercises.training_loop` (8); import them from
-here, ``from nn import exercises as ex``.
+tiny network and its numpy oracle), :mod:`nn.exercises.training_loop` (8) and
+:mod:`nn.exercises.chapter_problems` (10-12, the problems of Nielsen's chapter 2); import them
+from here, ``from nn import exercises as ex``.
 
 Indices in messages are Nielsen's: the input is layer 1, so the 2-2-1 network of exercises
 5-7 and 9 has a hidden layer 2 and an output layer 3, and w²ⱼₖ is the weight *to* neuron j of
@@ -66,6 +72,16 @@ from nn.exercises.bp_equations import (
     check_xent_gradient,
     cross_entropy_example,
     tiny_network,
+)
+from nn.exercises.chapter_problems import (
+    check_delta_by_matrices,
+    check_linear_backprop,
+    check_modified_delta,
+    check_modified_weights,
+    check_sigma_prime_matrix,
+    linear_cases,
+    matrix_network,
+    modified_network,
 )
 from nn.exercises.derivatives import check_derivative, check_op, check_partial, check_slope
 from nn.exercises.training_loop import (
@@ -102,4 +118,12 @@ __all__ = [
     "check_training",
     "check_xent_gradient",
     "check_bp1_cross_entropy",
+    "matrix_network",
+    "check_sigma_prime_matrix",
+    "check_delta_by_matrices",
+    "modified_network",
+    "check_modified_delta",
+    "check_modified_weights",
+    "linear_cases",
+    "check_linear_backprop",
 ]
