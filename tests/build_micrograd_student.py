@@ -95,7 +95,7 @@ class Neuron:
         return z.tanh() if self.nonlin else z
 
     def parameters(self):
-        return self.w + [self.b]
+        return [*self.w, self.b]
 
 
 class Layer:
@@ -113,7 +113,7 @@ class Layer:
 class MLP:
     def __init__(self, nin, nouts, seed=0):
         rng = random.Random(seed)
-        sizes = [nin] + nouts
+        sizes = [nin, *nouts]
         self.layers = [Layer(sizes[i], sizes[i + 1], rng, nonlin=i != len(nouts) - 1)
                        for i in range(len(nouts))]
 

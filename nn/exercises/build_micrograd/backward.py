@@ -46,7 +46,7 @@ MISTAKES = (
 _BUDGET = 100_000  # replaying a recursion that visits more nodes than this: give up
 
 
-class _TooLong(Exception):
+class _TooLongError(Exception):
     pass
 
 
@@ -72,7 +72,7 @@ def replay(root: Any, cls: type, mistake: str) -> dict[int, float] | None:
     def count() -> None:
         calls[0] += 1
         if calls[0] > _BUDGET:
-            raise _TooLong
+            raise _TooLongError
 
     try:
         if mistake == "recursion":  # def bw(v): for p: p.grad += d * v.grad; bw(p)
@@ -98,7 +98,7 @@ def replay(root: Any, cls: type, mistake: str) -> dict[int, float] | None:
                     grads[id(p)] += d * grads[id(v)]
         else:
             raise ValueError(f"no such mistake: {mistake!r}")
-    except _TooLong:
+    except _TooLongError:
         return None
     return grads
 
@@ -129,7 +129,7 @@ def _one_graph(cls: type, p: g.Program) -> str:
     return graph_gradients(p, cls, xs, {id(v): g_ for v, g_ in zip(xs, got)})
 
 
-def check_backward(Value: Any, seed: int = 0) -> Verdict:  # noqa: N803 - the student's class
+def check_backward(Value: Any, seed: int = 0) -> Verdict:
     """Notebook 3: ``root.backward()`` fills every node's ``grad`` with ∂root/∂node, on the
     lecture's counterexample and seeded random graphs; names ``=`` for ``+=``, the forward
     order, a node visited twice and a missing ``self.grad = 1``."""

@@ -159,7 +159,7 @@ def _inputs(seed: int, n: int = 3, low: float = 0.3, high: float = 1.8) -> list[
 # --------------------------------------------------------------------------------------
 
 
-def check_add_mul(Value: Any, seed: int = 0) -> Verdict:  # noqa: N803 - the student's class
+def check_add_mul(Value: Any, seed: int = 0) -> Verdict:
     """Notebook 1a: ``Value(data)`` with ``+`` and ``*`` (a number operand made a Value), each
     op one node storing ``parents`` (the operands, in order) and ``local_grads``."""
     ex = "1a · + and ×"
@@ -187,7 +187,7 @@ def check_add_mul(Value: Any, seed: int = 0) -> Verdict:  # noqa: N803 - the stu
     return judge(ex, body)
 
 
-def check_value_ops(Value: Any, seed: int = 0) -> Verdict:  # noqa: N803
+def check_value_ops(Value: Any, seed: int = 0) -> Verdict:
     """Notebook 1b: the reflected and derived ops ``2 * v``, ``2 + v``, ``v - 1``, ``1 - v``,
     ``-v``, ``v - w``, ``v ** 3``, ``v / w``, ``2 / v``; a missing one is named with its
     method (``2 * v`` fails: ``__rmul__`` is missing)."""
@@ -231,7 +231,7 @@ def check_value_ops(Value: Any, seed: int = 0) -> Verdict:  # noqa: N803
 
 def _unary(ex: str, method: str, Value: Any, seed: int, f: Callable[[float], float],
            df: Callable[[float, float], float], mistakes: Callable[[float, float], Mistakes],
-           ops: Sequence[str]) -> Verdict:  # noqa: N803
+           ops: Sequence[str]) -> Verdict:
     def body() -> Verdict:
         cls = student_class(Value)
         if not callable(getattr(cls, method, None)):
@@ -249,7 +249,7 @@ def _unary(ex: str, method: str, Value: Any, seed: int, f: Callable[[float], flo
     return judge(ex, body)
 
 
-def check_tanh(Value: Any, seed: int = 0) -> Verdict:  # noqa: N803
+def check_tanh(Value: Any, seed: int = 0) -> Verdict:
     """Notebook 2a: ``v.tanh()`` written directly, one node with local derivative 1 − t²
     (t the output).  Names the classic ``1 − x²``."""
     def mistakes(x: float, t: float) -> Mistakes:
@@ -263,7 +263,7 @@ def check_tanh(Value: Any, seed: int = 0) -> Verdict:  # noqa: N803
                   lambda x, t: 1 - t * t, mistakes, OPS_2)
 
 
-def check_exp(Value: Any, seed: int = 0) -> Verdict:  # noqa: N803
+def check_exp(Value: Any, seed: int = 0) -> Verdict:
     """Notebook 2b: ``v.exp()``, one node with local derivative eˣ (its own output)."""
     def mistakes(x: float, e: float) -> Mistakes:
         return [((x,), "the local derivative of eˣ is eˣ, the output, not x"),
@@ -273,7 +273,7 @@ def check_exp(Value: Any, seed: int = 0) -> Verdict:  # noqa: N803
     return _unary("2b · exp", "exp", Value, seed, math.exp, lambda x, e: e, mistakes, OPS_2)
 
 
-def check_tanh_from_exp(Value: Any, tanh_from_exp: Any, seed: int = 0) -> Verdict:  # noqa: N803
+def check_tanh_from_exp(Value: Any, tanh_from_exp: Any, seed: int = 0) -> Verdict:
     """Notebook 2c: ``tanh_from_exp(v)`` builds tanh from ``exp`` and ``/`` (several nodes),
     and gives the same value and gradient as the direct ``v.tanh()``."""
     ex = "2c · tanh from exp"
