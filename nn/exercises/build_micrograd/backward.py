@@ -10,7 +10,6 @@ replayed by :func:`replay`), and the one it matches is named.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from nn.exercises.build_micrograd import graphs as g
@@ -137,10 +136,9 @@ def check_backward(Value: Any, seed: int = 0) -> Verdict:
 
     def body() -> Verdict:
         cls = student_class(Value)
-        graphs: list[Callable[[], g.Program]] = [g.counterexample]
-        graphs += [lambda k=k: g.program(OPS_3, seed=seed * 1000 + k, steps=14)
-                   for k in range(3)]
-        rows = [_one_graph(cls, make()) for make in graphs]
+        graphs = [g.counterexample()]
+        graphs += [g.program(OPS_3, seed=seed * 1000 + k, steps=14) for k in range(3)]
+        rows = [_one_graph(cls, p) for p in graphs]
         rows[0] = "a = Value(1.0); b = a + a; c = b + b: a.grad = 4, b.grad = 2 ✓"
         return Verdict(ex, True, "backward() gives every node ∂root/∂node, as micrograd_like "
                        "does and central differences confirm", details=(*rows, LOCKED))

@@ -268,6 +268,8 @@ def check_moons(Value: Any, train: Any, seed: int = 0) -> Verdict:
                               "def train(X, Y, seed): build the MLP, loop over step, return it")
         X, Y = moons(seed)
         mlp = run("train(X, Y, seed)", train, X, Y, seed)
+        if mlp is None:
+            raise NotYetError("train(X, Y, seed) returned None", "return the trained mlp")
         _params(mlp, cls, "the trained MLP", _ours(2, MOONS_SIZES, seed).num_parameters())
         scores = [number(_outputs(run("mlp(x)", mlp, x), 1, cls, "mlp(x)")[0].data, "mlp(x)")
                   for x in X]

@@ -99,9 +99,9 @@ def _structure(cls: type, expr: str, fn: Callable[..., Any], xs: Sequence[float]
     derivatives; a constant operand counts as a new leaf."""
     vs = _leaves(cls, xs)
     out = node(run(f"`{expr}`", fn, *vs), cls, f"`{expr}`")
-    ps = getattr(out, "parents", None)
-    if not isinstance(ps, (tuple, list)) or len(ps) != len(local):
-        walk(out, cls, f"`{expr}`")  # explains a missing or malformed .parents
+    walk(out, cls, f"`{expr}`")  # explains a missing or malformed .parents
+    ps = out.parents
+    if len(ps) != len(local):
         raise NotYetError(f"`{expr}` should have {len(local)} parent(s), found {len(ps)}",
                           "one node: parents=(self, other) for two operands, (self,) for one")
     for i, v in enumerate(vs):
