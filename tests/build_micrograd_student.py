@@ -20,7 +20,7 @@ class Value:
         return f"Value(data={self.data})"
 
     def _lift(self, other):
-        return other if isinstance(other, Value) else type(self)(other)
+        return other if isinstance(other, type(self)) else type(self)(other)
 
     def __add__(self, other):  # self + other
         other = self._lift(other)

@@ -208,7 +208,11 @@ def check_step(Value: Any, MLP: Any, step: Any, seed: int = 0) -> Verdict:
         _same_start(ps, right, what)
         rows, start = [], [p.data for p in ps]
         for k in (1, 2):
-            loss = number(run("step(mlp, X, Y, lr)", step, mlp, X, Y, lr), "step's loss")
+            loss = run("step(mlp, X, Y, lr)", step, mlp, X, Y, lr)
+            if loss is None:
+                raise NotYetError("step(mlp, X, Y, lr) returned None",
+                                  "return loss.data, the loss before the update")
+            loss = number(loss, "the loss step returned")
             want = _our_step(right, X, Y, lr)
             _our_step(uphill, X, Y, lr, sign=1.0)
             _our_step(piled, X, Y, lr, reset=False)
