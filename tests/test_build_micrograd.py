@@ -77,6 +77,7 @@ def test_the_solution_step_passes():
     assert ex.check_step(s.Value, s.MLP, s.step).ok
 
 
+@pytest.mark.slow  # trains the student's pure-Python engine: about 15 s
 def test_the_solution_reaches_the_moons_accuracy_ours_reaches():
     verdict = ex.check_moons(s.Value, s.train)
     assert verdict.ok, str(verdict)
