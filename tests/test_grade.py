@@ -188,3 +188,13 @@ def test_submissions_it_cannot_grade_are_one_line_errors(tmp_path, monkeypatch, 
     assert err.startswith("micrograd-like: error: ") and err.count("\n") == 1
     assert message in err
     assert not (tmp_path / "g.csv").exists()
+
+
+@pytest.mark.slow
+def test_every_solved_notebook_of_both_tracks_gets_full_marks_for_a_students_seed(tmp_path):
+    folder = tmp_path / "key" / "s42"
+    assert main(["exercises", "solutions", "--student", "s42", "-o", str(tmp_path / "key")]) == 0
+    assert main(["grade", str(folder), "--csv", str(tmp_path / "g.csv"), "--jobs", "2"]) == 0
+    rows = rows_of((tmp_path / "g.csv").read_text(encoding="utf-8"))
+    assert len(rows) >= 28
+    assert [r["exercise"] for r in rows if r["verdict"] != "right"] == []

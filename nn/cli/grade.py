@@ -36,11 +36,12 @@ examples:
       submissions/<id>/ as handed out by 'exercises pack'; writes grades.csv and
       submissions/<id>/feedback.md, prints a table of points per student
   micrograd-like grade submissions/* --csv grades.csv --timeout 300 --jobs 4 --feedback fb
-      fb/<id>.md instead; 4 students at a time (one core each)
+      fb/<id>.md instead; 4 notebooks at a time (one core each)
 """
 
-DEFAULT_TIMEOUT = 120.0
-"""Seconds per notebook, its cells and the checks together (ours take at most ~45 s)."""
+DEFAULT_TIMEOUT = 300.0
+"""Seconds per notebook, its cells and the checks together: the slowest, the moons training of
+build_micrograd/05, takes about a minute of CPU; twice that on a busy machine."""
 
 DEFAULT_MEMORY = 2048
 """MiB of address space per kernel (a kernel with numpy imported takes about 850)."""
@@ -61,7 +62,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--feedback", metavar="DIR",
                    help="write DIR/<id>.md (default: FOLDER/feedback.md in each submission)")
     p.add_argument("--jobs", type=int_arg(1), default=1, metavar="N",
-                   help="students graded at the same time (default 1)")
+                   help="notebooks run at the same time, one kernel (one core) each "
+                        "(default 1)")
     add_source_arguments(p)
 
 

@@ -45,8 +45,7 @@ from nn.exercises import student_seed
 from nn.teaching.kernel import MIME
 from nn.teaching.sources import CheckCall, Exercise, check_calls
 
-__all__ = ["VERDICTS", "Result", "StudentGrade", "Task", "tasks", "grade_notebook",
-           "grade_student", "grade"]
+__all__ = ["VERDICTS", "Result", "StudentGrade", "Task", "tasks", "grade_notebook", "grade"]
 
 VERDICTS = ("right", "not yet", "error", "timeout", "missing")
 
@@ -232,20 +231,25 @@ def grade_notebook(folder: Path, task: Task, timeout: float,
     return results
 
 
-def grade_student(folder: Path, todo: Sequence[Task], timeout: float,
-                  memory: int | None = None) -> StudentGrade:
-    """Every task for the submission in ``folder`` (named by the student's id)."""
+def _timed(folder: Path, task: Task, timeout: float,
+           memory: int | None) -> tuple[list[Result], float]:
     start = time.monotonic()
-    grade = StudentGrade(folder.name)
-    for task in todo:
-        grade.results += grade_notebook(folder, task, timeout, memory)
-    grade.seconds = time.monotonic() - start
-    return grade
+    results = grade_notebook(folder, task, timeout, memory)
+    return results, time.monotonic() - start
 
 
 def grade(folders: Sequence[Path], todo: Sequence[Task], timeout: float,
           memory: int | None = None, jobs: int = 1) -> list[StudentGrade]:
-    """Grade each folder (``jobs`` students at a time); sorted by student id."""
+    """Grade each folder (named by the student's id), ``jobs`` notebooks at a time.
+
+    The grades are sorted by student id, each student's results in the order of ``todo``;
+    ``seconds`` is the sum of the student's notebooks' times.
+    """
+    work = [(folder, task) for folder in folders for task in todo]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        grades = list(pool.map(lambda f: grade_student(f, todo, timeout, memory), folders))
-    return sorted(grades, key=lambda g: g.student)
+        done = list(pool.map(lambda w: _timed(w[0], w[1], timeout, memory), work))
+    grades = {folder.name: StudentGrade(folder.name) for folder in folders}
+    for (folder, _), (results, seconds) in zip(work, done):
+        grades[folder.name].results += results
+        grades[folder.name].seconds += seconds
+    return sorted(grades.values(), key=lambda g: g.student)
