@@ -14,7 +14,8 @@ Each checker call gives one :class:`Result`, whose verdict is
 * ``timeout``: the notebook, checks included, ran past its time limit (the kernel is killed);
 * ``missing``: the student's folder has no notebook of that name.
 
-What a run is given: its own kernel process, started afresh, killed at the end; a wall-clock
+What a run is given: its own kernel process (in a process group of its own), started afresh,
+killed at the end with its group (and at once when the grader is interrupted); a wall-clock
 limit per notebook (``timeout`` seconds for all its cells and checks); an address-space
 limit (``memory`` MiB, ``RLIMIT_AS`` set by the first cell, before the student's code); a
 fresh empty working directory; ``PYTHONHASHSEED=0`` and one BLAS thread.  What it is *not*:
@@ -26,10 +27,13 @@ same kernel.  Grade in a container or a throwaway account if that matters.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import os
+import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -50,6 +54,9 @@ __all__ = ["VERDICTS", "Result", "StudentGrade", "Task", "tasks", "grade_noteboo
 VERDICTS = ("right", "not yet", "error", "timeout", "missing")
 
 _SPARE = 60.0  # seconds past the limit before the whole run is cancelled (a safety net)
+
+_RUNNING: set[NotebookClient] = set()  # the clients whose kernels run now (see _kill_running)
+_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -173,11 +180,27 @@ def _execute(cells: list[str], keep_from: int, timeout: float) -> tuple[list[Any
                          kernel_name="python3", shutdown_kernel="immediate",
                          resources={"metadata": {"path": cwd}})
         client.keep_from = keep_from
+        with _LOCK:
+            _RUNNING.add(client)
         try:
             ended = asyncio.run(asyncio.wait_for(_run(client, timeout), timeout + _SPARE))
         except asyncio.TimeoutError:
             ended = "timeout"
+        finally:
+            with _LOCK:
+                _RUNNING.discard(client)
     return [cell.outputs for cell in nb.cells], ended
+
+
+def _kill_running() -> None:
+    """SIGKILL the process group of every kernel running now (the grader is interrupted)."""
+    with _LOCK:
+        running = list(_RUNNING)
+    for client in running:
+        pgid = getattr(getattr(client.km, "provisioner", None), "pgid", None)
+        if pgid and hasattr(os, "killpg"):
+            with contextlib.suppress(OSError):
+                os.killpg(pgid, signal.SIGKILL)
 
 
 def _verdict_of(outputs: list[Any]) -> dict[str, Any] | None:
@@ -246,8 +269,14 @@ def grade(folders: Sequence[Path], todo: Sequence[Task], timeout: float,
     ``seconds`` is the sum of the student's notebooks' times.
     """
     work = [(folder, task) for folder in folders for task in todo]
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
         done = list(pool.map(lambda w: _timed(w[0], w[1], timeout, memory), work))
+    except BaseException:  # Ctrl-C, SIGTERM: stop now, not after the notebooks running
+        pool.shutdown(wait=False, cancel_futures=True)
+        _kill_running()
+        raise
+    pool.shutdown()
     grades = {folder.name: StudentGrade(folder.name) for folder in folders}
     for (folder, _), (results, seconds) in zip(work, done):
         grades[folder.name].results += results
