@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from itertools import pairwise
 from typing import Any
@@ -25,7 +25,7 @@ import graphviz
 from micrograd_like import ops
 from micrograd_like.engine import Value
 from micrograd_like.naming import NodeText, describe_order, node_names
-from micrograd_like.pictures import GraphvizNotFoundError
+from micrograd_like.pictures import GraphvizNotFoundError, screen_png
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -64,7 +64,26 @@ class GraphTooLargeError(ValueError):
 class Drawing(graphviz.Digraph):
     """A :class:`graphviz.Digraph` whose ``pipe``/``render`` (and so Jupyter display) raise
     :class:`GraphvizNotFoundError`, with the way to install Graphviz, when ``dot`` is missing.
+
+    In a notebook it shows as SVG, with a PNG of the same size beside it in the output: a
+    notebook JupyterLab does not trust (one downloaded, not yet run) shows no stored SVG,
+    but does show the PNG.
     """
+
+    def _repr_mimebundle_(self, include: Iterable[str] | None = None,
+                          exclude: Iterable[str] | None = None, **_: Any
+                          ) -> tuple[dict[str, Any], dict[str, Any]]:
+        wanted = set(include) if include is not None else {_SVG_TYPE, _PNG_TYPE}
+        wanted -= set(exclude or ())
+        data: dict[str, Any] = {}
+        metadata: dict[str, Any] = {}
+        if _SVG_TYPE in wanted:
+            data[_SVG_TYPE] = self.pipe(format="svg", encoding="utf-8")
+        if _PNG_TYPE in wanted:
+            png, width, height = screen_png(self)
+            data[_PNG_TYPE] = png
+            metadata[_PNG_TYPE] = {"width": width, "height": height}
+        return data, metadata
 
     def __iter__(self, subgraph: bool = False) -> Iterator[str]:
         # every line of DOT, whatever text it came from, without control characters
@@ -83,6 +102,8 @@ class Drawing(graphviz.Digraph):
         except graphviz.ExecutableNotFound:
             raise GraphvizNotFoundError() from None
 
+
+_SVG_TYPE, _PNG_TYPE = "image/svg+xml", "image/png"
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 

@@ -14,9 +14,11 @@ True
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 import os
+import re
 import subprocess
 import time
 from collections.abc import Sequence
@@ -39,7 +41,10 @@ __all__ = [
     "render_frames",
     "save",
     "save_frames",
+    "screen_png",
+    "svg_data_uri",
     "svg_element",
+    "svg_size",
 ]
 
 MAX_GIF_BYTES = 256 * 2**20
@@ -97,6 +102,37 @@ def svg_element(graph: graphviz.Digraph, *, timeout: float | None = None) -> str
     (the XML prologue and doctype of the document left out); ``timeout`` as for render."""
     svg = render(graph, "svg", timeout=timeout).decode("utf-8")
     return svg[svg.index("<svg"):]
+
+
+def svg_data_uri(svg: str) -> str:
+    """``svg`` (an SVG element or document) as a ``data:`` URI, for an ``<img>``: a picture
+    that shows wherever HTML does, even where scripts and inline SVG are not allowed (a
+    notebook JupyterLab does not trust)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def svg_size(svg: str) -> tuple[int, int]:
+    """The (width, height) in CSS pixels of Graphviz's SVG, which gives them in points."""
+    head = svg[svg.index("<svg"):]
+    head = head[: head.index(">")]
+    size = [re.search(f'\\s{key}="([0-9.]+)pt"', head) for key in ("width", "height")]
+    if size[0] is None or size[1] is None:
+        raise GraphvizError(f"no size in points in the SVG element {head[:80]!r}")
+    return round(float(size[0][1]) * 4 / 3), round(float(size[1][1]) * 4 / 3)
+
+
+SCREEN_SCALE = 2
+"""Pixels per CSS pixel of :func:`screen_png` (sharp on a high-density screen)."""
+
+
+def screen_png(graph: graphviz.Digraph, *, timeout: float | None = None
+               ) -> tuple[bytes, int, int]:
+    """A PNG of ``graph`` for a screen, and the (width, height) in CSS pixels to show it at
+    (the size of its SVG): it has :data:`SCREEN_SCALE` times as many pixels each way, so
+    that it is as sharp as the SVG on a high-density screen.  ``timeout`` as for render."""
+    png = _pipe(graph, "png", timeout, f"-Gdpi={_PNG_DPI * SCREEN_SCALE}")
+    width, height = _png_size(png)
+    return png, math.ceil(width / SCREEN_SCALE), math.ceil(height / SCREEN_SCALE)
 
 
 def save(graph: graphviz.Digraph, path: str | os.PathLike[str], fmt: str | None = None, *,
@@ -266,8 +302,10 @@ def picture_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
 _LONGEST_TIMEOUT = 1e6  # s, 11 days: poll() takes at most 2³¹ ms; longer means no limit
 
 
-def _pipe(graph: graphviz.Digraph, fmt: str, timeout: float | None = None) -> bytes:
-    """Run Graphviz on ``graph``'s source; the process is killed after ``timeout`` s."""
+def _pipe(graph: graphviz.Digraph, fmt: str, timeout: float | None = None,
+          *options: str) -> bytes:
+    """Run Graphviz on ``graph``'s source (with command-line ``options``); the process is
+    killed after ``timeout`` s."""
     if timeout is not None:
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
                 or not timeout > 0 or timeout != timeout:
@@ -276,8 +314,8 @@ def _pipe(graph: graphviz.Digraph, fmt: str, timeout: float | None = None) -> by
         timeout = min(timeout, _LONGEST_TIMEOUT)
     source = graph.source.encode("utf-8")
     try:
-        done = subprocess.run([graph.engine, f"-T{fmt}"], input=source, capture_output=True,
-                              timeout=timeout, check=False)
+        done = subprocess.run([graph.engine, f"-T{fmt}", *options], input=source,
+                              capture_output=True, timeout=timeout, check=False)
     except FileNotFoundError:
         raise GraphvizNotFoundError() from None
     except OSError as e:  # there, but not runnable (no execute permission, wrong format)
