@@ -41,7 +41,6 @@ __all__ = [
     "render_frames",
     "save",
     "save_frames",
-    "screen_png",
     "svg_data_uri",
     "svg_element",
     "svg_size",
@@ -119,20 +118,6 @@ def svg_size(svg: str) -> tuple[int, int]:
     if size[0] is None or size[1] is None:
         raise GraphvizError(f"no size in points in the SVG element {head[:80]!r}")
     return round(float(size[0][1]) * 4 / 3), round(float(size[1][1]) * 4 / 3)
-
-
-SCREEN_SCALE = 2
-"""Pixels per CSS pixel of :func:`screen_png` (sharp on a high-density screen)."""
-
-
-def screen_png(graph: graphviz.Digraph, *, timeout: float | None = None
-               ) -> tuple[bytes, int, int]:
-    """A PNG of ``graph`` for a screen, and the (width, height) in CSS pixels to show it at
-    (the size of its SVG): it has :data:`SCREEN_SCALE` times as many pixels each way, so
-    that it is as sharp as the SVG on a high-density screen.  ``timeout`` as for render."""
-    png = _pipe(graph, "png", timeout, f"-Gdpi={_PNG_DPI * SCREEN_SCALE}")
-    width, height = _png_size(png)
-    return png, math.ceil(width / SCREEN_SCALE), math.ceil(height / SCREEN_SCALE)
 
 
 def save(graph: graphviz.Digraph, path: str | os.PathLike[str], fmt: str | None = None, *,
@@ -302,10 +287,8 @@ def picture_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
 _LONGEST_TIMEOUT = 1e6  # s, 11 days: poll() takes at most 2³¹ ms; longer means no limit
 
 
-def _pipe(graph: graphviz.Digraph, fmt: str, timeout: float | None = None,
-          *options: str) -> bytes:
-    """Run Graphviz on ``graph``'s source (with command-line ``options``); the process is
-    killed after ``timeout`` s."""
+def _pipe(graph: graphviz.Digraph, fmt: str, timeout: float | None = None) -> bytes:
+    """Run Graphviz on ``graph``'s source; the process is killed after ``timeout`` s."""
     if timeout is not None:
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
                 or not timeout > 0 or timeout != timeout:
@@ -314,8 +297,8 @@ def _pipe(graph: graphviz.Digraph, fmt: str, timeout: float | None = None,
         timeout = min(timeout, _LONGEST_TIMEOUT)
     source = graph.source.encode("utf-8")
     try:
-        done = subprocess.run([graph.engine, f"-T{fmt}", *options], input=source,
-                              capture_output=True, timeout=timeout, check=False)
+        done = subprocess.run([graph.engine, f"-T{fmt}"], input=source, capture_output=True,
+                              timeout=timeout, check=False)
     except FileNotFoundError:
         raise GraphvizNotFoundError() from None
     except OSError as e:  # there, but not runnable (no execute permission, wrong format)

@@ -159,20 +159,19 @@ def test_frames_without_graphviz_say_how_to_install_it(monkeypatch, tmp_path):
     assert "install Graphviz" in page and "<svg" not in page and "<img" not in page
 
 
-def test_a_drawing_shows_as_svg_with_a_png_of_the_same_size_beside_it(graphviz_dot):
-    # JupyterLab shows no stored SVG in a notebook it does not trust, but shows a PNG.
+def test_a_drawing_shows_as_svg_and_as_html_holding_the_same_svg_as_a_picture(graphviz_dot):
+    # JupyterLab shows no stored SVG in a notebook it does not trust, but shows its HTML,
+    # sanitized: no script, no inline <svg>, but an <img> of a data: URI is kept.
     drawing = draw_dot(tanh_neuron())
-    data, metadata = drawing._repr_mimebundle_()
-    assert data["image/svg+xml"].lstrip().startswith("<?xml")
-    png = data["image/png"]
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    pixels = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    shown = metadata["image/png"]["width"], metadata["image/png"]["height"]
-    assert all(0 <= 2 * s - p <= 1 for p, s in zip(pixels, shown))  # twice as sharp
-    width, height = svg_size(data["image/svg+xml"])  # shown at the SVG's size, ± margin
-    assert abs(shown[0] - width) <= 12 and abs(shown[1] - height) <= 12
-    only_svg, _ = drawing._repr_mimebundle_(include=["image/svg+xml"])
-    assert list(only_svg) == ["image/svg+xml"]
+    data = drawing._repr_mimebundle_()
+    svg = data["image/svg+xml"]
+    assert svg.lstrip().startswith("<?xml")
+    img = re.fullmatch(r'<img src="data:image/svg\+xml;base64,([^"]+)" width="(\d+)" '
+                       r'height="(\d+)" alt="[^"<>]+">', data["text/html"])
+    assert img and base64.b64decode(img[1]).decode() == svg
+    assert (int(img[2]), int(img[3])) == svg_size(svg)  # at its own size
+    assert list(drawing._repr_mimebundle_(include=["image/svg+xml"])) == ["image/svg+xml"]
+    assert drawing._repr_mimebundle_(exclude=["image/svg+xml", "text/html"]) == {}
 
 
 def test_a_delta_label_keeps_its_space_before_the_equals_sign_when_drawn(graphviz_dot):
