@@ -112,7 +112,7 @@ function mglExplore(root) {
     items[mode].forEach(function (li) { frag.appendChild(li); });
     log.appendChild(frag);
     // room for the widest item number ("677."), whatever a host page's CSS says of lists
-    log.style.paddingLeft = (String(items[mode].length).length + 2) + "ch";
+    log.style.paddingLeft = (String(items[mode].length).length + 2.5) + "ch";
   }
 
   // -- what is known at (mode, step) ------------------------------------------------------

@@ -135,7 +135,8 @@ return Array.from(document.getElementById(arguments[0])
 WIDGETS = """
 return Array.from(document.getElementById(arguments[0])
     .querySelectorAll('.mgl-explore, .mgl-frames')).map(function (w) {
-  var shown = function (e) { var r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  var shown = function (e) {
+    var r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
   return {
     text: w.innerText.trim(),
     controls: Array.from(w.querySelectorAll('button, input, select, textarea, output'))
