@@ -111,12 +111,14 @@ def app(lab, browser):
 
 
 OPEN = """
-var path = arguments[0], done = arguments[arguments.length - 1];
-var app = window.jupyterapp;
-app.commands.execute('docmanager:open', {path: path, factory: 'Notebook'})
+var path = arguments[0], kernel = arguments[1], done = arguments[arguments.length - 1];
+var app = window.jupyterapp, options = {path: path, factory: 'Notebook'};
+if (kernel) options.kernel = {name: kernel};
+app.commands.execute('docmanager:open', options)
   .then(function (w) {
     window.mglNotebook = w;
     return w.context.ready.then(function () { return w.revealed; })
+      .then(function () { return kernel ? w.sessionContext.ready : null; })
       .then(function () { done(w.id); });
   }).catch(function (e) { done('error: ' + e); });
 """
@@ -161,8 +163,9 @@ def stored_pictures(path: Path) -> int:
     return count
 
 
-def open_notebook(browser, name: str) -> str:
-    widget = browser.execute_async_script(OPEN, name)
+def open_notebook(browser, name: str, kernel: str | None = None) -> str:
+    """Open the notebook (starting ``kernel``, if given, to run it); returns its element id."""
+    widget = browser.execute_async_script(OPEN, name, kernel)
     assert not widget.startswith("error"), widget
     return widget
 
@@ -226,11 +229,11 @@ def widget_status(browser, widget) -> str:
 @pytest.mark.slow
 def test_notebook_02_run_in_jupyterlab_steps_its_page(app):
     name = "02_drawing_graphs.ipynb"
-    widget = open_notebook(app, name)
+    widget = open_notebook(app, name, kernel="python3")
     started = time.monotonic()
     app.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     pages = []
-    while time.monotonic() - started < 240:
+    while time.monotonic() - started < 180:
         pages = app.find_elements("css selector", f"#{widget} .mgl-explore[data-ready]")
         frames = app.find_elements("css selector", f"#{widget} .mgl-frames input")
         if len(pages) >= 2 and frames:
