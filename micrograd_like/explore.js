@@ -41,8 +41,9 @@ function mglExplore(root) {
       'local derivatives.</p></section><section class="mgl-log-box"><h3>All steps so far</h3>' +
       '<ol class="mgl-log"></ol></section></div>';
     var graph = holder.querySelector(".mgl-graph");
-    if (still.tagName === "IMG") {  // data:image/svg+xml;base64,… → the SVG element
-      var bytes = atob(still.getAttribute("src").split(",")[1]);
+    var img = still.querySelector("img");
+    if (img) {  // data:image/svg+xml;base64,… → the SVG element
+      var bytes = atob(img.getAttribute("src").split(",")[1]);
       graph.innerHTML = new TextDecoder().decode(Uint8Array.from(bytes, function (c) { return c.charCodeAt(0); }));
     } else {
       graph.appendChild(still.querySelector("svg"));

@@ -106,9 +106,12 @@ class Explorer:
             picture = f'<div class="mgl-static">{svg}</div>'
         else:
             width, height = svg_size(svg)
-            picture = (f'<img class="mgl-static" src="{svg_data_uri(svg)}" width="{width}" '
-                       f'height="{height}" alt="{html.escape(payload["title"])}: the graph '
-                       'after backward">')
+            # (style attributes, which a sanitizer keeps: not shrunk below the page's own
+            # readable floor, 75 %, a wider picture scrolls)
+            picture = (f'<div class="mgl-static" style="overflow-x: auto"><img '
+                       f'src="{svg_data_uri(svg)}" width="{width}" height="{height}" '
+                       f'style="min-width: {round(width * 0.75)}px" '
+                       f'alt="{html.escape(payload["title"])}: the graph after backward"></div>')
         return _TEMPLATE.format(
             id=element_id,
             title=html.escape(payload["title"]),
