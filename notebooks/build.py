@@ -58,8 +58,13 @@ def twin(text: str, solved: bool) -> str:
     return "\n".join(out) + "\n"
 
 
+# What JupyterLab writes for ipykernel's kernel: with anything else every notebook would
+# open marked modified, JupyterLab having rewritten it.
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
 def _execute(notebook: nbformat.NotebookNode, folder: Path, timeout: int) -> None:
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
     notebook.metadata.pop("jupytext", None)
     NotebookClient(notebook, timeout=timeout, resources={"metadata": {"path": str(folder)}}).execute()
 
