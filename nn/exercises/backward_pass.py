@@ -309,10 +309,10 @@ def check_descent(descend: Callable[[float, float, int], Sequence[float]],
                            "zero w.grad *before* backward(), not between backward() and the "
                            "update")
         return compare(ex, "w after each step", got, want, [
-            (_descent(accumulate=True, seed=seed), "w.grad keeps the sum of every step’s gradient: set "
-             "w.grad = 0.0 before each backward()"),
-            (_descent(accumulate=False, sign=1.0, seed=seed), "you stepped uphill: gradient descent "
-             "moves against the gradient, w ← w − lr·dC/dw"),
+            (_descent(accumulate=True, seed=seed), "w.grad keeps the sum of every step’s "
+             "gradient: set w.grad = 0.0 before each backward()"),
+            (_descent(accumulate=False, sign=1.0, seed=seed), "you stepped uphill: gradient "
+             "descent moves against the gradient, w ← w − lr·dC/dw"),
         ])
 
     return judge(ex, body)

@@ -155,6 +155,8 @@ def check_derivative(fprime: Any, seed: int = 0) -> Verdict:
             raise NotYetError(f"fprime is a number ({short(fprime)}), not a function of x",
                               "write the formula: def fprime(x): return ... (the derivative "
                               "of each term, in x)")
+        if not callable(fprime):
+            call_student(fprime, "fprime")  # says what is wrong with it
         coefficients, x0 = cubic(seed)
         c3, c2, c1, c0 = coefficients
         f = _polynomial(coefficients)

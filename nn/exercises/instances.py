@@ -15,11 +15,13 @@ False
 
 from __future__ import annotations
 
+import itertools
 import zlib
+from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["generator", "numbers"]
+__all__ = ["generator", "numbers", "network"]
 
 
 def generator(seed: int, exercise: str) -> np.random.Generator:
@@ -38,3 +40,15 @@ def numbers(seed: int, exercise: str, n: int, low: float, high: float, least: fl
         if abs(x) >= least:
             out.append(x)
     return out
+
+
+def network(seed: int, exercise: str, sizes: Sequence[int], weight: float = 1.5,
+            bias: float = 0.5) -> tuple[list[np.ndarray], list[np.ndarray], list[float]]:
+    """Weights in ±[0.2, ``weight``], biases in [−``bias``, ``bias``] and an input in
+    ±[0.1, 1] for a network of ``sizes``, in Nielsen's layout (row j = neuron j)."""
+    ws, bs = [], []
+    for k, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
+        w = numbers(seed, f"{exercise} · w{k}", n_in * n_out, -weight, weight, least=0.2)
+        ws.append(np.array(w).reshape(n_out, n_in))
+        bs.append(np.array(numbers(seed, f"{exercise} · b{k}", n_out, -bias, bias)))
+    return ws, bs, numbers(seed, f"{exercise} · x", sizes[0], -1.0, 1.0, least=0.1)
