@@ -7,7 +7,6 @@ The checkers are re-exported by :mod:`nn.exercises`, whose docstring says how th
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
