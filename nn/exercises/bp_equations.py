@@ -220,7 +220,11 @@ def check_bp2(bp2: Any, seed: int = 0) -> Verdict:
         for net in bp2_networks(seed):
             n_out, n_hidden = net["w3"].shape
             where = f"the 2-{n_hidden}-{n_out} network"
-            got = answer_array(_run_bp2(bp2, net), f"bp2(w3, delta3, a2) on {where}",
+            try:
+                out = _run_bp2(bp2, net)
+            except NotYetError as e:  # keep the networks already right in the details
+                raise NotYetError(e.message, e.hint, [*rows, *e.details]) from None
+            got = answer_array(out, f"bp2(w3, delta3, a2) on {where}",
                                (n_hidden,), f"a vector of {n_hidden} numbers, one per hidden "
                                "neuron: δ²ⱼ for j = 1 … " + str(n_hidden))
             want, w3, d3, a2 = net["want"], net["w3"], net["delta3"], net["a2"]
@@ -328,7 +332,7 @@ def check_bp3_bp4(b3: Any, w3: Any, b2: Any, w2: Any, seed: int = 0) -> Verdict:
             verdict = compare(ex, name, got, want, [m for m in mistakes if m[0] is not None],
                               entries=_entry_names(name, shape))
             raise NotYetError(verdict.message, verdict.hint, rows)
-        return Verdict(ex, True, "BP3 and BP4 give all nine partial derivatives",
+        return Verdict(ex, True, "BP3 and BP4 give all twelve partial derivatives",
                        details=tuple(rows))
 
     return judge(ex, body)

@@ -190,7 +190,7 @@ def check_derivative(fprime: Any, seed: int = 0) -> Verdict:
             if not np.allclose(wrong, want) and np.allclose(got, wrong, rtol=1e-9,
                                                                 atol=1e-12):
                 raise NotYetError(message, hint)
-        if np.all(err <= 1e-2 * scale):  # near everywhere, yet beyond rounding: an estimate
+        if np.all(err <= 5e-2 * scale):  # near everywhere, yet beyond rounding: an estimate
             raise NotYetError(
                 f"{message} exactly: off by {err[bad]:.1e}, so it is an estimate",
                 "that is a slope by nudging (some h > 0), which is never exact: the exact "
