@@ -13,7 +13,7 @@ import pytest
 import nn
 from micrograd_like import Value, topological_order
 from nn import exercises as ex
-from nn.exercises import backward_pass, bp_equations, training_loop
+from nn.exercises import backward_pass, training_loop
 
 
 def sigmoid(z):
@@ -169,7 +169,7 @@ def test_derivative_verdict_on_an_estimate_is_true_to_the_digits_it_shows():
 
 def test_derivative_states_one_tolerance_and_applies_it_the_same_at_every_point():
     tol = ex.derivatives.DERIVATIVE_TOL
-    _, fprime, x0 = seed_cubic(7)
+    _, fprime, _ = seed_cubic(7)
     inside = ex.check_derivative(lambda x: fprime(x) * (1 + tol / 10), seed=7)
     outside = ex.check_derivative(lambda x: fprime(x) * (1 + tol * 100), seed=7)
     assert inside.ok and not outside.ok
@@ -422,6 +422,50 @@ def test_backward_recognises_nodes_visited_inputs_first():
                 p.grad += d * v.grad
     v = ex.check_backward(inputs_first)
     assert not v.ok and "reversed(topological_order(root))" in v.hint
+
+
+def recursive(root):
+    """The classic: each node hands its grad to its parents and recurses into them at once."""
+    root.grad = 1.0
+
+    def visit(v):
+        for p, d in zip(v.parents, v.local_grads):
+            p.grad += d * v.grad
+            visit(p)
+    visit(root)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7, 12345])
+def test_backward_names_plain_recursion_without_a_topological_order(seed):
+    v = ex.check_backward(recursive, seed=seed)
+    assert not v.ok and v.message.endswith(
+        "your backward visits a node before all its consumers are done: plain recursion "
+        "without a topological order")
+    assert "reversed(topological_order(root))" in v.hint
+
+
+@pytest.mark.parametrize("seed", [1, 7, 12345])
+def test_backward_and_descent_are_judged_on_the_seeds_numbers(seed):
+    assert ex.check_backward(backward_with(lambda p, g: setattr(p, "grad", p.grad + g)),
+                             seed=seed).ok
+    v = ex.check_backward(backward_with(lambda p, g: setattr(p, "grad", g)), seed=seed)
+    assert not v.ok and "+=" in v.hint
+    d = ex.descent_problem(seed)
+
+    def descend(w0, lr, steps, zero=True):
+        w, out = Value(w0), []
+        for _ in range(steps):
+            C = (d["X"] * w - d["Y"]) ** 2
+            if zero:
+                w.grad = 0.0
+            C.backward()
+            w.data -= lr * w.grad
+            out.append(w.data)
+        return out
+    assert ex.check_descent(descend, seed=seed).ok
+    v = ex.check_descent(lambda *a: descend(*a, zero=False), seed=seed)
+    assert not v.ok and "w.grad = 0.0 before each backward()" in v.hint
+    assert not ex.check_descent(descend, seed=0).ok  # another seed's problem
 
 
 def test_backward_does_not_call_an_arbitrary_ratio_a_constant_factor():

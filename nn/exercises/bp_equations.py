@@ -216,7 +216,7 @@ def check_bp2(bp2: Any, seed: int = 0) -> Verdict:
             raise NotYetError(f"bp2 is {short(bp2)}, not a function",
                               "exercise 6 asks for the code, not its numbers: "
                               "def bp2(w3, delta3, a2): return ... (δ² for any network)")
-        rows = []
+        rows: list[str] = []
         for net in bp2_networks(seed):
             n_out, n_hidden = net["w3"].shape
             where = f"the 2-{n_hidden}-{n_out} network"
