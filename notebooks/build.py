@@ -39,8 +39,13 @@ TWINS = {"exercises": ("solutions", "exercises"),
          "build_micrograd": ("build_micrograd_solutions", "build_micrograd")}
 
 
+# What JupyterLab writes for ipykernel's kernel: with anything else every notebook would
+# open marked modified, JupyterLab having rewritten it.
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
 def _execute(notebook: nbformat.NotebookNode, folder: Path, timeout: int) -> None:
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
     notebook.metadata.pop("jupytext", None)
     NotebookClient(notebook, timeout=timeout, resources={"metadata": {"path": str(folder)}}).execute()
 

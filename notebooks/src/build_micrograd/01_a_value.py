@@ -16,7 +16,7 @@
 # %%
 from nn.exercises import build_micrograd as ex
 
-SEED = 0  # your teacher may give you another
+SEED = 0
 
 # %% [markdown]
 # ## 1a · `+` and `*`

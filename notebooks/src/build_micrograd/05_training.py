@@ -162,6 +162,7 @@ def step(mlp, X, Y, lr):
     # EXERCISE: ...
 
 
+# %%
 ex.check_step(Value, MLP, step, seed=SEED)
 
 # %% [markdown]
@@ -184,6 +185,7 @@ def train(X, Y, seed):
     # EXERCISE: ...
 
 
+# %%
 ex.check_moons(Value, train, seed=SEED)
 
 # %% [markdown]

@@ -30,7 +30,8 @@ import numpy as np
 
 from nn import exercises as ex
 
-for weights, biases, x, y in ex.linear_cases():
+SEED = 0
+for weights, biases, x, y in ex.linear_cases(seed=SEED):
     print("weights", [w.shape for w in weights], " x =", x, " y =", y)
 
 # %%
@@ -51,7 +52,8 @@ def backprop_linear(weights, biases, x, y):
     # EXERCISE: ...
 
 
-ex.check_linear_backprop(backprop_linear)
+# %%
+ex.check_linear_backprop(backprop_linear, seed=SEED)
 
 # %% [markdown]
 # Once it is right, the engine: an `nn.MLP` of linear neurons with the same parameters, one
@@ -60,8 +62,8 @@ ex.check_linear_backprop(backprop_linear)
 # %%
 import nn
 
-if ex.check_linear_backprop(backprop_linear):
-    weights, biases, x, y = ex.linear_cases()[1]
+if ex.check_linear_backprop(backprop_linear, seed=SEED):
+    weights, biases, x, y = ex.linear_cases(seed=SEED)[1]
     mlp = nn.MLP.from_matrices(weights, biases, activation="linear", output_activation="linear")
     nn.quadratic([mlp(list(x))], [list(y)]).backward()
     _, nabla_w = backprop_linear(weights, biases, x, y)
