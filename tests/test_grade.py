@@ -70,9 +70,9 @@ def klass(tmp_path_factory):
     (folders["eve"] / f"{SLOPE}.ipynb").write_text('{"cells": [', encoding="utf-8")
     # fay: deleted the cell of slope, tried to take 3 GiB, and lost her 03
     edit(folders["fay"], SLOPE, lambda cells: [c for c in cells if "def slope" not in c.source])
-    edit(folders["fay"], SLOPE, insert_after_first_code_cell(
+    edit(folders["fay"], SLOPE, lambda cells: [*cells, nbformat.v4.new_code_cell(
         "try:\n    hog = bytearray(3 * 2**30)  # past the grader's limit: MemoryError\n"
-        "except MemoryError:\n    pass\nelse:\n    dfdx = None  # only without the limit\n"))
+        "except MemoryError:\n    pass\nelse:\n    fprime = None  # only without the limit\n")])
     (folders["fay"] / f"{BACKWARD}.ipynb").unlink()
     return tmp, folders
 
@@ -127,7 +127,7 @@ def test_a_deleted_cell_a_missing_notebook_and_the_memory_limit(graded):
     by_check = {r["exercise"]: r for r in rows}
     deleted = by_check[f"{SLOPE}:check_slope"]
     assert deleted["verdict"] == "error" and "NameError" in deleted["message"]
-    # the 3 GiB allocation failed (RLIMIT_AS), so dfdx kept its right value
+    # the 3 GiB allocation failed (RLIMIT_AS), so fprime kept its right value
     assert by_check[f"{SLOPE}:check_derivative"]["verdict"] == "right"
     assert by_check[f"{BACKWARD}:check_backward"]["verdict"] == "missing"
 

@@ -8,10 +8,10 @@ one by accident.  Whatever the call raises (a name the student deleted, a crash 
 code) is reported as the verdict ``error`` with the exception's type and message.
 
 >>> from nn.exercises import check_derivative
->>> outcome(lambda: check_derivative(12.0, f=lambda x: x ** 3, x=2.0))["verdict"]
+>>> outcome(lambda: check_derivative(lambda x: 3 * x**2 - 4, seed=0))["verdict"]
 'right'
->>> outcome(lambda: check_derivative(dfdx, f=abs, x=1.0))["message"]
-"NameError: name 'dfdx' is not defined"
+>>> outcome(lambda: check_derivative(fprime, seed=0))["message"]
+"NameError: name 'fprime' is not defined"
 """
 
 from __future__ import annotations
