@@ -346,3 +346,13 @@ def test_targets_read_by_the_cost_and_by_another_op_give_the_eager_values_and_gr
         return build(Value(r[0]), Value(r[1]))
     np.testing.assert_allclose(tape.backward(), eager_mean_grad(root_of, [w], data),
                                rtol=1e-13)
+
+
+def test_a_finite_gradient_whose_square_overflows_is_returned_not_refused():
+    # the gradient's finiteness check sums squares in one pass; past 1e154 it looks entry by
+    # entry, so a gradient of 1e200 is still a gradient
+    x, w = Value(0.0), Value(3.0)
+    tape = compile(w * x, inputs=[x], params=[w])
+    tape.load([[1e200], [3e200]])
+    _, grad = tape.value_and_grad_rows([0, 1])
+    np.testing.assert_allclose(grad, [2e200], rtol=1e-15)
