@@ -92,9 +92,8 @@ class Optimizer:
         optimiser's state included) if a new value would not be finite."""
         with np.errstate(over="ignore", invalid="ignore"):  # a non-finite result is refused
             new, commit = self.update(theta, grad)
-            # one BLAS pass: Σ new² is finite when every entry is (and none exceeds 1e154)
-            squares = float(np.vdot(new, new))
-        if not math.isfinite(squares) and not (finite := np.isfinite(new)).all():
+            total = float(new.sum())  # finite only if every entry is: one pass
+        if not math.isfinite(total) and not (finite := np.isfinite(new)).all():
             k = int(np.flatnonzero(~finite)[0])
             g = float(grad[k])
             cause = ("its gradient ∂C/∂p is not finite" if not math.isfinite(g)

@@ -132,13 +132,12 @@ def test_optimisers_agree_with_torch_on_the_quadratic(kind):
 
 
 def test_a_finite_step_to_a_value_whose_square_overflows_is_kept():
-    # the finiteness check sums squares in one pass; past 1e154 it looks entry by entry
     theta, grad = np.array([1e200, 0.5]), np.array([-1e199, 1.0])
     SGD([Value(0.0), Value(0.0)], lr=1.0).step_vector(theta, grad)
     np.testing.assert_allclose(theta, [1.1e200, -0.5], rtol=1e-15)
 
 
-def test_a_step_to_a_non_finite_value_names_the_parameter_even_past_1e154():
+def test_a_step_that_overflows_among_huge_values_names_the_parameter():
     theta, grad = np.array([1e200, 1.7e308]), np.array([1.0, -1.7e308])
     with pytest.raises(FloatingPointError, match=r"parameter 1 .* would become inf"):
         SGD([Value(0.0), Value(0.0)], lr=1.0).step_vector(theta, grad)
