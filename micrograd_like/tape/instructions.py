@@ -16,6 +16,7 @@ contribution to an adjoint row write it outright (``=``, straight into the row w
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -69,6 +70,17 @@ def index(slots: Sequence[int]) -> slice | np.ndarray:
     if step > 0 and list(slots) == list(range(s, s + step * len(slots), step)):
         return slice(s, s + step * (len(slots) - 1) + 1, step)
     return np.asarray(slots, dtype=np.intp)
+
+
+def all_finite(a: np.ndarray) -> bool:
+    """Whether every entry of ``a`` is finite: one reduction (a sum is finite when every
+    entry is), and entry by entry only when the sum is not (huge entries may overflow it)."""
+    try:
+        if math.isfinite(np.add.reduce(a, axis=None)):
+            return True
+    except FloatingPointError:  # the sum overflowed, with numpy's flags raising
+        pass
+    return bool(np.isfinite(a).all())
 
 
 class Rows:
@@ -196,16 +208,17 @@ def elementwise(op: str, arg_lists: list[list[int]], out: slice, varying: bool,
             else:
                 o[...] = rule.forward(m, *operands())
 
+        chain = [(k, put) for k, put in enumerate(puts) if put is not None]
+
         def backward() -> None:
             xs = operands()
-            if rule.arity == ops.NARY:
-                locals_ = rule.partials[0](m, xs, o)
+            if rule.arity == ops.NARY:  # one formula gives every operand's partial
+                partials = rule.partials[0](m, xs, o)
+                for k, put in chain:
+                    put_product(put, g, partials[k])
             else:
-                locals_ = [p(m, *xs, o) if put is not None else None
-                           for p, put in zip(rule.partials, puts)]
-            for put, local in zip(puts, locals_):
-                if put is not None:
-                    put_product(put, g, local)
+                for k, put in chain:
+                    put_product(put, g, rule.partials[k](m, *xs, o))
         return forward, backward
 
     return Instruction(op, len(arg_lists[0]), varying, out, bind)
@@ -350,7 +363,7 @@ def matmul(arg_lists: list[list[int]], shape: tuple[int, bool], out: slice, slot
             if c is not None:
                 np.add(Z, c, out=Z)
             # a product run by BLAS sets no numpy flag: an overflow is looked for here
-            if not np.isfinite(Z).all():
+            if not all_finite(Z):
                 raise FloatingPointError("dot overflowed")
 
         def backward() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from micrograd_like.engine import Value
-from micrograd_like.tape.instructions import Adjoints, Buffers, Instruction, Step, index
+from micrograd_like.tape.instructions import Adjoints, Buffers, Instruction, Step, all_finite, index
 
 
 def _raising() -> Any:
@@ -21,17 +21,14 @@ def _raising() -> Any:
 
 def _first_nonfinite(a: np.ndarray) -> int | None:
     """The flat index of the first inf or NaN in ``a``, or None."""
-    try:  # one pass: an inf or a NaN makes the sum inf or NaN (a huge sum may raise)
-        if np.isfinite(a.sum()):
-            return None
-    except FloatingPointError:
-        pass
-    finite = np.isfinite(a)
-    return None if finite.all() else int(np.flatnonzero(~finite.ravel())[0])
+    if all_finite(a):
+        return None
+    return int(np.flatnonzero(~np.isfinite(a).ravel())[0])
 
 
 def _check_finite(what: str, a: np.ndarray, axes: tuple[str, ...]) -> None:
-    k = _first_nonfinite(a)
+    with _raising():  # a sum of huge finite values overflows: raised and caught, not warned
+        k = _first_nonfinite(a)
     if k is not None:
         at = ", ".join(f"{name} {int(i)}" for name, i in zip(axes, np.unravel_index(k, a.shape)))
         raise ValueError(f"{what} must be finite, got {a.flat[k]!r} at {at}")
