@@ -6,10 +6,54 @@ function mglExplore(root) {
   if (!root || root.getAttribute("data-ready")) return;
   var started = performance.now();
   var D = JSON.parse(root.querySelector(".mgl-data").textContent);
-  var svg = root.querySelector(".mgl-graph svg");
   var $ = function (sel) { return root.querySelector(sel); };
+  var svg = live();
   var n = D.nodes.length;
   var state = { mode: "backward", step: 0, selected: -1 };
+
+  // -- the live page: controls, the picture as SVG, panels --------------------------------
+  // The HTML shows a picture (an <img> of the SVG inline, the SVG itself in a saved page)
+  // and one line saying how to make it step; everything that needs this script is made here,
+  // so where scripts do not run (an untrusted notebook) nothing dead is shown.
+  function live() {
+    var still = $(".mgl-static"), holder = document.createElement("div"), mode = root.id + "-mode";
+    holder.innerHTML =
+      '<div class="mgl-controls" role="group" aria-label="Step through the pass">' +
+      '<span class="mgl-modes" role="radiogroup" aria-label="Pass">' +
+      '<label><input type="radio" name="' + mode + '" value="backward" checked> backward</label>' +
+      '<label><input type="radio" name="' + mode + '" value="forward"> forward</label></span>' +
+      '<button type="button" data-go="start" aria-label="First step (Home)">« start</button>' +
+      '<button type="button" data-go="prev" aria-label="Previous step (left arrow)">◀ back</button>' +
+      '<button type="button" data-go="next" aria-label="Next step (right arrow)">next ▶</button>' +
+      '<button type="button" data-go="end" aria-label="Last step (End)">end »</button>' +
+      '<button type="button" class="mgl-play" aria-pressed="false" ' +
+      'aria-label="Play: one step a second (space)">play</button>' +
+      '<label class="mgl-slider">step <input type="range" min="0" max="0" value="0" ' +
+      'aria-label="Step"></label>' +
+      '<output class="mgl-count" aria-hidden="true"></output>' +
+      '<button type="button" class="mgl-fit" aria-pressed="true">fit to width</button></div>' +
+      '<p class="mgl-status" role="status" aria-live="polite"></p>' +
+      '<div class="mgl-now" aria-label="This step"></div>' +
+      '<div class="mgl-graph mgl-fitted" role="group" ' +
+      'aria-label="The computation graph: Tab visits its boxes"></div>' +
+      '<div class="mgl-panels"><section class="mgl-detail" aria-label="Selected node" ' +
+      'aria-live="polite"><p>Click or Tab to a box to see its op, data, grad, parents and ' +
+      'local derivatives.</p></section><section class="mgl-log-box"><h3>All steps so far</h3>' +
+      '<ol class="mgl-log"></ol></section></div>';
+    var graph = holder.querySelector(".mgl-graph");
+    var img = still.querySelector("img");
+    if (img) {  // data:image/svg+xml;base64,… → the SVG element
+      var bytes = atob(img.getAttribute("src").split(",")[1]);
+      graph.innerHTML = new TextDecoder().decode(Uint8Array.from(bytes, function (c) { return c.charCodeAt(0); }));
+    } else {
+      graph.appendChild(still.querySelector("svg"));
+    }
+    var note = $(".mgl-nojs");
+    while (holder.firstChild) root.insertBefore(holder.firstChild, still);
+    root.removeChild(still);
+    if (note) root.removeChild(note);
+    return graph.querySelector("svg");
+  }
 
   // -- find each node's picture: group, data text, grad text, and its edges --------------
   var groups = {}, edges = {};
@@ -68,6 +112,8 @@ function mglExplore(root) {
     var frag = document.createDocumentFragment();
     items[mode].forEach(function (li) { frag.appendChild(li); });
     log.appendChild(frag);
+    // room for the widest item number ("677."), whatever a host page's CSS says of lists
+    log.style.paddingLeft = (String(items[mode].length).length + 2.5) + "ch";
   }
 
   // -- what is known at (mode, step) ------------------------------------------------------
@@ -140,6 +186,9 @@ function mglExplore(root) {
     root.querySelectorAll("[data-go]").forEach(function (b) {
       var back = b.getAttribute("data-go") === "start" || b.getAttribute("data-go") === "prev";
       b.disabled = back ? s === 0 : s === last;
+      // A disabled button loses the focus to the document, where the keys of an inline
+      // page are not heard: keep the focus in the widget (« start, end » and the arrows).
+      if (b.disabled && document.activeElement === b) root.focus({ preventScroll: true });
     });
     pic.forEach(function (p, i) { if (p.g && members.get(p.g)[0] === i) label(p.g, now); });
     if (state.selected >= 0) detail(state.selected, now);
@@ -259,15 +308,19 @@ function mglExplore(root) {
     b.addEventListener("click", function () { stop(); act(b.getAttribute("data-go")); });
   });
   var fit = $(".mgl-fit");
+  // Fit to width shrinks a wide picture to the width of the page, but never below
+  // SMALLEST of its size: smaller text is unreadable (the boxes' 11 pt text stays >= 11 px),
+  // so a wider graph scrolls inside its box.  A graph that would hit that floor starts at
+  // its own size (the button toggles).
+  var SMALLEST = 0.75;
+  var natural = parseFloat(svg.getAttribute("width")) * 4 / 3;  // dot writes points
   function setFit(on) {
     fit.setAttribute("aria-pressed", on ? "true" : "false");
     setClass($(".mgl-graph"), "mgl-fitted", on);
+    svg.style.minWidth = on && natural > 0 ? (natural * SMALLEST).toFixed(1) + "px" : "";
   }
   fit.addEventListener("click", function () { setFit(fit.getAttribute("aria-pressed") !== "true"); });
-  // Shrink a wide picture to the width of the page, but not below 60 %: smaller text is
-  // unreadable, so a big graph starts at its own size and scrolls (the button toggles).
-  var natural = parseFloat(svg.getAttribute("width")) * 4 / 3;  // dot writes points
-  setFit(!(natural > 0) || $(".mgl-graph").clientWidth / natural >= 0.6);
+  setFit(!(natural > 0) || $(".mgl-graph").clientWidth / natural >= SMALLEST);
   $(".mgl-slider input").addEventListener("input", function (e) { stop(); go(+e.target.value); });
   root.querySelectorAll(".mgl-modes input").forEach(function (r) {
     r.addEventListener("change", function () { stop(); setMode(r.value); go(0); });
@@ -299,8 +352,6 @@ function mglExplore(root) {
     s = h.step === "end" ? D[state.mode].length : parseInt(h.step, 10);
     go(isFinite(s) ? s : 0);
   }
-  root.querySelector(".mgl-controls").hidden = false;
-  $(".mgl-nojs").hidden = true;
   if (D.standalone) {
     fromHash();
     window.addEventListener("hashchange", fromHash);

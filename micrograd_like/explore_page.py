@@ -46,7 +46,7 @@ from micrograd_like import formulas, viz
 from micrograd_like.engine import Value, backward_steps, topological_order
 from micrograd_like.files import write_atomic
 from micrograd_like.naming import node_names, op_text
-from micrograd_like.pictures import svg_element
+from micrograd_like.pictures import svg_data_uri, svg_element, svg_size
 
 __all__ = ["Explorer", "Line", "Step", "explore"]
 
@@ -102,10 +102,21 @@ class Explorer:
         # No "<" at all inside the script element, so no label can end it or open a comment.
         data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         svg = self._svg.replace(' id="', f' id="{element_id}-')
+        if standalone:  # a page of its own: the SVG itself, which the script brings to life
+            picture = f'<div class="mgl-static">{svg}</div>'
+        else:
+            width, height = svg_size(svg)
+            # (style attributes, which a sanitizer keeps: not shrunk below the page's own
+            # readable floor, 75 %, a wider picture scrolls)
+            picture = (f'<div class="mgl-static" style="overflow-x: auto"><img '
+                       f'src="{svg_data_uri(svg)}" width="{width}" height="{height}" '
+                       f'style="min-width: {round(width * 0.75)}px" '
+                       f'alt="{html.escape(payload["title"])}: the graph after backward"></div>')
         return _TEMPLATE.format(
             id=element_id,
             title=html.escape(payload["title"]),
-            svg=svg,
+            note=_NOTE_STANDALONE if standalone else _NOTE_INLINE,
+            picture=picture,
             data=data,
             css=_asset("explore.css"),
             js=_asset("explore.js"),
@@ -396,38 +407,22 @@ def _asset(name: str) -> str:
     return resources.files("micrograd_like").joinpath(name).read_text(encoding="utf-8")
 
 
+# The HTML holds only what shows without scripts: the title, one line, and the picture of the
+# graph after backward.  A notebook JupyterLab does not trust shows its stored HTML sanitized
+# (no script, no style, no inline SVG), so inline the picture is an <img> of the SVG; the
+# script takes the SVG from it and builds the controls and panels (explore.js), so no dead
+# button or stray text shows where scripts do not run.
 _TEMPLATE = """\
 <div class="mgl-explore" id="{id}" tabindex="-1">
 <style>{css}</style>
 <h2 class="mgl-title">{title}</h2>
-<p class="mgl-nojs">This picture shows the graph after backward. Stepping through it needs
-JavaScript: open the saved page in a browser, or trust the notebook.</p>
-<div class="mgl-controls" role="group" aria-label="Step through the pass" hidden>
- <span class="mgl-modes" role="radiogroup" aria-label="Pass">
-  <label><input type="radio" name="{id}-mode" value="backward" checked> backward</label>
-  <label><input type="radio" name="{id}-mode" value="forward"> forward</label>
- </span>
- <button type="button" data-go="start" aria-label="First step (Home)">« start</button>
- <button type="button" data-go="prev" aria-label="Previous step (left arrow)">◀ back</button>
- <button type="button" data-go="next" aria-label="Next step (right arrow)">next ▶</button>
- <button type="button" data-go="end" aria-label="Last step (End)">end »</button>
- <button type="button" class="mgl-play" aria-pressed="false"
-   aria-label="Play: one step a second (space)">play</button>
- <label class="mgl-slider">step <input type="range" min="0" max="0" value="0"
-   aria-label="Step"></label>
- <output class="mgl-count" aria-hidden="true"></output>
- <button type="button" class="mgl-fit" aria-pressed="true">fit to width</button>
-</div>
-<p class="mgl-status" role="status" aria-live="polite"></p>
-<div class="mgl-now" aria-label="This step"></div>
-<div class="mgl-graph mgl-fitted" role="group" aria-label="The computation graph: Tab
- visits its boxes">{svg}</div>
-<div class="mgl-panels">
-<section class="mgl-detail" aria-label="Selected node" aria-live="polite"><p>Click or Tab
- to a box to see its op, data, grad, parents and local derivatives.</p></section>
-<section class="mgl-log-box"><h3>All steps so far</h3><ol class="mgl-log"></ol></section>
-</div>
+<p class="mgl-nojs">{note}</p>
+{picture}
 <script type="application/json" class="mgl-data">{data}</script>
 <script>{js}
 mglExplore(document.getElementById("{id}"));</script>
 </div>"""
+
+_NOTE_INLINE = ("The graph after backward. Run this cell to step through the pass here, one "
+                "node at a time.")
+_NOTE_STANDALONE = "The graph after backward. Stepping through the pass needs JavaScript."

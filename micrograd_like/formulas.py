@@ -33,6 +33,9 @@ def op_formula(v: Value, names: Sequence[str] | None = None) -> str:
     >>> from micrograd_like import dot
     >>> op_formula(dot([Value(1.0), Value(2.0)], [3.0, 4.0], plus=0.5), ["w", "v", "x", "y", "b"])
     'w·x + v·y + b'
+    >>> from micrograd_like import apply
+    >>> op_formula(apply("logsumexp", Value(1.0), Value(2.0)), ["z₁", "z₂"])
+    'ln(e^z₁ + e^z₂)'
     """
     if not v.op:
         return ""
@@ -42,12 +45,14 @@ def op_formula(v: Value, names: Sequence[str] | None = None) -> str:
     names = list(names)
     if len(names) != len(v.parents):
         raise ValueError(f"op_formula: {len(v.parents)} parents but {len(names)} names")
-    if op.arity == NARY:  # written out term by term: w₁·x₁ + w₂·x₂ + b, x₁ + x₂ + x₃
+    if op.name == "dot":  # written out term by term: w₁·x₁ + w₂·x₂ + b
         k = len(names) // 2
-        terms = ([f"{_substitute('a·b', {'a': w, 'b': x})}" for w, x in
-                  zip(names[:k], names[k:2 * k])] + names[2 * k:] if op.name == "dot"
-                 else names)
-        return " + ".join(terms)
+        terms = [_substitute("a·b", {"a": w, "b": x}) for w, x in zip(names[:k], names[k:2 * k])]
+        return " + ".join(terms + names[2 * k:])
+    if op.name == "logsumexp":  # ln(e^x₁ + e^x₂ + …)
+        return f"ln({' + '.join(_substitute('e^x', {'x': name}) for name in names)})"
+    if op.arity == NARY:  # a sum, x₁ + x₂ + x₃
+        return " + ".join(names)
     return _substitute(op.formula, dict(zip(symbols(op, len(names)), names)))
 
 
@@ -68,6 +73,9 @@ def partial_formulas(v: Value, names: Sequence[str] | None = None) -> tuple[str,
     ('x₁', 'x₂', 'w₁', 'w₂', '1')
     >>> partial_formulas(a / b, names=["u", "x·w + b"])
     ('1/(x·w + b)', '−u/(x·w + b)²')
+    >>> from micrograd_like import apply
+    >>> partial_formulas(apply("logsumexp", a, b), names=["z₁", "z₂"])
+    ('e^(z₁ − out)', 'e^(z₂ − out)')
     """
     if not v.op:
         return ()
@@ -78,8 +86,8 @@ def partial_formulas(v: Value, names: Sequence[str] | None = None) -> tuple[str,
         texts: tuple[str, ...] = (*(f"x{subscript(i)}" for i in range(1, k + 1)),
                                   *(f"w{subscript(i)}" for i in range(1, k + 1)),
                                   *(("1",) if n % 2 else ()))
-    elif op.arity == NARY:
-        texts = op.partial_text * n
+    elif op.arity == NARY:  # one text for all; k is the input's index: e^(xₖ − out), e^(x₂ − out)
+        texts = tuple(op.partial_text[0].replace("ₖ", subscript(i)) for i in range(1, n + 1))
     else:
         texts = op.partial_text
     if names is None:

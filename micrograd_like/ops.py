@@ -122,11 +122,11 @@ def symbols(op: Op | Value, n: int | None = None) -> tuple[str, ...]:
         k = (n or 0) // 2
         return (*(f"w{subscript(i)}" for i in range(1, k + 1)),
                 *(f"x{subscript(i)}" for i in range(1, k + 1)), *(("b",) if (n or 0) % 2 else ()))
-    if arity == 1:
+    if op.arity == 1:
         return ("x",)
-    if arity == 2:
+    if op.arity == 2:
         return ("a", "b")
-    return tuple(f"x{subscript(i)}" for i in range(1, arity + 1))
+    return tuple(f"x{subscript(i)}" for i in range(1, arity + 1))  # n-ary: x₁ … xₙ
 
 
 def subscript(i: int) -> str:
@@ -274,7 +274,7 @@ def _logsumexp(m: Any, *xs: Any) -> Any:
 
 # ∂/∂xₖ = e^xₖ / Σⱼ e^xⱼ = e^(xₖ − out): the softmax, each term at most 1
 _add(Op("logsumexp", NARY, _logsumexp, (lambda m, xs, out: [m.exp(x - out) for x in xs],),
-        "ln(e^x₁ + … + e^xₙ)", ("e^(xₖ − out), the softmax",), lambda *xs: len(xs) > 0,
+        "ln(e^x₁ + … + e^xₙ)", ("e^(xₖ − out)",), lambda *xs: len(xs) > 0,
         "at least one input"))
 
 

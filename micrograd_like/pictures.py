@@ -14,9 +14,11 @@ True
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 import os
+import re
 import subprocess
 import time
 from collections.abc import Sequence
@@ -39,7 +41,9 @@ __all__ = [
     "render_frames",
     "save",
     "save_frames",
+    "svg_data_uri",
     "svg_element",
+    "svg_size",
 ]
 
 MAX_GIF_BYTES = 256 * 2**20
@@ -97,6 +101,23 @@ def svg_element(graph: graphviz.Digraph, *, timeout: float | None = None) -> str
     (the XML prologue and doctype of the document left out); ``timeout`` as for render."""
     svg = render(graph, "svg", timeout=timeout).decode("utf-8")
     return svg[svg.index("<svg"):]
+
+
+def svg_data_uri(svg: str) -> str:
+    """``svg`` (an SVG element or document) as a ``data:`` URI, for an ``<img>``: a picture
+    that shows wherever HTML does, even where scripts and inline SVG are not allowed (a
+    notebook JupyterLab does not trust)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def svg_size(svg: str) -> tuple[int, int]:
+    """The (width, height) in CSS pixels of Graphviz's SVG, which gives them in points."""
+    head = svg[svg.index("<svg"):]
+    head = head[: head.index(">")]
+    size = [re.search(f'\\s{key}="([0-9.]+)pt"', head) for key in ("width", "height")]
+    if size[0] is None or size[1] is None:
+        raise GraphvizError(f"no size in points in the SVG element {head[:80]!r}")
+    return round(float(size[0][1]) * 4 / 3), round(float(size[1][1]) * 4 / 3)
 
 
 def save(graph: graphviz.Digraph, path: str | os.PathLike[str], fmt: str | None = None, *,

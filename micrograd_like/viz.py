@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -59,7 +60,9 @@ from micrograd_like.pictures import (
     render_frames,
     save,
     save_frames,
+    svg_data_uri,
     svg_element,
+    svg_size,
 )
 
 __all__ = [
@@ -156,8 +159,10 @@ class Frames(list):
     """The drawings of :func:`backward_frames`: a plain list that, as a notebook cell's last
     expression, shows one frame at a time with a slider and ◀ ▶ buttons to step through it.
 
-    The HTML embeds every frame as SVG and a few lines of its own script: no network, no
-    widget library.  Without Graphviz it says how to install it instead.
+    The HTML embeds every frame as an SVG picture and a few lines of its own script: no
+    network, no widget library.  Without scripts (a notebook JupyterLab does not trust) it
+    shows the first frame and one line saying that running the cell makes it step; the
+    script makes the controls.  Without Graphviz it says how to install it instead.
     """
 
     def _repr_html_(self) -> str:
@@ -167,32 +172,35 @@ class Frames(list):
             return f"<p>{html.escape(str(e))}</p>"
         uid = f"mgl-frames-{next(_FRAME_IDS)}"
         last = len(svgs) - 1
-        hidden = ' style="display:none"'
-        frames = "".join(
-            f'<div class="mgl-frame"{"" if i == 0 else hidden}>{svg}</div>'
-            for i, svg in enumerate(svgs)
-        )
-        controls = (
-            '<div><button type="button" data-step="-1">◀</button> '
-            f'<input type="range" min="0" max="{last}" value="0" step="1" '
-            f'aria-label="backward step"> '
-            '<button type="button" data-step="1">▶</button> '
-            f"<span>frame 0 of {last}</span></div>"
-        )
+        pictures = [[svg_data_uri(svg), *svg_size(svg)] for svg in svgs]
+        uri, width, height = pictures[0]
+        note = (f"Frame 0 of {last}, the seed. Run this cell to step through the frames here."
+                if last else "Frame 0 of 0, the seed.")
         script = (
             "<script>(function(){"
             f'var root=document.getElementById("{uid}");'
-            'var frames=root.querySelectorAll(".mgl-frame");'
-            'var slider=root.querySelector("input");var text=root.querySelector("span");'
+            'var img=root.querySelector("img");'
+            'var frames=JSON.parse(root.querySelector(".mgl-frames-data").textContent);'
+            'var bar=document.createElement("div");'
+            'bar.innerHTML=\'<button type="button" data-step="-1">◀</button> \'+'
+            '\'<input type="range" min="0" max="\'+(frames.length-1)+\'" value="0" step="1" '
+            'aria-label="backward step"> <button type="button" data-step="1">▶</button> '
+            '<span></span>\';'
+            'root.replaceChild(bar,root.querySelector(".mgl-nojs"));'
+            'var slider=bar.querySelector("input");var text=bar.querySelector("span");'
             "function show(i){i=Math.max(0,Math.min(frames.length-1,i));slider.value=i;"
-            'for(var k=0;k<frames.length;k++){frames[k].style.display=(k===i)?"":"none";}'
-            'text.textContent="frame "+i+" of "+(frames.length-1);}'
+            "img.src=frames[i][0];img.width=frames[i][1];img.height=frames[i][2];"
+            'img.alt=text.textContent="frame "+i+" of "+(frames.length-1);}'
             "slider.oninput=function(){show(+slider.value);};"
-            'root.querySelectorAll("button").forEach(function(b){'
+            'bar.querySelectorAll("button").forEach(function(b){'
             "b.onclick=function(){show(+slider.value+(+b.dataset.step));};});"
-            "})();</script>"
+            "show(0);})();</script>"
         )
-        return f'<div id="{uid}">{controls}{frames}{script}</div>'
+        return (f'<div class="mgl-frames" id="{uid}"><p class="mgl-nojs">{note}</p>'
+                f'<img src="{uri}" width="{width}" height="{height}" alt="frame 0 of {last}" '
+                'style="max-width:100%;height:auto">'
+                f'<script type="application/json" class="mgl-frames-data">'
+                f"{json.dumps(pictures)}</script>{script}</div>")
 
 
 _FRAME_IDS = itertools.count()

@@ -17,7 +17,7 @@ import numbers
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -97,7 +97,7 @@ def loss_curve(history: Any, ax: Axes | None = None) -> Axes:
         ax.set_yscale("log")
     if any(a is not None for a in accuracy):
         acc = np.array([np.nan if a is None else float(a) for a in accuracy])
-        twin = ax.twinx()
+        twin = cast(Axes, ax.twinx())  # matplotlib 3.8's stubs say _AxesBase
         handles += twin.plot(np.arange(1, len(acc) + 1), acc, color="tab:orange",
                              label="accuracy")
         twin.set_ylabel("accuracy")

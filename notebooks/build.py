@@ -15,6 +15,9 @@ source, the lines between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` appear onl
 solution, and a line ``# EXERCISE: text`` appears, as ``text`` at the same indentation, only
 in the exercise (typically ``answer = ...``).  So the twins cannot drift apart.
 (tests/test_exercise_notebooks.py runs them; nbmake skips them, see notebooks/conftest.py.)
+The build-your-own track, ``notebooks/src/build_micrograd/``, is built the same way into
+``notebooks/build_micrograd_solutions/`` and ``notebooks/build_micrograd/``
+(``python notebooks/build.py build_micrograd``; tests/test_build_micrograd_notebooks.py).
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ from nbclient import NotebookClient
 HERE = Path(__file__).resolve().parent
 
 
+# a folder of exercise sources -> (the folder of the solved twins, of the twins to solve)
+TWINS = {"exercises": ("solutions", "exercises"),
+         "build_micrograd": ("build_micrograd_solutions", "build_micrograd")}
 _EXERCISE = re.compile(r"^(\s*)# EXERCISE: ?(.*)$")
 
 
@@ -52,21 +58,27 @@ def twin(text: str, solved: bool) -> str:
     return "\n".join(out) + "\n"
 
 
+# What JupyterLab writes for ipykernel's kernel: with anything else every notebook would
+# open marked modified, JupyterLab having rewritten it.
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
 def _execute(notebook: nbformat.NotebookNode, folder: Path, timeout: int) -> None:
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
     notebook.metadata.pop("jupytext", None)
     NotebookClient(notebook, timeout=timeout, resources={"metadata": {"path": str(folder)}}).execute()
 
 
 def build(source: Path, timeout: int = 600) -> list[Path]:
-    if source.parent.name != "exercises":
+    if source.parent.name not in TWINS:
         notebook = jupytext.read(source)
         _execute(notebook, HERE, timeout)
         target = HERE / f"{source.stem}.ipynb"
         nbformat.write(notebook, target)
         return [target]
     targets = []
-    for folder, solved in (("solutions", True), ("exercises", False)):
+    solved_folder, todo_folder = TWINS[source.parent.name]
+    for folder, solved in ((solved_folder, True), (todo_folder, False)):
         notebook = jupytext.reads(twin(source.read_text(encoding="utf-8"), solved), fmt="py:percent")
         (HERE / folder).mkdir(exist_ok=True)
         _execute(notebook, HERE / folder, timeout)
@@ -79,7 +91,7 @@ def build(source: Path, timeout: int = 600) -> list[Path]:
 def main(argv: list[str]) -> int:
     prefixes = argv or [""]
     src = HERE / "src"
-    every = [*src.glob("*.py"), *src.glob("exercises/*.py")]
+    every = [*src.glob("*.py"), *(p for folder in TWINS for p in src.glob(f"{folder}/*.py"))]
     sources = sorted(p for p in every if any(p.relative_to(src).as_posix().startswith(x) for x in prefixes))
     if not sources:
         print(f"build: no notebook source matches {prefixes}", file=sys.stderr)

@@ -54,10 +54,10 @@ def pytest_configure(config: pytest.Config) -> None:
 def graphviz_dot():
     """Skip (or, under CI=true, fail) when Graphviz's dot is not installed."""
     if shutil.which("dot") is None:
-        _skip_or_fail("Graphviz's dot is not installed (apt-get install graphviz)")
+        skip_or_fail("Graphviz's dot is not installed (apt-get install graphviz)")
 
 
-def _skip_or_fail(reason: str) -> None:
+def skip_or_fail(reason: str) -> None:
     """Skip a test whose tool is missing; under CI (``CI=true``) fail instead: CI must run it."""
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true but {reason}")
@@ -91,14 +91,14 @@ def browser(tmp_path_factory):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_path = shutil.which("chromedriver")
     if chromium is None or driver_path is None:
-        _skip_or_fail("Chromium or chromedriver is not installed "
+        skip_or_fail("Chromium or chromedriver is not installed "
                       "(Debian/Ubuntu: apt-get install chromium chromium-driver)")
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.options import Options
         from selenium.webdriver.chrome.service import Service
     except ImportError:
-        _skip_or_fail("Selenium is not installed (pip install selenium)")
+        skip_or_fail("Selenium is not installed (pip install selenium)")
     options = Options()
     options.binary_location = chromium
     for flag in CHROMIUM_FLAGS:

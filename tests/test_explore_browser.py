@@ -369,3 +369,119 @@ def test_play_steps_on_by_itself_and_pause_stops_it(browser, tmp_path):
     assert step in ("#step=1", "#step=2")
     time.sleep(1.1)
     assert browser.execute_script("return location.hash") == step  # paused
+
+
+# The rules of JupyterLab 4's stylesheet that reach into an HTML output (its lists, tables,
+# definition lists and pictures), for pages shown as a notebook shows them.
+JUPYTERLAB_CSS = """
+body { font: 14px system-ui, sans-serif; margin: 0; }
+.jp-RenderedHTMLCommon { padding-right: 20px; width: 1033px; }
+.jp-RenderedHTMLCommon ul:not(.list-inline), .jp-RenderedHTMLCommon ol:not(.list-inline) {
+  padding-left: 2em; }
+.jp-RenderedHTMLCommon table { border-collapse: collapse; table-layout: fixed;
+  margin-left: auto; margin-right: auto; font-size: 13px; }
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { padding: 0.5em; white-space: normal;
+  text-align: right; }
+.jp-RenderedHTMLCommon img, .jp-RenderedHTMLCommon svg { max-width: 100%; height: auto; }
+.jp-OutputArea-output { overflow: auto; }
+.jp-OutputArea-output dl, .jp-OutputArea-output dt, .jp-OutputArea-output dd { display: block; }
+.jp-OutputArea-output dl { width: 100%; overflow: hidden; padding: 0; margin: 0; }
+.jp-OutputArea-output dt { font-weight: bold; float: left; width: 20%; padding: 0; margin: 0; }
+.jp-OutputArea-output dd { float: left; width: 80%; padding: 0; margin: 0; }
+"""
+
+
+def open_inline(browser, tmp_path, root: Value, window: tuple[int, int] | None = None) -> object:
+    """The page as a notebook shows it (its inline HTML, in an output styled as JupyterLab
+    styles one); returns the widget's element."""
+    html = ("<!DOCTYPE html><html><head><meta charset='utf-8'><style>" + JUPYTERLAB_CSS
+            + "</style></head><body><div class='jp-OutputArea-output jp-RenderedHTMLCommon'>"
+            + explore(root)._repr_html_() + "</div></body></html>")
+    path = tmp_path / "output.html"
+    path.write_text(html, encoding="utf-8")
+    browser.get("about:blank")
+    if window:
+        browser.set_window_size(*window)
+    browser.get(path.as_uri())
+    page = browser.find_element("css selector", ".mgl-explore")
+    assert page.get_attribute("data-ready")
+    return page
+
+
+def neuron_of_notebook_02() -> Value:
+    """o = tanh(x1·w1 + x2·w2 + b), named as notebook 02 names it."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    o = (x1 * w1 + x2 * w2 + b).tanh()
+    o.label = "o"
+    return o
+
+
+def test_the_step_list_shows_item_numbers_from_10_on_in_full(browser, tmp_path):
+    page = open_inline(browser, tmp_path, small_mlp_cost())
+    page.find_element("css selector", "[data-go=end]").click()
+    # Each item's number is drawn left of the item, inside the list's padding (outside it,
+    # the list's scrolling box cuts it off): the padding must hold the widest number.
+    room = browser.execute_script("""
+        var ol = arguments[0].querySelector('.mgl-log'), items = ol.querySelectorAll('li');
+        var canvas = document.createElement('canvas').getContext('2d');
+        return [9, items.length - 1].map(function (k) {
+          var li = items[k], style = getComputedStyle(li);
+          canvas.font = style.fontSize + ' ' + style.fontFamily;
+          var left = li.getBoundingClientRect().left - ol.getBoundingClientRect().left
+            - ol.clientLeft;
+          return [k + 1, left, canvas.measureText((k + 1) + '. ').width];
+        });""", page)
+    assert room[1][0] >= 10
+    for number, left, needed in room:
+        assert left >= needed, f"item {number}. needs {needed:.1f} px, has {left:.1f}"
+
+
+def test_after_start_or_end_the_arrow_keys_go_on_without_a_click(browser, tmp_path):
+    page = open_inline(browser, tmp_path, neuron())  # 4 steps
+    count = page.find_element("css selector", ".mgl-count")
+    page.find_element("css selector", "[data-go=end]").click()  # end » is now disabled
+    assert count.text == "4 / 4"
+    browser.switch_to.active_element.send_keys("\ue012")  # arrow left
+    assert count.text == "3 / 4"
+    page.find_element("css selector", "[data-go=start]").click()  # « start is now disabled
+    assert count.text == "0 / 4"
+    browser.switch_to.active_element.send_keys("\ue014", "\ue014")  # arrow right twice
+    assert count.text == "2 / 4"
+
+
+def test_the_node_panel_writes_the_gradients_name_on_one_line(browser, tmp_path):
+    page = open_inline(browser, tmp_path, neuron_of_notebook_02(), window=(1500, 1000))
+    page.find_element("css selector", "[data-go=end]").click()
+    w1 = browser.execute_script(
+        "return Array.from(arguments[0].querySelectorAll('g.node[tabindex]'))"
+        ".find(g => (g.getAttribute('aria-label') || '').startsWith('w1,'))", page)
+    browser.execute_script("arguments[0].focus()", w1)
+    lines = browser.execute_script("""
+        var dt = Array.from(arguments[0].querySelectorAll('.mgl-detail dt'))
+          .find(function (e) { return e.textContent.indexOf('∂o/∂w1') >= 0; });
+        var text = dt.firstChild, at = text.data.indexOf('∂o/∂w1'), range = document.createRange();
+        range.setStart(text, at);
+        range.setEnd(text, at + '∂o/∂w1'.length);
+        return new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top))).size;
+        """, page)
+    assert lines == 1
+
+
+def test_fit_to_width_keeps_the_node_text_readable_on_the_2_2_1_graph(browser, tmp_path):
+    page = open_inline(browser, tmp_path, small_mlp_cost(), window=(1500, 1000))
+    fit = page.find_element("css selector", ".mgl-fit")
+    if fit.get_attribute("aria-pressed") != "true":
+        fit.click()
+    assert fit.get_attribute("aria-pressed") == "true"
+    sizes = browser.execute_script("""
+        var svg = arguments[0].querySelector('.mgl-graph svg');
+        var scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return Array.from(svg.querySelectorAll('g.node[tabindex] > text, g.node[tabindex] text'))
+          .map(function (t) { return parseFloat(t.getAttribute('font-size')) * scale; });
+        """, page)
+    browser.set_window_size(1280, 900)  # as the other tests expect
+    assert sizes and min(sizes) >= 10, f"smallest node text {min(sizes):.1f} px"
+    boxes = [s for s in sizes if s >= 10.9]  # the boxes' 11 pt text, ops' is 10 pt
+    assert boxes and min(boxes) >= 11

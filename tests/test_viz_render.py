@@ -6,12 +6,16 @@ in CI (``CI=true``), where a missing ``dot`` is a failure: CI must render for re
 
 from __future__ import annotations
 
+import base64
+import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from micrograd_like import Value, backward_frames, draw_dot
+from micrograd_like.pictures import svg_element, svg_size
 from micrograd_like.viz import save, save_frames
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -133,17 +137,41 @@ def test_backward_frames_step_through_inline_with_a_slider_and_no_network(graphv
     frames = backward_frames(tanh_neuron())  # seed, tanh, +, *
     page = frames._repr_html_()
     assert isinstance(frames, list) and len(frames) == 4
-    assert page.count("<svg") == 4 and page.count('class="mgl-frame"') == 4
-    assert page.count('style="display:none"') == 3  # one frame visible at a time
-    assert 'type="range" min="0" max="3"' in page and "<script>" in page
+    # Without scripts (a sanitizer drops <script> with its content): the first frame as a
+    # picture, one line saying how to make it step, and no control that would do nothing.
+    static = re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    assert static.count("<img") == 1 and "<svg" not in static
+    assert "<button" not in static and "<input" not in static
+    assert "Run this cell to step through the frames" in static
+    first = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)"', static)
+    assert first and base64.b64decode(first[1]).decode() == svg_element(frames[0])
+    # The script steps through every frame's SVG: the seed, then one per op.
+    data = re.search(r'class="mgl-frames-data">(.*?)</script>', page, re.S)
+    pictures = json.loads(data[1])
+    assert [base64.b64decode(uri.split(",")[1]).decode() for uri, _, _ in pictures] == [
+        svg_element(f) for f in frames]
     assert "http" not in page.replace("http://www.w3.org", "")  # nothing fetched from a CDN
-    assert "<?xml" not in page and "<!DOCTYPE" not in page  # SVG elements, not documents
 
 
 def test_frames_without_graphviz_say_how_to_install_it(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # no dot on PATH
     page = backward_frames(tanh_neuron())._repr_html_()
-    assert "install Graphviz" in page and "<svg" not in page
+    assert "install Graphviz" in page and "<svg" not in page and "<img" not in page
+
+
+def test_a_drawing_shows_as_svg_and_as_html_holding_the_same_svg_as_a_picture(graphviz_dot):
+    # JupyterLab shows no stored SVG in a notebook it does not trust, but shows its HTML,
+    # sanitized: no script, no inline <svg>, but an <img> of a data: URI is kept.
+    drawing = draw_dot(tanh_neuron())
+    data = drawing._repr_mimebundle_()
+    svg = data["image/svg+xml"]
+    assert svg.lstrip().startswith("<?xml")
+    img = re.fullmatch(r'<img src="data:image/svg\+xml;base64,([^"]+)" width="(\d+)" '
+                       r'height="(\d+)" alt="[^"<>]+">', data["text/html"])
+    assert img and base64.b64decode(img[1]).decode() == svg
+    assert (int(img[2]), int(img[3])) == svg_size(svg)  # at its own size
+    assert list(drawing._repr_mimebundle_(include=["image/svg+xml"])) == ["image/svg+xml"]
+    assert drawing._repr_mimebundle_(exclude=["image/svg+xml", "text/html"]) == {}
 
 
 def test_a_delta_label_keeps_its_space_before_the_equals_sign_when_drawn(graphviz_dot):

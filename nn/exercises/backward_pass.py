@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from micrograd_like import Value, topological_order
+from nn.exercises.instances import numbers
 from nn.verdict import (
     NotYetError,
     Verdict,
@@ -35,14 +36,28 @@ from nn.verdict import (
 _GRAPH = {"a": 2.0, "b": -0.75, "c": 1.0}
 
 
-def small_graph() -> tuple[Value, Value, Value, Value, Value, Value]:
+def _graph(seed: int) -> dict[str, float]:
+    """Exercise 3's leaves for ``seed``: seed 0 is the lecture's a = 2, b = −0.75, c = 1;
+    any other gives 0.2 < |a·b + c| < 1.5, where tanh is neither flat nor straight."""
+    if seed == 0:
+        return dict(_GRAPH)
+    for k in range(1000):
+        a, b, c = numbers(seed * 1000 + k, "3 · leaves", 3, -2.5, 2.5, least=0.25)
+        if 0.2 < abs(a * b + c) < 1.5:
+            return {"a": a, "b": b, "c": c}
+    raise AssertionError("no graph found")  # pragma: no cover - 1000 draws always find one
+
+
+def small_graph(seed: int = 0) -> tuple[Value, Value, Value, Value, Value, Value]:
     """Exercise 3's graph, fresh: ``a, b, c, d, e, L`` with d = a·b, e = d + c, L = tanh e.
 
     >>> a, b, c, d, e, L = small_graph()
     >>> round(L.data, 6), L.grad
     (-0.462117, 0.0)
+    >>> small_graph(7)[0].data != 2.0
+    True
     """
-    a, b, c = (Value(v, label=k) for k, v in _GRAPH.items())
+    a, b, c = (Value(v, label=k) for k, v in _graph(seed).items())
     d = a * b
     d.label = "d"
     e = d + c
@@ -52,11 +67,12 @@ def small_graph() -> tuple[Value, Value, Value, Value, Value, Value]:
     return a, b, c, d, e, L
 
 
-def check_by_hand(L: Any) -> Verdict:
+def check_by_hand(L: Any, seed: int = 0) -> Verdict:
     """Exercise 3: every ``.grad`` of :func:`small_graph` filled in by hand, node by node.
 
     The right numbers come from the closed forms ∂L/∂e = 1 − tanh²e, ∂e/∂d = ∂e/∂c = 1,
-    ∂d/∂a = b, ∂d/∂b = a, multiplied along the path (the chain rule).
+    ∂d/∂a = b, ∂d/∂b = a, multiplied along the path (the chain rule), for the seed's
+    a, b, c (not the graph's .data, which the student could have changed).
 
     >>> a, b, c, d, e, L = small_graph()
     >>> check_by_hand(L).message
@@ -71,7 +87,12 @@ def check_by_hand(L: Any) -> Verdict:
         if set(nodes) != {"a", "b", "c", "d", "e", "L"}:
             raise NotYetError("this is not the graph of small_graph()",
                           "a, b, c, d, e, L = small_graph(), then fill in their .grad")
-        a, b, c = (_GRAPH[k] for k in "abc")
+        leaves = _graph(seed)
+        if any(nodes[k].data != leaves[k] for k in "abc"):
+            raise NotYetError("this graph's a, b, c are not those of small_graph(seed=SEED)",
+                              "a, b, c, d, e, L = small_graph(seed=SEED), and leave their "
+                              ".data as they are")
+        a, b, c = (leaves[k] for k in "abc")
         e = a * b + c
         tl = math.tanh(e)
         dL_de = 1.0 - tl * tl
@@ -125,18 +146,39 @@ def check_by_hand(L: Any) -> Verdict:
 # --------------------------------------------------------------------------------------
 
 
-def _backward_cases() -> list[tuple[str, Value, list[Value], list[float], list[float]]]:
-    """Graphs with shared nodes: (formula, root, leaves, right grads, grads if assigned)."""
+def _backward_cases(seed: int = 0) -> list[tuple[str, Value, list[Value], list[float],
+                                                 list[float]]]:
+    """Graphs with shared nodes: (formula, root, leaves, right grads, grads if assigned).
+    Seed 0: a = 3, p = 0.5, q = −1.25, x = 0.8; any other seed draws them."""
+    a0, p0, q0, x0 = ((3.0, 0.5, -1.25, 0.8) if seed == 0 else
+                      tuple(numbers(seed, "4 · leaves", 4, -2.0, 3.0, least=0.3)))
     cases: list[tuple[str, Value, list[Value], list[float], list[float]]] = []
-    a = Value(3.0)
-    cases.append(("a·a + a at a = 3", a * a + a, [a], [2 * 3.0 + 1.0], []))
-    p, q = Value(0.5), Value(-1.25)
+    a = Value(a0)
+    cases.append((f"a·a + a at a = {a0:g}", a * a + a, [a], [2 * a0 + 1.0], []))
+    p, q = Value(p0), Value(q0)
     s = p * q
-    cases.append(("(p·q)·(p·q) + p at p = 0.5, q = −1.25", s * s + p, [p, q],
-                  [2 * (0.5 * -1.25) * -1.25 + 1.0, 2 * (0.5 * -1.25) * 0.5], []))
-    x = Value(0.8)
-    cases.append(("tanh(x) + x", x.tanh() + x, [x], [1.0 - math.tanh(0.8) ** 2 + 1.0], []))
+    cases.append((f"(p·q)·(p·q) + p at p = {p0:g}, q = {q0:g}", s * s + p, [p, q],
+                  [2 * (p0 * q0) * q0 + 1.0, 2 * (p0 * q0) * p0], []))
+    x = Value(x0)
+    cases.append((f"tanh(x) + x at x = {x0:g}", x.tanh() + x, [x],
+                  [1.0 - math.tanh(x0) ** 2 + 1.0], []))
     return [(f, r, ls, want, _assigned(r, ls)) for f, r, ls, want, _ in cases]
+
+
+def _recursive(root: Value, leaves: list[Value]) -> list[float]:
+    """What plain recursion leaves in each leaf: ``p.grad += local · v.grad`` then recurse
+    into p at once, with no topological order, so a shared node passes its grad on before
+    all its consumers have added theirs (and again after each one)."""
+    grads = {id(v): 0.0 for v in topological_order(root)}
+    grads[id(root)] = 1.0
+
+    def visit(v: Value) -> None:
+        for p, d in zip(v.parents, v.local_grads):
+            grads[id(p)] += d * grads[id(v)]
+            visit(p)
+
+    visit(root)
+    return [grads[id(v)] for v in leaves]
 
 
 def _assigned(root: Value, leaves: list[Value]) -> list[float]:
@@ -160,9 +202,11 @@ def _in_forward_order(root: Value, leaves: list[Value]) -> list[float]:
     return [grads[id(v)] for v in leaves]
 
 
-def check_backward(backward: Callable[[Value], Any]) -> Verdict:
+def check_backward(backward: Callable[[Value], Any], seed: int = 0) -> Verdict:
     """Exercise 4a: ``backward(root)`` must leave ∂root/∂v in every ``v.grad``, also for a
-    node used twice.  Judged on three graphs with shared nodes (closed-form gradients).
+    node used twice.  Judged on three graphs with shared nodes (closed-form gradients), their
+    leaves drawn from ``seed``.  Named: ``=`` for ``+=``, the nodes visited inputs first,
+    plain recursion without a topological order, no ``root.grad = 1``.
 
     >>> def assign(root):                       # the bug: = instead of +=
     ...     root.grad = 1.0
@@ -175,7 +219,8 @@ def check_backward(backward: Callable[[Value], Any]) -> Verdict:
     ex = "4 · a node used twice"
 
     def body() -> Verdict:
-        for formula, root, leaves, want, assigned in _backward_cases():
+        cases = _backward_cases(seed)
+        for formula, root, leaves, want, assigned in cases:
             call_student(backward, "backward(root)", root)
             got = [answer_number(v.grad, f"a leaf's grad in {formula}") for v in leaves]
             if is_close(got, want):
@@ -187,6 +232,13 @@ def check_backward(backward: Callable[[Value], Any]) -> Verdict:
                 raise NotYetError(f"{formula}: the nodes were visited inputs first",
                                   "walk reversed(topological_order(root)): a node's grad must "
                                   "be complete before it is passed on to its inputs")
+            if is_close(got, _recursive(root, leaves)):
+                raise NotYetError(f"{formula}: your backward visits a node before all its "
+                                  "consumers are done: plain recursion without a topological "
+                                  "order",
+                                  "a shared node must have every contribution before it passes "
+                                  "its grad on: walk reversed(topological_order(root)) once, "
+                                  "instead of recursing into each parent at once")
             if is_close(got, assigned):
                 raise NotYetError(f"{formula}: a node used more than once got only one of its "
                               "contributions",
@@ -194,19 +246,35 @@ def check_backward(backward: Callable[[Value], Any]) -> Verdict:
             raise NotYetError(f"{formula}: grads {fmt(got)}, expected {fmt(want)}",
                           shape_of_error(got, want))
         return Verdict(ex, True, "your backward sums the contributions of every use of a node "
-                       f"({len(_backward_cases())} graphs)")
+                       f"({len(cases)} graphs)")
 
     return judge(ex, body)
 
 
-#: Exercise 4b's problem: minimise C(w) = (X·w − Y)², from w0 with rate lr.
+#: Exercise 4b's problem for seed 0: minimise C(w) = (X·w − Y)², from w0 with rate lr.
 DESCENT: dict[str, Any] = {"X": 3.0, "Y": 1.5, "w0": 2.0, "lr": 0.02, "steps": 10}
 
 
-def _descent(accumulate: bool, sign: float = -1.0) -> list[float]:
-    X, Y, w, lr = DESCENT["X"], DESCENT["Y"], DESCENT["w0"], DESCENT["lr"]
+def descent_problem(seed: int = 0) -> dict[str, Any]:
+    """Exercise 4b's problem for ``seed``: ``X``, ``Y``, ``w0``, ``lr``, ``steps``.  Seed 0 is
+    :data:`DESCENT`; any other seed draws X, Y, w0 and a rate at which plain descent
+    converges (each step shrinks w − Y/X by the factor 1 − 2·lr·X², between 0.55 and 0.75).
+
+    >>> descent_problem() == DESCENT
+    True
+    """
+    if seed == 0:
+        return dict(DESCENT)
+    X, Y, w0 = numbers(seed, "4 · descent", 3, -3.5, 3.5, least=1.0)
+    k = numbers(seed, "4 · rate", 1, 0.25, 0.45)[0]
+    return {"X": X, "Y": Y, "w0": w0, "lr": round(k / (2 * X * X), 4), "steps": 10}
+
+
+def _descent(accumulate: bool, sign: float = -1.0, seed: int = 0) -> list[float]:
+    d = descent_problem(seed)
+    X, Y, w, lr = d["X"], d["Y"], d["w0"], d["lr"]
     grad, out = 0.0, []
-    for _ in range(DESCENT["steps"]):
+    for _ in range(d["steps"]):
         g = 2.0 * (X * w - Y) * X  # dC/dw
         grad = grad + g if accumulate else g
         w += sign * lr * grad
@@ -214,9 +282,11 @@ def _descent(accumulate: bool, sign: float = -1.0) -> list[float]:
     return out
 
 
-def check_descent(descend: Callable[[float, float, int], Sequence[float]]) -> Verdict:
+def check_descent(descend: Callable[[float, float, int], Sequence[float]],
+                  seed: int = 0) -> Verdict:
     """Exercise 4b: ``descend(w0, lr, steps)`` returns w after each step of gradient descent
-    on C(w) = (3w − 1.5)²; plain floats give the right sequence (dC/dw = 6(3w − 1.5)).
+    on the seed's C(w) = (Xw − Y)² (:func:`descent_problem`; seed 0: (3w − 1.5)²); plain
+    floats give the right sequence (dC/dw = 2X(Xw − Y)).
 
     >>> check_descent(lambda w0, lr, steps: _descent(accumulate=False)).ok
     True
@@ -226,23 +296,23 @@ def check_descent(descend: Callable[[float, float, int], Sequence[float]]) -> Ve
     ex = "4 · zeroing gradients"
 
     def body() -> Verdict:
-        out = result_of(descend, "descend(w0, lr, steps)", DESCENT["w0"], DESCENT["lr"],
-                      DESCENT["steps"])
-        got = answer_array(out, "descend's result", (DESCENT["steps"],),
-                     f"a list of the {DESCENT['steps']} values of w, one after each step")
-        want = _descent(accumulate=False)
+        d = descent_problem(seed)
+        out = result_of(descend, "descend(w0, lr, steps)", d["w0"], d["lr"], d["steps"])
+        got = answer_array(out, "descend's result", (d["steps"],),
+                     f"a list of the {d['steps']} values of w, one after each step")
+        want = _descent(accumulate=False, seed=seed)
         if is_close(got, want):
-            return Verdict(ex, True, f"w after {DESCENT['steps']} steps is {want[-1]:.6g}, "
-                           "heading for the minimum at w = 0.5")
-        if np.allclose(got, DESCENT["w0"]):
+            return Verdict(ex, True, f"w after {d['steps']} steps is {want[-1]:.6g}, "
+                           f"heading for the minimum at w = {d['Y'] / d['X']:.6g}")
+        if np.allclose(got, d["w0"]):
             return Verdict(ex, False, "w never moves",
                            "zero w.grad *before* backward(), not between backward() and the "
                            "update")
         return compare(ex, "w after each step", got, want, [
-            (_descent(accumulate=True), "w.grad keeps the sum of every step’s gradient: set "
-             "w.grad = 0.0 before each backward()"),
-            (_descent(accumulate=False, sign=1.0), "you stepped uphill: gradient descent "
-             "moves against the gradient, w ← w − lr·dC/dw"),
+            (_descent(accumulate=True, seed=seed), "w.grad keeps the sum of every step’s "
+             "gradient: set w.grad = 0.0 before each backward()"),
+            (_descent(accumulate=False, sign=1.0, seed=seed), "you stepped uphill: gradient "
+             "descent moves against the gradient, w ← w − lr·dC/dw"),
         ])
 
     return judge(ex, body)

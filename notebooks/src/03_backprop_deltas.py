@@ -8,12 +8,14 @@
 #
 # 1. the equations, in Nielsen's notation (BP1–BP4) and in the wiki's (bias as weight $w_0$,
 #    the sigmoid's $o(1-o)$);
-# 2. one example through a small sigmoid network: the engine's `z.grad`, `b.grad`, `w.grad`
-#    against BP1, BP2, BP3 and BP4 evaluated by hand in numpy, one cell per equation;
-# 3. the wiki's worked example (3-bit inputs, 3 hidden sigmoid units, 10,000 steps of
+# 2. the two assumptions backpropagation makes about the cost, each checked on numbers;
+# 3. Nielsen's algorithm as five numbered steps, then one example through a small sigmoid
+#    network, one step per cell: the engine's `z.grad`, `b.grad`, `w.grad` against BP1, BP2,
+#    BP3 and BP4 evaluated by hand in numpy;
+# 4. the wiki's worked example (3-bit inputs, 3 hidden sigmoid units, 10,000 steps of
 #    gradient descent) trained by the engine and by the matrix equations, ending in the same
 #    network;
-# 4. `nn.compare_deltas` on a deeper network, and a picture of δ flowing backwards.
+# 5. `nn.compare_deltas` on a deeper network, and a picture of δ flowing backwards.
 #
 # *Sources: M. Nielsen, Neural Networks and Deep Learning, ch. 2 (BP1–BP4); the wiki article
 # "Backpropagation" (Brilliant) (its notation and worked example); A. Karpathy's micrograd
@@ -121,7 +123,75 @@ print("Nielsen:", nn.notation.w(1, 0, 1), "  zero-based:", nn.notation.w(1, 0, 1
       "  label:", w.label)
 
 # %% [markdown]
-# ## One example, one equation at a time
+# ## The two assumptions about the cost
+#
+# Backpropagation asks two things of the cost function $C$, and the quadratic cost
+# $C = \frac{1}{2n}\sum_x \lVert y(x) - a^L(x)\rVert^2$ meets both.
+#
+# 1. **$C$ is an average over the training examples**, $C = \frac1n \sum_x C_x$, here with
+#    $C_x = \tfrac12\lVert y - a^L\rVert^2$. Backpropagation works on one example at a
+#    time: it gives $\partial C_x/\partial w$ and $\partial C_x/\partial b$, and the
+#    gradient of $C$ is the average of these, because differentiation is linear. So from here
+#    on the example $x$ is fixed and $C$ stands for $C_x$.
+# 2. **$C$ is a function of the output activations $a^L$**, with the target $y$ a fixed
+#    parameter, not something the network can change. This is what gives BP1 its first
+#    factor: the vector $\nabla_a C$ of the partial derivatives $\partial C/\partial a^L_j$,
+#    for the quadratic cost $a^L - y$.
+#
+# Both, on numbers. The engine's gradient of the averaged cost over three examples is the
+# average of three one-example gradients computed by `nn.analytic.backprop` (numpy, one
+# example at a time); and after `backward()` the grad stored on each output activation node
+# is $\partial C/\partial a^L_j = a^L_j - y_j$.
+
+# %%
+net = nn.MLP(2, [3, 2], activation="sigmoid", output_activation="sigmoid", seed=4)
+batch_x = [[0.5, -1.0], [1.5, 0.2], [-0.3, 0.8]]
+batch_y = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
+C_avg = nn.quadratic([net(row) for row in batch_x], batch_y)   # 1/n Σₓ Cₓ, n = 3
+C_avg.backward()
+net_w, net_b = net.to_matrices()
+per_example = [an.backprop(net_w, net_b, xi, yi, "quadratic", "sigmoid", "sigmoid")
+               for xi, yi in zip(batch_x, batch_y)]           # (∂Cₓ/∂b, ∂Cₓ/∂w, δ) per x
+for l, layer in enumerate(net.layers):
+    mean_w = np.mean([g[1][l] for g in per_example], axis=0)  # 1/n Σₓ ∂Cₓ/∂w
+    engine_w = np.array([[w.grad for w in n.w] for n in layer.neurons])
+    print(f"layers[{l}]: largest |∂C/∂w − mean of ∂Cₓ/∂w| = "
+          f"{np.max(np.abs(engine_w - mean_w)):.1e}")
+    assert np.allclose(engine_w, mean_w, rtol=0, atol=1e-12)
+
+t1 = net.trace(batch_x[0])
+C_1 = nn.quadratic([t1.outputs], [batch_y[0]])              # one example's C
+C_1.backward()
+grad_a_engine = [a.grad for a in t1.outputs]
+a_L = np.array([a.data for a in t1.outputs])
+print("∂C/∂aᴸ on the output nodes:", np.round(grad_a_engine, 10),
+      "  aᴸ − y:", np.round(a_L - batch_y[0], 10))
+assert np.allclose(grad_a_engine, a_L - batch_y[0], rtol=0, atol=1e-15)
+
+# %% [markdown]
+# ## The algorithm, as five steps
+#
+# Nielsen states backpropagation for one training example $x$ as five steps. The cells of
+# the next section carry them out one at a time, and `nn.analytic.backprop` (numpy) does the
+# same in a dozen lines; the right-hand column says where each step is.
+#
+# | step | what it computes | in the cells below |
+# |---|---|---|
+# | 1 · input $x$ | set the input layer's activation $a^1 = x$ | `activations = [np.array(x)]` |
+# | 2 · feedforward | for $l = 2, 3, \dots, L$: $z^l = w^l a^{l-1} + b^l$ and $a^l = \sigma(z^l)$ | the loop over `zip(weights, biases)` |
+# | 3 · output error | $\delta^L = \nabla_a C \odot \sigma'(z^L)$ (BP1) | `delta[out] = grad_a * sigma_prime_L` |
+# | 4 · backpropagate the error | for $l = L-1, L-2, \dots, 2$: $\delta^l = ((w^{l+1})^{\mathsf T} \delta^{l+1}) \odot \sigma'(z^l)$ (BP2) | the loop `for l in range(out - 1, -1, -1)` |
+# | 5 · output the gradient | $\partial C/\partial b^l_j = \delta^l_j$ (BP3), $\partial C/\partial w^l_{jk} = a^{l-1}_k \delta^l_j$ (BP4) | `nabla_b`, `nabla_w` |
+#
+# Step 4 is the one that runs backwards, from the last layer to the first, and gives the
+# algorithm its name. Training repeats the five steps for each example $x$ of a mini-batch of
+# $m$ examples, then moves every parameter against the averaged gradient (assumption 1):
+# $w^l \to w^l - \frac{\eta}{m} \sum_x \delta^{x,l} (a^{x,l-1})^{\mathsf T}$ and
+# $b^l \to b^l - \frac{\eta}{m} \sum_x \delta^{x,l}$ for each layer $l$. That is what
+# `nn.fit` does (notebooks 04 and 07); `tests/test_nielsen.py` checks it against exactly this
+# loop written in numpy.
+#
+# ## One example, one step at a time
 #
 # A 3 → 4 → 3 → 2 network with sigmoid neurons everywhere (a sigmoid output layer too, so
 # that BP1 has a $\sigma'$ in it), one input and the quadratic cost
@@ -153,9 +223,9 @@ engine_w_grad = [np.array([[w.grad for w in n.w] for n in layer.neurons]) for la
 weights, biases = mlp.to_matrices()          # weights[l]: (n_l, n_{l-1}), biases[l]: (n_l,)
 print("shapes:", [w.shape for w in weights])
 
-activations = [np.array(x)]                  # activations[0] is the input itself
+activations = [np.array(x)]                  # step 1: a¹ = x (activations[0])
 zs = []
-for w, b in zip(weights, biases):
+for w, b in zip(weights, biases):            # step 2: feedforward, l = 2, ..., L
     z = w @ activations[-1] + b
     zs.append(z)
     activations.append(an.sigmoid(z))
@@ -171,15 +241,17 @@ print("numpy z⁽ˡ⁾ equal the engine's z nodes in every layer")
 # $\nabla_a C = a^L - y$, and $\sigma'(z^L) = a^L(1 - a^L)$, the wiki's $o(1-o)$.
 
 # %%
-L = len(weights) - 1                         # index of the output layer
+SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")   # layer numbers as superscripts
+L = len(weights) + 1                         # Nielsen's L: the input is layer 1, so L = 4
+out = len(weights) - 1                       # the output layer's place in the lists (= L − 2)
 grad_a = activations[-1] - np.array(y)       # ∇ₐC
 sigma_prime_L = activations[-1] * (1 - activations[-1])
 delta = [None] * len(weights)
-delta[L] = grad_a * sigma_prime_L            # BP1
+delta[out] = grad_a * sigma_prime_L          # step 3: BP1
 
-print("BP1   δᴸ =", delta[L])
-print("engine   =", engine_delta[L])
-assert np.allclose(delta[L], engine_delta[L], rtol=0, atol=1e-12)
+print(f"BP1   δᴸ = δ{str(L).translate(SUP)} =", delta[out])
+print("engine      =", engine_delta[out])
+assert np.allclose(delta[out], engine_delta[out], rtol=0, atol=1e-12)
 
 # %% [markdown]
 # ### BP2: hand the error back, layer by layer
@@ -188,11 +260,11 @@ assert np.allclose(delta[L], engine_delta[L], rtol=0, atol=1e-12)
 # scales the sum by its own slope $\sigma'(z^l_j) = a^l_j(1 - a^l_j)$.
 
 # %%
-for l in range(L - 1, -1, -1):
-    a_l = activations[l + 1]                 # activations[l + 1] belongs to layer l
+for l in range(out - 1, -1, -1):             # step 4: Nielsen's layers L − 1, ..., 2
+    a_l = activations[l + 1]                 # activations[l + 1] belongs to layers[l]
     delta[l] = (weights[l + 1].T @ delta[l + 1]) * (a_l * (1 - a_l))   # BP2
-    print(f"BP2   δ of layers[{l}] =", delta[l])
-    print("      engine          =", engine_delta[l])
+    print(f"BP2   δ{str(l + 2).translate(SUP)} (layers[{l}]) =", delta[l])
+    print("      engine           =", engine_delta[l])
     assert np.allclose(delta[l], engine_delta[l], rtol=0, atol=1e-12)
 
 # %% [markdown]
@@ -201,7 +273,7 @@ for l in range(L - 1, -1, -1):
 # it is nudging $z$.
 
 # %%
-nabla_b = [d.copy() for d in delta]          # BP3
+nabla_b = [d.copy() for d in delta]          # step 5: BP3
 for l in range(len(weights)):
     print(f"layers[{l}]  ∂C/∂b = {nabla_b[l]}")
     assert np.allclose(nabla_b[l], engine_b_grad[l], rtol=0, atol=1e-12)
@@ -214,7 +286,7 @@ print("BP3 agrees with every b.grad")
 # learns only as fast as the activation on its input: an input of 0 leaves it unchanged.
 
 # %%
-nabla_w = [np.outer(delta[l], activations[l]) for l in range(len(weights))]   # BP4
+nabla_w = [np.outer(delta[l], activations[l]) for l in range(len(weights))]   # step 5: BP4
 for l in range(len(weights)):
     worst = np.max(np.abs(nabla_w[l] - engine_w_grad[l]))
     print(f"layers[{l}]  ∂C/∂w shape {nabla_w[l].shape}, largest |BP4 − w.grad| = {worst:.1e}")
@@ -396,10 +468,11 @@ print(nn.compare_deltas(nn.MLP(2, [2, 1], seed=3), [0.5, -1.0], [1.0]).explain()
 
 # %% [markdown]
 # ## δ flowing backwards, pictured
-# A 2 → 3 → 2 → 1 sigmoid network after `C.backward()`, each neuron collapsed into one box
-# showing $z$, $\delta$, $a$ and the grad of $a$. Read right to left: the output δ is
-# $a - y$; each box to its left holds BP2's weighted sum of the δ to its right, times its
-# own $\sigma'(z)$.
+# A 2 → 3 → 2 → 1 network after `C.backward()`: sigmoid hidden neurons and one linear
+# output neuron ($a = z$, so $\sigma'$ is replaced by 1 in BP1). Each neuron is collapsed
+# into one box showing $z$, $\delta$, $a$ and the grad of $a$. Read right to left: the output
+# δ is $a - y$; each box to its left holds BP2's weighted sum of the δ to its right, times
+# its own $\sigma'(z)$.
 
 # %%
 small = nn.MLP(2, [3, 2, 1], activation="sigmoid", seed=2)

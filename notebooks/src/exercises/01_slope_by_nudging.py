@@ -19,13 +19,17 @@
 # %%
 from nn import exercises as ex
 
+SEED = 0
+(c3, c2, c1, c0), x0 = ex.cubic(seed=SEED)  # your function's coefficients and point
+
 
 def f(x):
-    return x**3 - 4 * x + 1
+    return c3 * x**3 + c2 * x**2 + c1 * x + c0
 
 
+print(f"f(x) = {ex.cubic_text((c3, c2, c1, c0))}, x0 = {x0}")
 for h in (0.1, 0.01, 0.001):
-    print(f"h = {h:<6}  f(1.5 + h) − f(1.5) = {f(1.5 + h) - f(1.5):+.6f}")
+    print(f"h = {h:<6}  f(x0 + h) − f(x0) = {f(x0 + h) - f(x0):+.6f}")
 
 # %% [markdown]
 # ## 1a · Write the slope
@@ -40,30 +44,38 @@ def slope(f, x, h):
     # EXERCISE: ...  # your code: the change in f divided by the change in x
 
 
-ex.check_slope(slope)
+# %%
+ex.check_slope(slope, seed=SEED)
 
 # %% [markdown]
 # As $h$ shrinks, the estimate settles (until rounding errors of floating point take over,
 # below about $h = 10^{-8}$):
 
 # %%
-if ex.check_slope(slope):
+if ex.check_slope(slope, seed=SEED):
     for h in (0.1, 0.01, 0.001, 1e-6):
-        print(f"h = {h:<6}  slope = {slope(f, 1.5, h):.8f}")
+        print(f"h = {h:<6}  slope = {slope(f, x0, h):.8f}")
 
 # %% [markdown]
 # ## 1b · The exact derivative
-# The number the estimates approach is $f'(1.5)$. Work it out by hand: differentiate
-# $f(x) = x^3 - 4x + 1$ term by term (power rule: $\tfrac{d}{dx}x^n = n x^{n-1}$), then put
-# $x = 1.5$ in. Write the expression, not a number copied from above.
+# The number the estimates approach is $f'(x_0)$. Work out $f'(x)$ by hand: differentiate the
+# $f$ printed above term by term (power rule: $\tfrac{d}{dx}x^n = n x^{n-1}$), and write it as
+# a function of $x$. The checker asks for the formula, not a number: it tries `fprime` at
+# $x_0$ and at four other points, and it wants the exact value there (to $10^{-12}$ of the
+# size of $f'$'s terms). A slope by nudging, for any $h$, is an estimate and is named as one.
 
 # %%
-# BEGIN SOLUTION
-dfdx = 3 * 1.5**2 - 4
-# END SOLUTION
-# EXERCISE: dfdx = ...  # f'(1.5), from the formula for f'(x)
+def fprime(x):
+    # BEGIN SOLUTION
+    return 3 * c3 * x**2 + 2 * c2 * x + c1
+    # END SOLUTION
+    # EXERCISE: ...  # f'(x), the formula, from c3, c2, c1, c0 and x
 
-ex.check_derivative(dfdx, f=f, x=1.5)
+
+print(f"f'(x0) = {fprime(x0)}")
+
+# %%
+ex.check_derivative(fprime, seed=SEED)
 
 # %% [markdown]
 # The engine of this project finds the same number without any $h$: it knows the local

@@ -9,7 +9,7 @@
 #
 # $$ d = a\,b, \qquad e = d + c, \qquad L = \tanh e $$
 #
-# with $a = 2$, $b = -0.75$, $c = 1$. Your job: be `backward()`. Fill in every `.grad`,
+# with your $a$, $b$, $c$ printed below. Your job: be `backward()`. Fill in every `.grad`,
 # $\partial L/\partial v$ for each node $v$, starting at the root and walking towards the
 # leaves. At each node, multiply the gradient that arrived from above by the node's local
 # derivative (the chain rule):
@@ -27,7 +27,8 @@
 from micrograd_like import draw_dot
 from nn import exercises as ex
 
-a, b, c, d, e, L = ex.small_graph()
+SEED = 0
+a, b, c, d, e, L = ex.small_graph(seed=SEED)
 for v in (a, b, c, d, e, L):
     print(f"{v.label} = {v.data:+.6f}")
 draw_dot(L)
@@ -48,14 +49,15 @@ b.grad = a.data * d.grad
 # EXERCISE: a.grad = ...
 # EXERCISE: b.grad = ...
 
-ex.check_by_hand(L)
+# %%
+ex.check_by_hand(L, seed=SEED)
 
 # %% [markdown]
 # Once the check says right, the drawing shows your gradients beside the values. Each edge
 # carries one factor of the chain rule: $\partial L/\partial a = (1-\tanh^2 e)\cdot 1 \cdot b$.
 
 # %%
-if ex.check_by_hand(L):
+if ex.check_by_hand(L, seed=SEED):
     display(draw_dot(L))
 else:
     print("the drawing waits for every .grad to be right")

@@ -16,11 +16,15 @@
 # Below is a small backward pass written out: it visits the nodes from the root down and
 # hands each node's gradient to its parents, times the local derivative (`v.parents` and
 # `v.local_grads` are stored by every op). It has a bug: try it on $y = a\cdot a + a$, whose
-# derivative is $2a + 1 = 7$ at $a = 3$. Find the bug and fix it.
+# derivative is $2a + 1$. Find the bug and fix it. (Rewriting it as a plain recursion,
+# each node handing its grad to its parents and recursing into them at once, is the other
+# classic bug: the checker names it too.)
 
 # %%
 from micrograd_like import Value, topological_order
 from nn import exercises as ex
+
+SEED = 0
 
 
 def backward(root):
@@ -34,31 +38,37 @@ def backward(root):
             # EXERCISE: parent.grad = local * v.grad
 
 
-a = Value(3.0)
+a = Value(3.0)  # a first try; the checker draws its own graphs from your SEED
 y = a * a + a
 backward(y)
-print(f"a.grad = {a.grad} (should be 2a + 1 = 7)")
+print(f"a = {a.data}: a.grad = {a.grad} (should be 2a + 1 = {2 * a.data + 1})")
 
-ex.check_backward(backward)
+# %%
+ex.check_backward(backward, seed=SEED)
 
 # %% [markdown]
 # `y = a*a + a` uses `a` three times: twice in the product (its local derivatives are both
 # $a$) and once in the sum (local derivative 1). Assigning keeps only the last of the three;
-# adding keeps all of them, $3 + 3 + 1 = 7$.
+# adding keeps all of them, $a + a + 1$.
 #
 # ## 4b · Forgetting to zero the gradients
 # The engine adds into a leaf's `.grad` on every `backward()` (that is how the contributions
 # of many examples are summed). So before each new gradient, the old one must be reset.
-# The loop below minimises $C(w) = (3w - 1.5)^2$ by gradient descent,
-# $w \leftarrow w - \eta\, \mathrm dC/\mathrm dw$, and drifts past the minimum at $w = 0.5$.
-# Fix it.
+# The loop below minimises $C(w) = (Xw - Y)^2$ (your $X$, $Y$, starting point and rate are
+# printed below) by gradient descent, $w \leftarrow w - \eta\, \mathrm dC/\mathrm dw$, and
+# drifts past the minimum at $w = Y/X$. Fix it.
 
 # %%
+problem = ex.descent_problem(seed=SEED)
+X, Y = problem["X"], problem["Y"]
+print(problem)
+
+
 def descend(w0, lr, steps):
     w = Value(w0)
     history = []
     for _ in range(steps):
-        C = (3.0 * w - 1.5) ** 2
+        C = (X * w - Y) ** 2
         # BEGIN SOLUTION
         w.grad = 0.0  # forget the previous step's gradient
         # END SOLUTION
@@ -68,11 +78,13 @@ def descend(w0, lr, steps):
     return history
 
 
-print([round(w, 4) for w in descend(2.0, 0.02, 10)])
-ex.check_descent(descend)
+print([round(w, 4) for w in descend(problem["w0"], problem["lr"], problem["steps"])])
+
+# %%
+ex.check_descent(descend, seed=SEED)
 
 # %% [markdown]
 # With the bug, `w.grad` after step $t$ is the sum of all gradients so far, so the loop
-# behaves like a ball with momentum and no friction: it overshoots $w = 0.5$ and swings back.
+# behaves like a ball with momentum and no friction: it overshoots $w = Y/X$ and swings back.
 # In a network, `mlp.zero_grad()` (or an optimiser's `zero_grad()`) does the reset for all
 # parameters at once.

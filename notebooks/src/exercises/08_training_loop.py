@@ -22,6 +22,7 @@
 import nn
 from nn import exercises as ex
 
+SEED = 0
 X, Y = ex.XOR_X, ex.XOR_Y
 print("X =", X, "\nY =", Y)
 
@@ -44,24 +45,26 @@ def step(mlp, X, Y, lr):
     # EXERCISE: ...  # forward, zero_grad, backward, update; return C.data
 
 
-ex.check_step(step)
+# %%
+ex.check_step(step, seed=SEED)
 
 # %% [markdown]
 # ## 8b · The loop
 # Train `mlp` with your `step` until the cost is under 0.01. Choose the number of steps and
-# the learning rate $\eta$ (start with 0.1, try larger). The checker recomputes the cost from
-# the trained weights.
+# the learning rate $\eta$ (start with 0.1, try larger), or loop until the cost is low
+# enough. The checker recomputes the cost from the trained weights.
 
 # %%
-mlp = ex.training_network()
+mlp = ex.training_network(seed=SEED)
 losses = []
 # BEGIN SOLUTION
-for _ in range(300):
+while (not losses or losses[-1] > 0.005) and len(losses) < 3000:
     losses.append(step(mlp, X, Y, lr=0.2))
 # END SOLUTION
 # EXERCISE: ...  # for ... : losses.append(step(mlp, X, Y, lr=...))
 
-ex.check_training(mlp)
+# %%
+ex.check_training(mlp, seed=SEED)
 
 # %%
 if losses:
