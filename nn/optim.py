@@ -44,7 +44,9 @@ class Optimizer:
     ``fit(compile=True)`` trains without touching a Value per step.  An update that would
     make a parameter non-finite (an overflow, or a non-finite gradient) raises
     FloatingPointError naming the parameter, and leaves the parameters and the optimiser's
-    state as they were.
+    state as they were.  The update runs with numpy's overflow flags raising: from finite
+    parameters and gradients that is the only way to a non-finite value, so no pass over the
+    new values is needed to find one.
     """
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
@@ -82,28 +84,38 @@ class Optimizer:
         """One update of every parameter Value from its current ``grad``."""
         theta = np.array([p.data for p in self.params], dtype=np.float64)
         grad = np.array([p.grad for p in self.params], dtype=np.float64)
+        if not np.isfinite(grad).all():  # a .grad can be set by hand; backward leaves it finite
+            with np.errstate(all="ignore"):
+                raise self._refusal(theta, grad, self.update(theta, grad)[0])
         self.step_vector(theta, grad)
         for p, v in zip(self.params, theta.tolist()):
             p.data = v
 
     def step_vector(self, theta: np.ndarray, grad: np.ndarray) -> None:
         """The same update on vectors, in place: ``theta[k]`` is ``params[k].data`` and
-        ``grad[k]`` its ∂C/∂p.  Raises FloatingPointError (and changes nothing, the
-        optimiser's state included) if a new value would not be finite."""
-        with np.errstate(over="ignore", invalid="ignore"):  # a non-finite result is refused
-            new, commit = self.update(theta, grad)
-            total = float(new.sum())  # finite only if every entry is: one pass
-        if not math.isfinite(total) and not (finite := np.isfinite(new)).all():
-            k = int(np.flatnonzero(~finite)[0])
-            g = float(grad[k])
-            cause = ("its gradient ∂C/∂p is not finite" if not math.isfinite(g)
-                     else "the step overflowed a float")
-            raise FloatingPointError(
-                f"{type(self).__name__}.step: parameter {k} ({self.params[k].label or 'unnamed'}"
-                f" = {float(theta[k])!r}, ∂C/∂p = {g!r}) would become {float(new[k])!r}: "
-                f"{cause}; try a smaller learning rate than {self._lr:g}")
+        ``grad[k]`` its ∂C/∂p, finite (as ``backward`` and the tape leave it).  Raises
+        FloatingPointError (and changes nothing, the optimiser's state included) if a new
+        value would not be finite."""
+        try:  # from finite θ and ∂C/∂θ, a non-finite value comes only from a flagged overflow
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                new, commit = self.update(theta, grad)
+        except FloatingPointError:
+            with np.errstate(all="ignore"):
+                raise self._refusal(theta, grad, self.update(theta, grad)[0]) from None
         commit()
         theta[:] = new
+
+    def _refusal(self, theta: np.ndarray, grad: np.ndarray, new: np.ndarray
+                 ) -> FloatingPointError:
+        """The error for an update that would make a parameter non-finite: the first one."""
+        k = int(np.flatnonzero(~np.isfinite(new))[0])
+        g = float(grad[k])
+        cause = ("its gradient ∂C/∂p is not finite" if not math.isfinite(g)
+                 else "the step overflowed a float")
+        return FloatingPointError(
+            f"{type(self).__name__}.step: parameter {k} ({self.params[k].label or 'unnamed'}"
+            f" = {float(theta[k])!r}, ∂C/∂p = {g!r}) would become {float(new[k])!r}: "
+            f"{cause}; try a smaller learning rate than {self._lr:g}")
 
     def update(self, theta: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, Callable[[], None]]:
         """The rule: ``(new θ, commit)`` where ``commit()`` stores the new state (momentum,

@@ -431,7 +431,8 @@ class _TapeSteps:
         if self.l2:
             with np.errstate(over="ignore"):  # an overflow is _check_l2's to report
                 _check_l2(self.l2, float(np.square(theta[self.l2_chosen]).sum()))
-            grad = grad + self.l2_coef * theta
+            with np.errstate(over="raise"):  # finite, as the optimiser requires
+                grad = grad + self.l2_coef * theta
         if self.pos is None:
             self.opt.step_vector(theta, grad)
         else:  # the optimiser updates some of the parameters only

@@ -129,3 +129,38 @@ def test_optimisers_agree_with_torch_on_the_quadratic(kind):
         ((tp - TARGET) ** 2).sum().backward()
         ref.step()
     np.testing.assert_allclose([p.data for p in ps], tp.detach().numpy(), rtol=1e-12)
+
+
+def test_a_finite_step_to_a_value_whose_square_overflows_is_kept():
+    theta, grad = np.array([1e200, 0.5]), np.array([-1e199, 1.0])
+    SGD([Value(0.0), Value(0.0)], lr=1.0).step_vector(theta, grad)
+    np.testing.assert_allclose(theta, [1.1e200, -0.5], rtol=1e-15)
+
+
+def test_a_step_that_overflows_among_huge_values_names_the_parameter():
+    theta, grad = np.array([1e200, 1.7e308]), np.array([1.0, -1.7e308])
+    with pytest.raises(FloatingPointError, match=r"parameter 1 .* would become inf"):
+        SGD([Value(0.0), Value(0.0)], lr=1.0).step_vector(theta, grad)
+    np.testing.assert_array_equal(theta, [1e200, 1.7e308])
+
+
+def test_a_gradient_set_by_hand_to_nan_is_refused_by_step_naming_the_parameter():
+    ps = [Value(1.0, label="a"), Value(2.0, label="b")]
+    ps[0].grad, ps[1].grad = 0.5, float("nan")
+    with pytest.raises(FloatingPointError, match=r"parameter 1 \(b = 2.0, ∂C/∂p = nan\) .*"
+                                                 r"its gradient ∂C/∂p is not finite"):
+        SGD(ps, lr=0.1).step()
+    assert [p.data for p in ps] == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=1e308, momentum=0.5),
+                                  lambda ps: Adam(ps, lr=1e308)], ids=["momentum", "adam"])
+def test_an_overflowing_update_changes_neither_the_parameters_nor_the_state(make):
+    theta, grad = np.array([1.7e308, 1.0]), np.array([-10.0, 1.0])
+    opt = make([Value(0.0), Value(0.0)])
+    state = {k: np.copy(v) for k, v in vars(opt).items() if isinstance(v, np.ndarray)}
+    with pytest.raises(FloatingPointError, match=r"parameter 0 .* would become inf"):
+        opt.step_vector(theta, grad)
+    np.testing.assert_array_equal(theta, [1.7e308, 1.0])
+    for k, v in state.items():
+        np.testing.assert_array_equal(getattr(opt, k), v, err_msg=k)

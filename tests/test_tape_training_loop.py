@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import micrograd_like as mg
 from micrograd_like import Value
 from micrograd_like.tape import compile
 from nn import MLP, losses
@@ -346,3 +347,30 @@ def test_targets_read_by_the_cost_and_by_another_op_give_the_eager_values_and_gr
         return build(Value(r[0]), Value(r[1]))
     np.testing.assert_allclose(tape.backward(), eager_mean_grad(root_of, [w], data),
                                rtol=1e-13)
+
+
+def test_a_huge_but_finite_gradient_is_returned_not_refused():
+    x, w = Value(0.0), Value(3.0)
+    tape = compile(w * x, inputs=[x], params=[w])
+    tape.load([[1e200], [3e200]])
+    _, grad = tape.value_and_grad_rows([0, 1])
+    np.testing.assert_allclose(grad, [2e200], rtol=1e-15)
+
+
+def test_a_matrix_product_of_huge_finite_values_is_not_taken_for_an_overflow():
+    # the product's values are checked by one sum first; 2 × 1.5e308 overflows the sum, not Z
+    xs = [Value(0.0), Value(0.0)]
+    w = [[Value(1.0), Value(0.5)], [Value(0.5), Value(1.0)]]
+    zs = [mg.dot(row, xs) for row in w]
+    tape = compile(zs[0] * 1e-300 + zs[1] * 1e-300, inputs=xs,
+                   params=[p for row in w for p in row], keep=zs)
+    tape.forward([[1.0e308, 1.0e308]])
+    np.testing.assert_allclose(tape.values_of(zs), [[1.5e308, 1.5e308]], rtol=1e-15)
+
+
+def test_a_matrix_product_that_overflows_is_still_caught_after_a_sum_check():
+    xs = [Value(0.0), Value(0.0)]
+    w = [Value(1.0), Value(1.0)]
+    tape = compile(mg.dot(w, xs) * 0.5, inputs=xs, params=w)
+    with pytest.raises(FloatingPointError, match=r"op 'dot'"):
+        tape.forward([[1.0e308, 1.0e308]])

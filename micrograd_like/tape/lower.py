@@ -230,15 +230,10 @@ def compile(  # noqa: A001
     for i, kind in enumerate(e.kind):
         if live[i] and kind not in ("input", "param", "const"):
             groups.setdefault(_group_key(e, i), []).append(i)
-    reads = [0] * len(e.kind)  # how many live entries read each entry
-    for i, args in enumerate(e.args):
-        for a in args if live[i] else ():
-            reads[a] += 1
     wants = [False] * len(e.kind)  # does a parameter reach this entry? (else no adjoint)
     for i, kind in enumerate(e.kind):
         wants[i] = kind == "param" or any(wants[a] for a in e.args[i])
 
-    U = np.zeros((0, 1))
     n_v, n_u = len(inputs), len(u_values)
     placed = []
     for key in sorted(groups, key=lambda k: k[0]):  # by level: arguments come first
@@ -256,13 +251,11 @@ def compile(  # noqa: A001
             n_u += len(nodes)
     U = np.zeros((n_u, 1))
     U[: len(u_values), 0] = u_values
-    DU = np.zeros_like(U)
 
     instructions: list[Instruction] = []
     for kind, nodes, vy, out in placed:
         if kind == "dot":
-            ins = matmul([e.args[i] for i in nodes], e.extra[nodes[0]], out, slot, wants, reads,
-                         U, DU)
+            ins = matmul([e.args[i] for i in nodes], e.extra[nodes[0]], out, slot, wants)
         elif kind == "rowdot":
             ins = rowdot(e.args[nodes[0]], e.extra[nodes[0]], out, slot, wants)
         elif kind == "sum":
@@ -275,5 +268,5 @@ def compile(  # noqa: A001
 
     where = {id(v): (e.varying[i], slot[i]) for v, i in entry.items() if slot[i] >= 0}
     r = entry[root]
-    return Tape(root, inputs, params, instructions, n_v, U, DU, (e.varying[r], slot[r]), where,
+    return Tape(root, inputs, params, instructions, n_v, U, (e.varying[r], slot[r]), where,
                 sum(len(nodes) for _, nodes, _, _ in placed))

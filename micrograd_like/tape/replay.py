@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from micrograd_like.engine import Value
-from micrograd_like.tape.instructions import Instruction, index
+from micrograd_like.tape.instructions import Adjoints, Buffers, Instruction, Step, all_finite, index
 
 
 def _raising() -> Any:
@@ -21,17 +21,14 @@ def _raising() -> Any:
 
 def _first_nonfinite(a: np.ndarray) -> int | None:
     """The flat index of the first inf or NaN in ``a``, or None."""
-    try:  # one pass: an inf or a NaN makes the sum inf or NaN (a huge sum may raise)
-        if np.isfinite(a.sum()):
-            return None
-    except FloatingPointError:
-        pass
-    finite = np.isfinite(a)
-    return None if finite.all() else int(np.flatnonzero(~finite.ravel())[0])
+    if all_finite(a):
+        return None
+    return int(np.flatnonzero(~np.isfinite(a).ravel())[0])
 
 
 def _check_finite(what: str, a: np.ndarray, axes: tuple[str, ...]) -> None:
-    k = _first_nonfinite(a)
+    with _raising():  # a sum of huge finite values overflows: raised and caught, not warned
+        k = _first_nonfinite(a)
     if k is not None:
         at = ", ".join(f"{name} {int(i)}" for name, i in zip(axes, np.unravel_index(k, a.shape)))
         raise ValueError(f"{what} must be finite, got {a.flat[k]!r} at {at}")
@@ -52,29 +49,36 @@ class Tape:
     """
 
     def __init__(self, root: Value, inputs: list[Value], params: list[Value],
-                 instructions: list[Instruction], n_v: int, U: np.ndarray, DU: np.ndarray,
+                 instructions: list[Instruction], n_v: int, U: np.ndarray,
                  root_at: tuple[bool, int], where: dict[int, tuple[bool, int]],
                  n_nodes: int) -> None:
         self.root, self.inputs, self.params = root, inputs, params
         self.instructions = instructions
         self.n_nodes = n_nodes
-        self._backward_order = [ins for ins in reversed(instructions) if ins.wanted]
         self._n_v = n_v
-        self._U, self._DU = U, DU  # (n_u, 1): params first, then constants, then the rest
-        # backward zeroes the adjoints it adds to: all but the rows an instruction assigns
-        added = np.ones(len(DU), dtype=bool)
-        for ins in self._backward_order:
-            if ins.assigns is not None:
-                added[ins.assigns] = False
-        edges = np.flatnonzero(np.diff(np.concatenate(([0], added.astype(np.int8), [0]))))
-        self._DU_zeroed = [DU[a:b] for a, b in zip(edges[::2], edges[1::2])]
-        self._grad = DU[: len(params), 0].view()  # what value_and_grad_rows lends, read-only
+        self._U, self._DU = U, np.zeros_like(U)  # (n_u, 1): params, constants, the rest
+        self._grad = self._DU[: len(params), 0].view()  # what value_and_grad_rows lends
         self._grad.flags.writeable = False
         self._root_at = root_at  # (varying?, slot)
         self._where = where  # id(Value) -> (varying?, slot)
-        self._V = self._DV = np.zeros((n_v, 0))
         self._data: np.ndarray | None = None  # load()'s data set, one example per row
         self._ready = False
+        self._bind(0)
+
+    def _bind(self, batch: int) -> None:
+        """Buffers for batches of ``batch`` examples, and the instructions bound to them: a
+        step's forward and backward passes, made once per batch size."""
+        self._V, self._DV = np.empty((self._n_v, batch)), np.zeros((self._n_v, batch))
+        self._DU[:] = 0.0
+        buffers = Buffers(self._V, self._U, self._DV, self._DU)
+        adjoints = Adjoints(buffers)
+        varying, r = self._root_at
+        adjoints.claim(varying, [r])  # the seed ∂C/∂C writes the root's row first
+        backward_order = self.instructions[::-1]  # bound in that order: see Adjoints
+        steps = {id(ins): ins.bind(buffers, adjoints) for ins in backward_order}
+        self._forward_steps = [(ins, steps[id(ins)][0]) for ins in self.instructions]
+        self._backward_steps = [(ins, steps[id(ins)][1]) for ins in backward_order if ins.wanted]
+        self._zeroed = adjoints.zeroed()  # adjoint rows added to before anyone writes them
 
     def __repr__(self) -> str:
         return (f"Tape({self.n_nodes} op nodes in {len(self.instructions)} instructions, "
@@ -199,18 +203,16 @@ class Tape:
     def _set_batch(self, X: np.ndarray) -> None:
         """The examples (one per row, finite) become the inputs of the next replay."""
         self._ready = False
-        B = X.shape[0]
-        if B != self._V.shape[1]:
-            self._V, self._DV = np.empty((self._n_v, B)), np.empty((self._n_v, B))
+        if X.shape[0] != self._V.shape[1]:
+            self._bind(X.shape[0])
         self._V[: len(self.inputs)] = X.T
 
     def _run_forward(self) -> None:
-        V, U = self._V, self._U
-        for ins in self.instructions:
+        for ins, forward in self._forward_steps:
             try:
-                ins.forward(V, U)
+                forward()
             except FloatingPointError:
-                raise self._locate_nonfinite(ins) from None
+                raise self._locate_nonfinite(ins, forward) from None
         self._ready = True
 
     def _root_values(self) -> np.ndarray:
@@ -222,10 +224,10 @@ class Tape:
         return float(self._V[r].sum()) / self.batch_size if varying else float(
             self._U[r, 0])
 
-    def _locate_nonfinite(self, failed: Instruction) -> FloatingPointError:
+    def _locate_nonfinite(self, failed: Instruction, forward: Step) -> FloatingPointError:
         """The error for an instruction that overflowed: which op, which example."""
         with np.errstate(all="ignore"), suppress(FloatingPointError):
-            failed.forward(self._V, self._U)  # again, letting infs and NaNs through
+            forward()  # again, letting infs and NaNs through
         block = (self._V if failed.varying else self._U)[failed.out]
         bad = np.argwhere(~np.isfinite(block))
         if len(bad):
@@ -265,18 +267,16 @@ class Tape:
             return self._gradient().copy()
 
     def _run_backward(self) -> None:
-        V, U, DV, DU = self._V, self._U, self._DV, self._DU
-        DV.fill(0.0)
-        for rows in self._DU_zeroed:
+        for rows in self._zeroed:
             rows.fill(0.0)
         varying, r = self._root_at
         if varying:
-            DV[r] = 1.0 / self.batch_size  # C is the batch mean: ∂C/∂Cₓ = 1/B
+            self._DV[r] = 1.0 / self.batch_size  # C is the batch mean: ∂C/∂Cₓ = 1/B
         else:
-            DU[r] = 1.0
-        for ins in self._backward_order:
+            self._DU[r] = 1.0
+        for ins, backward in self._backward_steps:
             try:
-                ins.backward(V, U, DV, DU)
+                backward()
             except FloatingPointError as e:
                 raise FloatingPointError(
                     f"Tape.backward: the chain rule overflowed or was undefined at op "
