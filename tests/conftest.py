@@ -57,6 +57,15 @@ def graphviz_dot():
         skip_or_fail("Graphviz's dot is not installed (apt-get install graphviz)")
 
 
+@pytest.fixture(scope="session")
+def jupyterlab_installed():
+    """Skip (or, under CI=true, fail) when JupyterLab is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("jupyterlab") is None:
+        skip_or_fail('JupyterLab is not installed (pip install -e ".[notebooks]")')
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip a test whose tool is missing; under CI (``CI=true``) fail instead: CI must run it."""
     if os.environ.get("CI") == "true":

@@ -14,7 +14,6 @@ Without JupyterLab, Chromium or Selenium these tests skip, saying so; under CI=t
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -27,7 +26,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import skip_or_fail
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 SHIPPED = sorted(p.relative_to(NOTEBOOKS).as_posix() for p in NOTEBOOKS.glob("**/*.ipynb")
@@ -42,11 +40,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, jupyterlab_installed):
     """A JupyterLab server on a free port; yields its URL.  Its root holds copies of the
     shipped notebooks; settings: every cell rendered (no windowing), no news pop-up."""
-    if importlib.util.find_spec("jupyterlab") is None:
-        skip_or_fail('JupyterLab is not installed (pip install -e ".[notebooks]")')
     home = tmp_path_factory.mktemp("jupyter")
     root = home / "course"
     for name in SHIPPED:
