@@ -43,7 +43,7 @@ def add_source_arguments(p: argparse.ArgumentParser) -> None:
                         "build_micrograd/03 or exercises (repeat for more)")
     p.add_argument("--sources", metavar="DIR",
                    help="the folder of the exercise sources (default: notebooks/src of this "
-                        "checkout)")
+                        "checkout, or of the current folder)")
 
 
 def chosen_exercises(args: argparse.Namespace) -> list[Exercise]:
@@ -51,7 +51,8 @@ def chosen_exercises(args: argparse.Namespace) -> list[Exercise]:
     folder = Path(args.sources) if args.sources else default_sources()
     if not any((folder / track).is_dir() for track in TRACKS):
         raise CLIError(f"no exercise sources in {str(folder)!r} (it needs {' or '.join(TRACKS)}"
-                       "/ subfolders): run from a checkout of micrograd-like or pass --sources")
+                       "/ subfolders): run from a checkout of micrograd-like or its unpacked "
+                       "source distribution, or pass --sources")
     chosen = exercises(folder, tuple(args.only))
     if not chosen:
         raise CLIError(f"--only {' '.join(args.only)}: no exercise notebook's track/name starts "

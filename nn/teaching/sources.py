@@ -89,8 +89,11 @@ class CheckCall:
 
 
 def default_sources() -> Path:
-    """``notebooks/src`` of the checkout this package was imported from."""
-    return Path(__file__).resolve().parents[2] / "notebooks" / "src"
+    """``notebooks/src`` of the checkout this package was imported from, or else of the
+    current folder (a checkout or the unpacked source distribution, where an installed
+    package is used: the sources are not part of the wheel)."""
+    beside = Path(__file__).resolve().parents[2] / "notebooks" / "src"
+    return beside if beside.is_dir() else Path.cwd() / "notebooks" / "src"
 
 
 def exercises(sources: Path, only: tuple[str, ...] = ()) -> list[Exercise]:
