@@ -77,11 +77,17 @@ def verdicts(nb):
 @pytest.mark.parametrize("folder, solved", [("solutions", True), ("exercises", False)])
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_notebook_runs_and_every_check_gives_the_expected_verdict(source, folder, solved):
-    path = NOTEBOOKS / folder / f"{source.stem}.ipynb"
+    assert_every_verdict(NOTEBOOKS / folder / f"{source.stem}.ipynb", solved, timeout=120)
+
+
+def assert_every_verdict(path, solved, timeout):
+    """Run the notebook at ``path`` in a fresh kernel; every checker cell must say right
+    (``solved``) or not yet."""
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(path.parent)}}).execute()
+    resources = {"metadata": {"path": str(path.parent)}}
+    NotebookClient(nb, timeout=timeout, resources=resources).execute()
     found = verdicts(nb)
     assert found, f"{path.name} has no checker cell"
     expected = "right · " if solved else "not yet · "
     for text in found:
-        assert text.startswith(expected), f"{folder}/{path.name}: {text}"
+        assert text.startswith(expected), f"{path.parent.name}/{path.name}: {text}"

@@ -153,6 +153,18 @@ def test_new_parameter_values_replay_without_rebuilding():
     np.testing.assert_allclose(grad, want_grad, rtol=TOL, atol=TOL)
 
 
+def test_pull_params_replays_with_the_values_data_and_push_params_writes_it_back():
+    x, w = Value(2.0), Value(3.0)
+    tape = compile(x * w, inputs=[x], params=[w])
+    w.data = 5.0
+    tape.pull_params()  # the Values' numbers into the tape's vector
+    assert tape.params_vector.tolist() == [5.0]
+    assert tape.forward([[2.0]]).tolist() == [10.0]
+    tape.params_vector[:] = [-1.0]
+    tape.push_params()  # and back into the Values
+    assert w.data == -1.0
+
+
 def test_gradient_is_of_the_batch_mean_not_the_sum():
     w = Value(2.0)
     tape = compiled(lambda xs: w * xs[0], np.array([[1.0]]), [w])
